@@ -1,0 +1,272 @@
+"""A battle: draw two anonymous contestants, run both at the same time, and collect the result.
+
+Each side streams in a worker thread that only puts (side, kind, payload) events on a queue; the
+caller (the Streamlit script thread) drains the queue and renders, so no UI call happens off the
+script thread.
+"""
+
+from __future__ import annotations
+
+import queue
+import random
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import ollama
+
+from arena.ollama_api import ModelInfo, classify_error, stream_chat, think_argument
+from arena.records import STATUS_COMPLETE, STATUS_FAILED, Battle, Side, ThinkMode
+from arena.settings import Settings
+
+
+class NotEnoughModels(Exception):
+    def __init__(self, available: int):
+        super().__init__(f"a battle needs two models; {available} available")
+        self.available = available
+
+
+class PromptRejected(Exception):
+    """`reason` is "empty" or "too_long"; `limit` is the character limit."""
+
+    def __init__(self, reason: str, limit: int):
+        super().__init__(f"prompt rejected: {reason}")
+        self.reason = reason
+        self.limit = limit
+
+
+def validate_prompt(prompt: str, max_chars: int) -> str:
+    """The prompt to send, or PromptRejected saying why there is none."""
+    if not prompt or not prompt.strip():
+        raise PromptRejected("empty", max_chars)
+    if len(prompt) > max_chars:
+        raise PromptRejected("too_long", max_chars)
+    return prompt
+
+
+def eligible_models(models: list[ModelInfo], think_mode: ThinkMode) -> list[ModelInfo]:
+    """Models that can answer a chat in this thinking mode (unknown capabilities are given a go)."""
+    chat = [m for m in models if m.can_chat]
+    if think_mode == "on":
+        chat = [m for m in chat if m.supports_thinking is not False]
+    return chat
+
+
+def draw_pair(
+    models: list[ModelInfo], rng: random.Random | None = None
+) -> tuple[ModelInfo, ModelInfo]:
+    """Two different models in random order: the order is the left/right placement."""
+    if len(models) < 2:
+        raise NotEnoughModels(len(models))
+    first, second = (rng or random.SystemRandom()).sample(models, 2)
+    return first, second
+
+
+def new_battle(
+    category: str,
+    prompt: str,
+    system_prompt: str,
+    pair: tuple[ModelInfo, ModelInfo],
+    think_mode: ThinkMode,
+    settings: Settings,
+    host: str,
+    rng: random.Random | None = None,
+) -> Battle:
+    """A battle ready to run: both sides get the same messages and the same options."""
+    seed = (rng or random.SystemRandom()).randrange(2**31)
+    sides = [Side(model=m.name, digest=m.digest, host=host, think=think_mode) for m in pair]
+    return Battle(
+        category=category,
+        prompt=prompt,
+        system_prompt=system_prompt,
+        options=settings.generation_options(seed),
+        side_a=sides[0],
+        side_b=sides[1],
+    )
+
+
+def messages_for(battle: Battle) -> list[dict]:
+    messages = []
+    if battle.system_prompt.strip():
+        messages.append({"role": "system", "content": battle.system_prompt})
+    messages.append({"role": "user", "content": battle.prompt})
+    return messages
+
+
+ClientFactory = Callable[[str], ollama.Client]
+
+
+def _run_side(
+    name: str,
+    side: Side,
+    battle: Battle,
+    client: ollama.Client,
+    keep_alive: str | None,
+    stop: threading.Event,
+    events: queue.Queue,
+) -> None:
+    started = time.perf_counter()
+    first_token = False
+    stopped = False
+    try:
+        stream = stream_chat(
+            client,
+            model=side.model,
+            messages=messages_for(battle),
+            think=think_argument(side.think),
+            options=battle.options,
+            keep_alive=keep_alive,
+        )
+        try:
+            for kind, payload in stream:
+                if stop.is_set():
+                    stopped = True
+                    break
+                if kind != "done" and not first_token:
+                    first_token = True
+                    events.put((name, "ttft", time.perf_counter() - started))
+                events.put((name, kind, payload))
+        finally:
+            stream.close()  # closes the HTTP response: Ollama stops generating
+        if stopped:
+            events.put((name, "error", ("stopped", "stopped before the answer was complete")))
+    except Exception as exc:  # every failure becomes a message in that side's column
+        events.put((name, "error", classify_error(exc)))
+    finally:
+        events.put((name, "end", time.perf_counter() - started))
+
+
+class BattleRun:
+    """Both sides of a battle generating at once in worker threads."""
+
+    def __init__(self, battle: Battle, client_factory: ClientFactory, keep_alive: str | None = None):
+        self.battle = battle
+        self._events: queue.Queue = queue.Queue()
+        self._stop = threading.Event()
+        self._ended: set[str] = set()
+        self._clients = {name: client_factory(side.host) for name, side in battle.sides.items()}
+        self._threads = [
+            threading.Thread(
+                target=_run_side,
+                args=(name, side, battle, self._clients[name], keep_alive, self._stop,
+                      self._events),
+                name=f"arena-side-{name}",
+                daemon=True,
+            )
+            for name, side in battle.sides.items()
+        ]
+
+    def start(self) -> "BattleRun":
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    @property
+    def finished(self) -> bool:
+        return len(self._ended) == len(self._threads)
+
+    def poll(self, timeout: float) -> bool:
+        """Apply the events that arrive within `timeout` seconds; True if anything changed."""
+        deadline = time.monotonic() + timeout
+        changed = False
+        while not self.finished:
+            remaining = deadline - time.monotonic()
+            try:
+                event = self._events.get(timeout=max(remaining, 0)) if remaining > 0 \
+                    else self._events.get_nowait()
+            except queue.Empty:
+                break
+            self._apply(*event)
+            changed = True
+        return changed
+
+    def _apply(self, name: str, kind: str, payload) -> None:
+        side = self.battle.sides[name]
+        if kind == "thinking":
+            side.thinking += payload
+        elif kind == "content":
+            side.answer += payload
+        elif kind == "ttft":
+            side.ttft_s = payload
+        elif kind == "done":
+            side.done_reason = payload.done_reason
+            side.load_s = payload.load_s
+            side.prompt_tokens = payload.prompt_tokens
+            side.output_tokens = payload.output_tokens
+            side.tokens_per_s = payload.tokens_per_s
+        elif kind == "error":
+            side.error_kind, side.error = payload
+        elif kind == "end":
+            side.total_s = payload
+            self._ended.add(name)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Apply events until both sides have ended; False if `timeout` ran out first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.finished:
+            remaining = 1.0 if deadline is None else deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            self.poll(min(remaining, 1.0))
+        return True
+
+    def stop(self, grace_s: float = 2.0) -> None:
+        """Ask both sides to stop; each closes its stream at its next chunk, which ends generation
+        on the server. A side still waiting for its first byte (a model loading) stops when that
+        byte arrives; Ollama generates nothing for it meanwhile. Unfinished sides count as stopped.
+        """
+        self._stop.set()
+        self.wait(grace_s)
+        for name, side in self.battle.sides.items():
+            if name not in self._ended:
+                side.error_kind = side.error_kind or "stopped"
+                side.error = side.error or "stopped before the answer was complete"
+
+    def result(self) -> Battle:
+        """The battle with its status set: failed if either side failed or was stopped."""
+        for client in self._clients.values():
+            _close_client(client)
+        return finalize(self.battle)
+
+
+def _close_client(client: ollama.Client) -> None:
+    try:
+        client.close()
+    except Exception:  # closing is best effort; nothing to report to the user
+        pass
+
+
+def finalize(battle: Battle) -> Battle:
+    failures = [
+        f"{name}: {side.error_kind}: {side.error}"
+        for name, side in battle.sides.items()
+        if side.failed
+    ]
+    if failures:
+        battle.status = STATUS_FAILED
+        battle.failure_reason = "; ".join(failures)
+    else:
+        battle.status = STATUS_COMPLETE
+        battle.failure_reason = None
+    return battle
+
+
+def _name_stem(model: str) -> str:
+    """`qwen3:8b` -> `qwen`, `library/deepseek-r1:14b` -> `deepseek`: the word a model may say."""
+    base = model.split(":")[0].split("/")[-1]
+    match = re.match(r"[A-Za-z]+", base)
+    return match.group(0).lower() if match else ""
+
+
+def identity_leak(battle: Battle) -> bool:
+    """True if an answer names either model's family (and the prompt did not ask about it).
+
+    Such a vote is not blind, so it is stored but does not count, as in Chatbot Arena.
+    """
+    prompt = battle.prompt.lower()
+    stems = {_name_stem(s.model) for s in battle.sides.values()}
+    stems = {s for s in stems if len(s) >= 4 and s not in prompt}
+    answers = " ".join(s.answer.lower() for s in battle.sides.values())
+    return any(re.search(rf"\b{re.escape(stem)}", answers) for stem in stems)

@@ -1,0 +1,208 @@
+"""The one message catalog: every user-facing string, in English and Simplified Chinese.
+
+Look strings up with `translate(lang, key, **values)`. Both catalogs must have the same keys and the
+same `{placeholders}`; a test checks it.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = {"en": "English", "zh": "简体中文"}
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "app.title": "Local model arena",
+        "nav.arena": "Arena",
+        "sidebar.language": "Language",
+        "sidebar.voter": "Your nickname (stored with your votes)",
+        "sidebar.voter_help": "Leave empty to vote as “anonymous”.",
+        "sidebar.host": "Ollama: {host}",
+        "arena.title": "⚔️ Arena",
+        "arena.intro": "Two anonymous local models answer the same prompt side by side. "
+                       "Vote for the better answer; the names are revealed after your vote.",
+        "arena.category": "Task category",
+        "arena.preset": "Preset prompt (optional)",
+        "arena.preset_none": "— write your own —",
+        "arena.prompt": "Your prompt",
+        "arena.prompt_placeholder": "Type a real task you care about…",
+        "arena.thinking": "Thinking",
+        "arena.thinking.default": "Model default",
+        "arena.thinking.on": "On",
+        "arena.thinking.off": "Off",
+        "arena.thinking_help": "“On” draws only models that can think; “Off” asks thinking models "
+                               "to answer directly. Both sides always get the same setting.",
+        "arena.battle": "⚔️ Battle",
+        "arena.stop": "⏹ Stop",
+        "arena.models_available": "{count} models available for this battle.",
+        "arena.settings": "Battle settings (the same for both sides)",
+        "arena.settings_body": "temperature {temperature} · num_ctx {num_ctx} · "
+                               "num_predict {num_predict} · seed {seed}",
+        "arena.seed_random": "random per battle",
+        "arena.model_a": "Model A",
+        "arena.model_b": "Model B",
+        "arena.thinking_label": "💭 Thinking",
+        "arena.waiting": "Waiting for the first token…",
+        "arena.empty_answer": "(empty answer)",
+        "arena.vote_prompt": "Which answer is better?",
+        "vote.model_a": "👈 A is better",
+        "vote.model_b": "👉 B is better",
+        "vote.tie": "🤝 Tie",
+        "vote.tie (bothbad)": "👎 Both are bad",
+        "vote.recorded": "Thanks, your vote was recorded: {choice}.",
+        "vote.not_counted": "This vote is stored but does not count in the ratings: "
+                            "an answer named a model, so it was not blind.",
+        "vote.already_voted": "This battle already has a vote; votes cannot be changed.",
+        "vote.battle_failed": "This battle failed, so it cannot be voted on.",
+        "vote.unknown_battle": "This battle was not found in the database.",
+        "vote.bad_winner": "That is not a valid vote.",
+        "reveal.title": "The contestants",
+        "reveal.thinking_mode": "thinking: {mode}",
+        "reveal.metric": "Figure",
+        "reveal.ttft": "Time to first token (s)",
+        "reveal.total": "Total time (s)",
+        "reveal.load": "Load time (s)",
+        "reveal.tokens": "Output tokens",
+        "reveal.tps": "Tokens/s",
+        "arena.new_round": "🔄 New round",
+        "battle.failed": "This battle failed, so it cannot be voted on. It was saved as failed; "
+                         "start a new round to try again.",
+        "battle.stopped": "The battle was stopped. It was saved as unfinished and cannot be voted on.",
+        "prompt.empty": "Type a prompt (or pick a preset) before starting a battle.",
+        "prompt.too_long": "The prompt is too long: the limit is {limit} characters "
+                           "(it has {length}). Shorten it, or raise ARENA_MAX_PROMPT_CHARS.",
+        "ollama.unreachable": "Could not reach Ollama at {host}. Start it with `ollama serve` "
+                              "(or open the Ollama app), or point OLLAMA_HOST at the machine "
+                              "that runs it.",
+        "ollama.too_few_models": "A battle needs at least two models, and {count} can take part. "
+                                 "Add one with the command below, then reload this page.",
+        "ollama.too_few_thinking": "Only {count} models that can think are available. "
+                                   "Choose “Model default” or “Off” for thinking, or pull a "
+                                   "thinking model such as qwen3:8b.",
+        "failure.unreachable": "Could not connect to Ollama for this answer.",
+        "failure.model_not_found": "Ollama no longer has this model (it may have been removed). "
+                                   "Reload the page to refresh the model list.",
+        "failure.thinking_unsupported": "This model cannot think. Choose “Model default” or "
+                                        "“Off” for thinking.",
+        "failure.busy": "Ollama is busy (too many requests queued). Try again in a moment.",
+        "failure.stream_error": "Ollama reported an error while generating this answer.",
+        "failure.connection_lost": "The connection to Ollama was lost before this answer "
+                                   "was complete.",
+        "failure.timeout": "Ollama sent nothing for {timeout} seconds, so this answer was given "
+                           "up. If models load slowly, raise ARENA_OLLAMA_TIMEOUT.",
+        "failure.stopped": "Stopped before the answer was complete.",
+        "failure.error": "Ollama returned an error for this answer.",
+        "error.unexpected": "Something went wrong on the server. Nothing was lost; please try again.",
+        "category.general": "General",
+        "category.general.description": "Anything: questions, advice, explanations.",
+        "category.classification": "Classification",
+        "category.classification.description": "Put a text into one of the given labels.",
+        "category.copywriting": "Copywriting",
+        "category.copywriting.description": "Slogans, taglines, product blurbs and ads.",
+        "category.coding": "Coding",
+        "category.coding.description": "Write, explain, review or fix code.",
+        "category.math": "Math & reasoning",
+        "category.math.description": "Problems with one right answer, and the steps to it.",
+        "category.translation": "Translation",
+        "category.translation.description": "Translate between languages, keeping tone and meaning.",
+    },
+    "zh": {
+        "app.title": "本地模型竞技场",
+        "nav.arena": "竞技场",
+        "sidebar.language": "语言",
+        "sidebar.voter": "你的昵称（随投票一起保存）",
+        "sidebar.voter_help": "留空则以“anonymous”（匿名）投票。",
+        "sidebar.host": "Ollama：{host}",
+        "arena.title": "⚔️ 竞技场",
+        "arena.intro": "两个匿名的本地模型并排回答同一个提示词。请为更好的回答投票；投票后才会揭晓模型名称。",
+        "arena.category": "任务类别",
+        "arena.preset": "预设提示词（可选）",
+        "arena.preset_none": "— 自己输入 —",
+        "arena.prompt": "你的提示词",
+        "arena.prompt_placeholder": "输入一个你真正关心的任务……",
+        "arena.thinking": "思考模式",
+        "arena.thinking.default": "模型默认",
+        "arena.thinking.on": "开启",
+        "arena.thinking.off": "关闭",
+        "arena.thinking_help": "“开启”只会抽取支持思考的模型；“关闭”会让思考模型直接作答。双方的设置始终相同。",
+        "arena.battle": "⚔️ 开始对战",
+        "arena.stop": "⏹ 停止",
+        "arena.models_available": "本次对战可用的模型有 {count} 个。",
+        "arena.settings": "对战参数（双方相同）",
+        "arena.settings_body": "temperature {temperature} · num_ctx {num_ctx} · "
+                               "num_predict {num_predict} · seed {seed}",
+        "arena.seed_random": "每场随机",
+        "arena.model_a": "模型 A",
+        "arena.model_b": "模型 B",
+        "arena.thinking_label": "💭 思考过程",
+        "arena.waiting": "等待第一个词元……",
+        "arena.empty_answer": "（回答为空）",
+        "arena.vote_prompt": "哪个回答更好？",
+        "vote.model_a": "👈 A 更好",
+        "vote.model_b": "👉 B 更好",
+        "vote.tie": "🤝 平局",
+        "vote.tie (bothbad)": "👎 都不好",
+        "vote.recorded": "谢谢，你的投票已记录：{choice}。",
+        "vote.not_counted": "这张票已保存，但不计入评分：有回答提到了模型名称，因此不再是盲评。",
+        "vote.already_voted": "这场对战已经有投票了；投票不能更改。",
+        "vote.battle_failed": "这场对战失败了，不能投票。",
+        "vote.unknown_battle": "数据库中找不到这场对战。",
+        "vote.bad_winner": "这不是有效的投票。",
+        "reveal.title": "参赛模型",
+        "reveal.thinking_mode": "思考：{mode}",
+        "reveal.metric": "指标",
+        "reveal.ttft": "首个词元时间（秒）",
+        "reveal.total": "总耗时（秒）",
+        "reveal.load": "加载时间（秒）",
+        "reveal.tokens": "输出词元数",
+        "reveal.tps": "词元/秒",
+        "arena.new_round": "🔄 新一轮",
+        "battle.failed": "这场对战失败了，不能投票。它已作为失败记录保存；开始新一轮即可重试。",
+        "battle.stopped": "对战已停止。它已作为未完成记录保存，不能投票。",
+        "prompt.empty": "开始对战前，请输入提示词（或选择一个预设）。",
+        "prompt.too_long": "提示词太长：上限为 {limit} 个字符（当前 {length} 个）。"
+                           "请缩短，或调高 ARENA_MAX_PROMPT_CHARS。",
+        "ollama.unreachable": "无法连接到 {host} 上的 Ollama。请用 `ollama serve` 启动它"
+                              "（或打开 Ollama 应用），或把 OLLAMA_HOST 指向运行它的机器。",
+        "ollama.too_few_models": "对战至少需要两个模型，目前可参赛的有 {count} 个。"
+                                 "请用下面的命令添加一个，然后刷新本页。",
+        "ollama.too_few_thinking": "支持思考的模型只有 {count} 个。请把思考模式设为“模型默认”或“关闭”，"
+                                   "或拉取一个思考模型，例如 qwen3:8b。",
+        "failure.unreachable": "无法为这个回答连接到 Ollama。",
+        "failure.model_not_found": "Ollama 上已没有这个模型（可能已被删除）。请刷新页面以更新模型列表。",
+        "failure.thinking_unsupported": "这个模型不支持思考。请把思考模式设为“模型默认”或“关闭”。",
+        "failure.busy": "Ollama 正忙（排队的请求太多）。请稍后再试。",
+        "failure.stream_error": "Ollama 在生成这个回答时报告了错误。",
+        "failure.connection_lost": "回答完成之前，与 Ollama 的连接断开了。",
+        "failure.timeout": "Ollama 已有 {timeout} 秒没有返回任何内容，因此放弃了这个回答。"
+                           "如果模型加载较慢，请调高 ARENA_OLLAMA_TIMEOUT。",
+        "failure.stopped": "回答完成之前已停止。",
+        "failure.error": "Ollama 为这个回答返回了错误。",
+        "error.unexpected": "服务器出了点问题。没有数据丢失，请重试。",
+        "category.general": "通用",
+        "category.general.description": "任何问题：提问、建议、解释。",
+        "category.classification": "分类",
+        "category.classification.description": "把一段文本归入给定的标签之一。",
+        "category.copywriting": "文案",
+        "category.copywriting.description": "口号、标语、产品简介和广告。",
+        "category.coding": "编程",
+        "category.coding.description": "编写、解释、审查或修复代码。",
+        "category.math": "数学与推理",
+        "category.math.description": "有唯一正确答案的问题，以及求解步骤。",
+        "category.translation": "翻译",
+        "category.translation.description": "在语言之间翻译，保留语气和含义。",
+    },
+}
+
+
+def normalise_language(lang: str | None) -> str:
+    return "zh" if (lang or "").lower().startswith("zh") else "en"
+
+
+def has_message(key: str) -> bool:
+    return key in MESSAGES["en"]
+
+
+def translate(lang: str, key: str, **values: object) -> str:
+    """The message `key` in `lang`, falling back to English; `values` fill its placeholders."""
+    catalog = MESSAGES.get(normalise_language(lang), MESSAGES["en"])
+    text = catalog.get(key) or MESSAGES["en"][key]
+    return text.format(**values) if values else text

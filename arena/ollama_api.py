@@ -1,0 +1,233 @@
+"""Talking to Ollama through the official client: models, versions, streamed chat, and errors.
+
+Errors are mapped to a small set of failure kinds so the UI can explain them in the user's language
+without repeating Ollama's text, which names the model (and so would break anonymity mid-battle).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import httpx
+import ollama
+
+from arena.think_tags import CONTENT, THINKING, ThinkTagSplitter
+
+# Why a side of a battle failed. The UI has a message for each.
+FAILURE_KINDS = (
+    "unreachable",
+    "model_not_found",
+    "thinking_unsupported",
+    "busy",
+    "stream_error",
+    "connection_lost",
+    "timeout",
+    "stopped",
+    "error",
+)
+
+
+class OllamaUnavailable(Exception):
+    """Ollama could not be asked (not running, wrong host, or not answering)."""
+
+    def __init__(self, host: str, detail: str):
+        super().__init__(f"could not reach Ollama at {host}: {detail}")
+        self.host = host
+        self.detail = detail
+
+
+class IncompleteStream(Exception):
+    """The stream ended without Ollama's final chunk."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    digest: str
+    size: int
+    family: str
+    parameter_size: str
+    quantization: str
+    # From /api/show; None when the server does not say (Ollama older than 0.6.4).
+    capabilities: tuple[str, ...] | None = None
+
+    @property
+    def can_chat(self) -> bool:
+        return self.capabilities is None or "completion" in self.capabilities
+
+    @property
+    def supports_thinking(self) -> bool | None:
+        return None if self.capabilities is None else "thinking" in self.capabilities
+
+
+def make_client(host: str, read_timeout: float, connect_timeout: float = 5.0) -> ollama.Client:
+    """A client whose read timeout is the longest silence tolerated (it must cover model load)."""
+    timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
+    return ollama.Client(host=host, timeout=timeout)
+
+
+def classify_error(exc: BaseException) -> tuple[str, str]:
+    """(failure kind, Ollama's or httpx's own words) for an exception raised by the client."""
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, ollama.ResponseError):
+        text = str(exc.error).lower()
+        if exc.status_code == 404 or "not found" in text:
+            return "model_not_found", detail
+        if "does not support thinking" in text:
+            return "thinking_unsupported", detail
+        if exc.status_code == 503:
+            return "busy", detail
+        if exc.status_code == -1:
+            return "stream_error", detail
+        return "error", detail
+    if isinstance(exc, IncompleteStream):
+        return "connection_lost", detail
+    if isinstance(exc, (httpx.ConnectError, ConnectionRefusedError)):
+        return "unreachable", detail
+    if isinstance(exc, ConnectionError) and not isinstance(exc, (ConnectionResetError,
+                                                                 ConnectionAbortedError)):
+        # The client turns a refused connection into a plain ConnectionError.
+        return "unreachable", detail
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout", detail
+    if isinstance(exc, (httpx.TransportError, ConnectionError, OSError)):
+        return "connection_lost", detail
+    return "error", detail
+
+
+def _wrap_unavailable(host: str, exc: BaseException) -> OllamaUnavailable:
+    return OllamaUnavailable(host, classify_error(exc)[1])
+
+
+def server_version(host: str, timeout: float = 5.0) -> str:
+    """Ollama's version (`GET /api/version`; the client has no method for it)."""
+    try:
+        response = httpx.get(f"{host}/api/version", timeout=timeout)
+        response.raise_for_status()
+        return str(response.json().get("version", ""))
+    except (httpx.HTTPError, ValueError) as exc:
+        raise _wrap_unavailable(host, exc) from None
+
+
+def model_capabilities(client: ollama.Client, name: str) -> tuple[str, ...] | None:
+    """What a model can do (`completion`, `thinking`, ...), or None if the server does not say."""
+    try:
+        shown = client.show(name)
+    except (ollama.ResponseError, httpx.HTTPError, ConnectionError):
+        return None
+    caps = getattr(shown, "capabilities", None)
+    return tuple(caps) if caps else None
+
+
+_capabilities_cache: dict[tuple[str, str, str], tuple[str, ...] | None] = {}
+_capabilities_lock = threading.Lock()
+
+
+def list_models(client: ollama.Client, host: str, with_capabilities: bool = True) -> list[ModelInfo]:
+    """Every model the host serves. Raises OllamaUnavailable when the host cannot be asked."""
+    try:
+        listed = client.list().models
+    except (ollama.ResponseError, httpx.HTTPError, ConnectionError, OSError) as exc:
+        raise _wrap_unavailable(host, exc) from None
+    models = []
+    for m in listed:
+        name = m.model or ""
+        digest = m.digest or ""
+        caps = None
+        if with_capabilities:
+            # A digest's capabilities never change, so ask once per digest.
+            key = (host, name, digest)
+            with _capabilities_lock:
+                known = key in _capabilities_cache
+                caps = _capabilities_cache.get(key)
+            if not known:
+                caps = model_capabilities(client, name)
+                with _capabilities_lock:
+                    _capabilities_cache[key] = caps
+        details = m.details
+        models.append(
+            ModelInfo(
+                name=name,
+                digest=digest,
+                size=int(m.size or 0),
+                family=(details.family if details else "") or "",
+                parameter_size=(details.parameter_size if details else "") or "",
+                quantization=(details.quantization_level if details else "") or "",
+                capabilities=caps,
+            )
+        )
+    return sorted(models, key=lambda m: m.name)
+
+
+def think_argument(mode: str) -> bool | None:
+    """The chat `think` field for a battle's thinking mode: None leaves it to the model."""
+    return {"default": None, "on": True, "off": False}[mode]
+
+
+@dataclass
+class Final:
+    """The figures Ollama reports in the last chunk of a stream."""
+
+    done_reason: str | None
+    load_s: float | None
+    prompt_tokens: int | None
+    output_tokens: int | None
+    tokens_per_s: float | None
+
+
+def _final_from(chunk: Any) -> Final:
+    def seconds(ns: int | None) -> float | None:
+        return ns / 1e9 if ns is not None else None
+
+    eval_count = chunk.eval_count
+    eval_duration = chunk.eval_duration
+    rate = eval_count / eval_duration * 1e9 if eval_count and eval_duration else None
+    return Final(
+        done_reason=chunk.done_reason,
+        load_s=seconds(chunk.load_duration),
+        prompt_tokens=chunk.prompt_eval_count,
+        output_tokens=eval_count,
+        tokens_per_s=rate,
+    )
+
+
+def stream_chat(
+    client: ollama.Client,
+    model: str,
+    messages: list[dict],
+    think: bool | None,
+    options: dict,
+    keep_alive: str | None = None,
+) -> Iterator[tuple[str, Any]]:
+    """Yield ("thinking", text), ("content", text) and finally ("done", Final).
+
+    Thinking comes from the `thinking` field or, on old servers, from `<think>` tags in the
+    content. Closing this generator closes the HTTP stream, which cancels generation on the server.
+    Raises the client's exceptions (see classify_error) while iterating.
+    """
+    splitter = ThinkTagSplitter()
+    stream = client.chat(
+        model=model,
+        messages=messages,
+        stream=True,
+        think=think,
+        options=options,
+        keep_alive=keep_alive,
+    )
+    try:
+        for chunk in stream:
+            message = chunk.message
+            # One chunk can carry both thinking and content.
+            if message.thinking:
+                yield THINKING, message.thinking
+            if message.content:
+                yield from splitter.feed(message.content)
+            if chunk.done:
+                yield from splitter.flush()
+                yield "done", _final_from(chunk)
+                return
+    finally:
+        stream.close()
+    raise IncompleteStream("the stream from Ollama ended before its final chunk")

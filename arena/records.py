@@ -1,0 +1,84 @@
+"""The records the arena stores: a battle, its two sides, and its vote."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Literal
+
+# Chatbot Arena's winner labels, so exports load straight into its tools.
+WINNERS = ("model_a", "model_b", "tie", "tie (bothbad)")
+Winner = Literal["model_a", "model_b", "tie", "tie (bothbad)"]
+
+# How a battle asks for thinking: leave it to the model, or switch it on or off.
+THINK_MODES = ("default", "on", "off")
+ThinkMode = Literal["default", "on", "off"]
+
+STATUS_COMPLETE = "complete"
+STATUS_FAILED = "failed"
+
+
+def utc_now() -> str:
+    """The current time as an ISO 8601 UTC string, the one time format stored."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_battle_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass
+class Side:
+    """One contestant of a battle and what it produced."""
+
+    model: str
+    digest: str = ""
+    host: str = ""
+    think: ThinkMode = "default"
+    answer: str = ""
+    thinking: str = ""
+    ttft_s: float | None = None  # time to first token, measured by the arena
+    total_s: float | None = None  # wall time of the whole answer, measured by the arena
+    load_s: float | None = None  # Ollama's load_duration
+    prompt_tokens: int | None = None
+    output_tokens: int | None = None  # Ollama's eval_count, thinking included
+    tokens_per_s: float | None = None  # eval_count / eval_duration
+    done_reason: str | None = None  # "stop" or "length"
+    error_kind: str | None = None  # see arena.ollama_api.FAILURE_KINDS
+    error: str | None = None  # Ollama's own words, for the record (may name the model)
+
+    @property
+    def failed(self) -> bool:
+        return self.error_kind is not None
+
+
+@dataclass
+class Battle:
+    """A whole battle: enough to recompute any rating and to be useful on its own in an export."""
+
+    category: str
+    prompt: str
+    system_prompt: str
+    options: dict
+    side_a: Side
+    side_b: Side
+    id: str = field(default_factory=new_battle_id)
+    created_at: str = field(default_factory=utc_now)
+    status: str = STATUS_COMPLETE
+    failure_reason: str | None = None
+    source: str = "local"
+
+    @property
+    def sides(self) -> dict[str, Side]:
+        return {"a": self.side_a, "b": self.side_b}
+
+
+@dataclass
+class Vote:
+    battle_id: str
+    winner: Winner
+    voter: str
+    voted_at: str
+    counts: bool = True
+    not_counted_reason: str | None = None

@@ -1,0 +1,94 @@
+"""Every tunable of the arena in one place, read from the environment.
+
+Defaults suit one person on one machine; each can be overridden with the environment variable
+named next to it, so that a team can configure a shared server without editing code.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from arena.i18n import normalise_language
+
+DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434"
+
+
+@dataclass(frozen=True)
+class GenerationDefaults:
+    """Generation options sent identically to both sides of every battle."""
+
+    temperature: float = 0.7
+    num_ctx: int = 8192
+    num_predict: int = 4096
+    # None: a fresh random seed per battle, shared by both sides.
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = Path("data/arena.db")  # ARENA_DB
+    ollama_host: str = DEFAULT_OLLAMA_HOST  # OLLAMA_HOST
+    # Seconds without a byte from Ollama before a side fails. Must cover model load time.
+    ollama_read_timeout: float = 300.0  # ARENA_OLLAMA_TIMEOUT
+    ollama_connect_timeout: float = 5.0  # ARENA_OLLAMA_CONNECT_TIMEOUT
+    keep_alive: str = "5m"  # ARENA_KEEP_ALIVE
+    max_prompt_chars: int = 30_000  # ARENA_MAX_PROMPT_CHARS
+    language: str = "en"  # ARENA_LANG
+    generation: GenerationDefaults = field(default_factory=GenerationDefaults)
+
+    def generation_options(self, seed: int) -> dict:
+        """The Ollama `options` for one battle; `seed` is used when no fixed seed is set."""
+        g = self.generation
+        return {
+            "temperature": g.temperature,
+            "seed": g.seed if g.seed is not None else seed,
+            "num_ctx": g.num_ctx,
+            "num_predict": g.num_predict,
+        }
+
+
+def _env(name: str, env: dict) -> str | None:
+    value = env.get(name)
+    return value.strip() if value and value.strip() else None
+
+
+def normalise_host(host: str) -> str:
+    """Accept what people type for OLLAMA_HOST (`0.0.0.0`, `myhost:11434`) and return a URL."""
+    host = host.strip().rstrip("/")
+    if "://" not in host:
+        host = "http://" + host
+    scheme, rest = host.split("://", 1)
+    if rest.startswith("0.0.0.0"):
+        # A listen address, not somewhere to connect to.
+        rest = "127.0.0.1" + rest[len("0.0.0.0"):]
+    if ":" not in rest.split("/")[0]:
+        rest = rest.split("/")[0] + ":11434"
+    return f"{scheme}://{rest}"
+
+
+def load_settings(env: dict | None = None) -> Settings:
+    """Build settings from environment variables (or the given mapping, for tests)."""
+    env = dict(os.environ if env is None else env)
+    gen = GenerationDefaults()
+    seed = _env("ARENA_SEED", env)
+    generation = GenerationDefaults(
+        temperature=float(_env("ARENA_TEMPERATURE", env) or gen.temperature),
+        num_ctx=int(_env("ARENA_NUM_CTX", env) or gen.num_ctx),
+        num_predict=int(_env("ARENA_NUM_PREDICT", env) or gen.num_predict),
+        seed=int(seed) if seed is not None else None,
+    )
+    base = Settings()
+    return Settings(
+        db_path=Path(_env("ARENA_DB", env) or base.db_path),
+        ollama_host=normalise_host(_env("OLLAMA_HOST", env) or base.ollama_host),
+        ollama_read_timeout=float(_env("ARENA_OLLAMA_TIMEOUT", env) or base.ollama_read_timeout),
+        ollama_connect_timeout=float(
+            _env("ARENA_OLLAMA_CONNECT_TIMEOUT", env) or base.ollama_connect_timeout
+        ),
+        keep_alive=_env("ARENA_KEEP_ALIVE", env) or base.keep_alive,
+        max_prompt_chars=int(_env("ARENA_MAX_PROMPT_CHARS", env) or base.max_prompt_chars),
+        language=normalise_language(_env("ARENA_LANG", env) or base.language),
+        generation=generation,
+    )

@@ -1,0 +1,325 @@
+"""SQLite storage: a versioned schema, and battles and votes written in transactions.
+
+One short-lived connection per operation keeps this safe to use from Streamlit's many script threads
+and from worker threads alike; WAL mode lets readers run while a vote is written.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Callable, Iterator
+
+from arena.categories import DEFAULT_CATEGORIES, Category
+from arena.records import STATUS_COMPLETE, WINNERS, Battle, Side, Vote, utc_now
+
+SIDE_COLUMNS = [f.name for f in fields(Side)]
+
+
+class VoteRejected(Exception):
+    """A vote the database refused; `reason` is one of the keys below, for the UI to translate."""
+
+    ALREADY_VOTED = "already_voted"
+    BATTLE_FAILED = "battle_failed"
+    UNKNOWN_BATTLE = "unknown_battle"
+    BAD_WINNER = "bad_winner"
+
+    def __init__(self, reason: str, battle_id: str):
+        super().__init__(f"vote for battle {battle_id} refused: {reason}")
+        self.reason = reason
+        self.battle_id = battle_id
+
+
+_SCHEMA_V1 = f"""
+CREATE TABLE categories (
+    slug          TEXT PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    description   TEXT NOT NULL DEFAULT '',
+    system_prompt TEXT NOT NULL DEFAULT '',
+    presets       TEXT NOT NULL DEFAULT '[]',  -- JSON list of prompts
+    position      INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE battles (
+    id             TEXT PRIMARY KEY,
+    created_at     TEXT NOT NULL,               -- ISO 8601, UTC
+    category       TEXT NOT NULL,
+    prompt         TEXT NOT NULL,
+    system_prompt  TEXT NOT NULL DEFAULT '',
+    options        TEXT NOT NULL,               -- JSON, identical for both sides
+    status         TEXT NOT NULL CHECK (status IN ('complete', 'failed')),
+    failure_reason TEXT,
+    source         TEXT NOT NULL DEFAULT 'local'
+);
+CREATE INDEX battles_created_at ON battles (created_at);
+CREATE INDEX battles_category ON battles (category);
+
+CREATE TABLE battle_sides (
+    battle_id     TEXT NOT NULL REFERENCES battles (id) ON DELETE CASCADE,
+    side          TEXT NOT NULL CHECK (side IN ('a', 'b')),
+    model         TEXT NOT NULL,
+    digest        TEXT NOT NULL DEFAULT '',
+    host          TEXT NOT NULL DEFAULT '',
+    think         TEXT NOT NULL CHECK (think IN ('default', 'on', 'off')),
+    answer        TEXT NOT NULL DEFAULT '',
+    thinking      TEXT NOT NULL DEFAULT '',
+    ttft_s        REAL,
+    total_s       REAL,
+    load_s        REAL,
+    prompt_tokens INTEGER,
+    output_tokens INTEGER,
+    tokens_per_s  REAL,
+    done_reason   TEXT,
+    error_kind    TEXT,
+    error         TEXT,
+    PRIMARY KEY (battle_id, side)
+);
+CREATE INDEX battle_sides_model ON battle_sides (model);
+
+-- One row per battle at most: the primary key is what makes a vote count once,
+-- whatever the UI does (double clicks, a second tab, a replayed request).
+CREATE TABLE votes (
+    battle_id          TEXT PRIMARY KEY REFERENCES battles (id) ON DELETE CASCADE,
+    winner             TEXT NOT NULL CHECK (winner IN ({", ".join(repr(w) for w in WINNERS)})),
+    voter              TEXT NOT NULL DEFAULT 'anonymous',
+    voted_at           TEXT NOT NULL,
+    counts             INTEGER NOT NULL DEFAULT 1 CHECK (counts IN (0, 1)),
+    not_counted_reason TEXT
+);
+
+CREATE TRIGGER votes_only_for_complete_battles
+BEFORE INSERT ON votes
+WHEN (SELECT status FROM battles WHERE id = NEW.battle_id) IS NOT 'complete'
+BEGIN
+    SELECT RAISE(ABORT, 'vote refused: battle missing or not complete');
+END;
+"""
+
+
+def _seed_default_categories(conn: sqlite3.Connection) -> None:
+    conn.executemany(
+        "INSERT INTO categories (slug, name, description, system_prompt, presets, position)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (c.slug, c.name, c.description, c.system_prompt, json.dumps(c.presets, ensure_ascii=False), i)
+            for i, c in enumerate(DEFAULT_CATEGORIES)
+        ],
+    )
+
+
+# The schema's history. Append, never edit: position i + 1 is schema version i + 1.
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
+    _SCHEMA_V1,
+    _seed_default_categories,
+]
+
+
+def _apply(conn: sqlite3.Connection, migration: str | Callable[[sqlite3.Connection], None]) -> None:
+    if callable(migration):
+        migration(conn)
+        return
+    # executescript would COMMIT the open transaction; run statement by statement instead.
+    statement = ""
+    for line in migration.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+
+
+class Store:
+    """The arena's database. Create one per file; it migrates the schema on creation."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            conn.execute("PRAGMA journal_mode = WAL")
+        self.migrate()
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: we issue BEGIN ourselves, so a transaction is exactly what we say.
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: all of it is written, or none of it."""
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connect()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def schema_version(self) -> int:
+        with self.reading() as conn:
+            return conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> None:
+        """Bring the schema up to date; safe when several processes start at once."""
+        with self.transaction() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                _apply(conn, migration)
+                conn.execute(f"PRAGMA user_version = {number}")
+
+    # --- categories -------------------------------------------------------------------------
+
+    def categories(self) -> list[Category]:
+        with self.reading() as conn:
+            rows = conn.execute(
+                "SELECT slug, name, description, system_prompt, presets FROM categories"
+                " ORDER BY position, name"
+            ).fetchall()
+        return [
+            Category(
+                slug=r["slug"],
+                name=r["name"],
+                description=r["description"],
+                system_prompt=r["system_prompt"],
+                presets=json.loads(r["presets"]),
+            )
+            for r in rows
+        ]
+
+    # --- battles ----------------------------------------------------------------------------
+
+    def save_battle(self, battle: Battle) -> None:
+        """Write a battle and both its sides in one transaction."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO battles (id, created_at, category, prompt, system_prompt, options,"
+                " status, failure_reason, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    battle.id,
+                    battle.created_at,
+                    battle.category,
+                    battle.prompt,
+                    battle.system_prompt,
+                    json.dumps(battle.options, sort_keys=True),
+                    battle.status,
+                    battle.failure_reason,
+                    battle.source,
+                ),
+            )
+            placeholders = ", ".join("?" for _ in range(len(SIDE_COLUMNS) + 2))
+            conn.executemany(
+                f"INSERT INTO battle_sides (battle_id, side, {', '.join(SIDE_COLUMNS)})"
+                f" VALUES ({placeholders})",
+                [
+                    (battle.id, name, *asdict(side).values())
+                    for name, side in battle.sides.items()
+                ],
+            )
+
+    def get_battle(self, battle_id: str) -> Battle | None:
+        with self.reading() as conn:
+            row = conn.execute("SELECT * FROM battles WHERE id = ?", (battle_id,)).fetchone()
+            if row is None:
+                return None
+            sides = {
+                r["side"]: Side(**{c: r[c] for c in SIDE_COLUMNS})
+                for r in conn.execute(
+                    "SELECT * FROM battle_sides WHERE battle_id = ?", (battle_id,)
+                )
+            }
+        return Battle(
+            id=row["id"],
+            created_at=row["created_at"],
+            category=row["category"],
+            prompt=row["prompt"],
+            system_prompt=row["system_prompt"],
+            options=json.loads(row["options"]),
+            status=row["status"],
+            failure_reason=row["failure_reason"],
+            source=row["source"],
+            side_a=sides["a"],
+            side_b=sides["b"],
+        )
+
+    def count_battles(self) -> int:
+        with self.reading() as conn:
+            return conn.execute("SELECT COUNT(*) FROM battles").fetchone()[0]
+
+    # --- votes ------------------------------------------------------------------------------
+
+    def record_vote(
+        self,
+        battle_id: str,
+        winner: str,
+        voter: str = "anonymous",
+        counts: bool = True,
+        not_counted_reason: str | None = None,
+    ) -> Vote:
+        """Store the one vote of a battle. Raises VoteRejected if the database refuses it."""
+        if winner not in WINNERS:
+            raise VoteRejected(VoteRejected.BAD_WINNER, battle_id)
+        vote = Vote(
+            battle_id=battle_id,
+            winner=winner,
+            voter=voter.strip() or "anonymous",
+            voted_at=utc_now(),
+            counts=counts,
+            not_counted_reason=not_counted_reason,
+        )
+        try:
+            with self.transaction() as conn:
+                conn.execute(
+                    "INSERT INTO votes (battle_id, winner, voter, voted_at, counts,"
+                    " not_counted_reason) VALUES (?, ?, ?, ?, ?, ?)",
+                    (vote.battle_id, vote.winner, vote.voter, vote.voted_at, int(vote.counts),
+                     vote.not_counted_reason),
+                )
+        except sqlite3.IntegrityError as exc:
+            message = str(exc)
+            if "UNIQUE" in message or "PRIMARY KEY" in message:
+                raise VoteRejected(VoteRejected.ALREADY_VOTED, battle_id) from None
+            if "vote refused" in message:
+                exists = self.get_battle(battle_id) is not None
+                reason = VoteRejected.BATTLE_FAILED if exists else VoteRejected.UNKNOWN_BATTLE
+                raise VoteRejected(reason, battle_id) from None
+            raise
+        return vote
+
+    def get_vote(self, battle_id: str) -> Vote | None:
+        with self.reading() as conn:
+            row = conn.execute("SELECT * FROM votes WHERE battle_id = ?", (battle_id,)).fetchone()
+        if row is None:
+            return None
+        return Vote(
+            battle_id=row["battle_id"],
+            winner=row["winner"],
+            voter=row["voter"],
+            voted_at=row["voted_at"],
+            counts=bool(row["counts"]),
+            not_counted_reason=row["not_counted_reason"],
+        )
+
+    def count_votes(self) -> int:
+        with self.reading() as conn:
+            return conn.execute("SELECT COUNT(*) FROM votes").fetchone()[0]
+
+
+def is_complete(battle: Battle) -> bool:
+    return battle.status == STATUS_COMPLETE

@@ -1,0 +1,266 @@
+"""The Arena page's parts: model availability, the streaming battle, voting and the reveal."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from arena.battle import (
+    BattleRun,
+    NotEnoughModels,
+    PromptRejected,
+    draw_pair,
+    eligible_models,
+    identity_leak,
+    new_battle,
+    validate_prompt,
+)
+from arena.categories import Category
+from arena.i18n import has_message
+from arena.ollama_api import ModelInfo, OllamaUnavailable, list_models, make_client
+from arena.records import STATUS_COMPLETE, WINNERS, Battle, Side, ThinkMode
+from arena.store import VoteRejected
+from arena.ui.common import PageContext
+
+BATTLE_KEY = "arena.battle"
+VOTE_KEY = "arena.vote"
+NOTICE_KEY = "arena.notice"
+RENDER_INTERVAL_S = 0.1  # redraw streaming answers at most ten times a second
+LIST_TIMEOUT_S = 10.0
+
+
+def category_label(category: Category, t) -> str:
+    key = f"category.{category.slug}"
+    return t(key) if has_message(key) else category.name
+
+
+def category_description(category: Category, t) -> str:
+    key = f"category.{category.slug}.description"
+    return t(key) if has_message(key) else category.description
+
+
+def available_models(ctx: PageContext, think_mode: ThinkMode) -> list[ModelInfo] | None:
+    """The models that can take part, or None after telling the user what is wrong."""
+    settings = ctx.settings
+    client = make_client(settings.ollama_host, LIST_TIMEOUT_S, settings.ollama_connect_timeout)
+    try:
+        models = eligible_models(list_models(client, settings.ollama_host), think_mode)
+    except OllamaUnavailable:
+        st.error(ctx.t("ollama.unreachable", host=settings.ollama_host), icon="🔌")
+        st.code("ollama serve", language="bash")
+        return None
+    finally:
+        client.close()
+    if len(models) < 2:
+        key = "ollama.too_few_thinking" if think_mode == "on" else "ollama.too_few_models"
+        st.warning(ctx.t(key, count=len(models)), icon="📦")
+        st.code("ollama pull qwen3:8b", language="bash")
+        return None
+    st.caption(ctx.t("arena.models_available", count=len(models)))
+    return models
+
+
+def settings_summary(ctx: PageContext) -> None:
+    g = ctx.settings.generation
+    with st.expander(ctx.t("arena.settings")):
+        st.caption(ctx.t(
+            "arena.settings_body",
+            temperature=g.temperature,
+            num_ctx=g.num_ctx,
+            num_predict=g.num_predict,
+            seed=g.seed if g.seed is not None else ctx.t("arena.seed_random"),
+        ))
+
+
+# --- showing answers ------------------------------------------------------------------------
+
+
+def _side_label(name: str, t) -> str:
+    return t(f"arena.model_{name}")
+
+
+def render_side(ctx: PageContext, name: str, side: Side, streaming: bool) -> None:
+    """One column of a battle. Nothing here may name the model: this runs before the vote."""
+    t = ctx.t
+    st.subheader(_side_label(name, t))
+    if side.thinking.strip():
+        with st.expander(t("arena.thinking_label"), expanded=False):
+            st.markdown(side.thinking.strip())
+    if side.answer:
+        # Markdown with HTML disabled (Streamlit's default): a <script> in an answer stays text.
+        st.markdown(side.answer)
+    elif streaming and not side.failed:
+        st.caption(t("arena.waiting"))
+    elif not side.failed:
+        st.caption(t("arena.empty_answer"))
+    if side.failed:
+        st.error(t(f"failure.{side.error_kind}", timeout=int(ctx.settings.ollama_read_timeout)))
+
+
+def render_battle(ctx: PageContext, battle: Battle) -> None:
+    columns = st.columns(2, border=True)
+    for (name, side), column in zip(battle.sides.items(), columns):
+        with column:
+            render_side(ctx, name, side, streaming=False)
+
+
+def _save(ctx: PageContext, battle: Battle) -> None:
+    ctx.store.save_battle(battle)
+    st.session_state[BATTLE_KEY] = battle
+
+
+def run_battle(
+    ctx: PageContext,
+    category: Category,
+    prompt: str,
+    think_mode: ThinkMode,
+    models: list[ModelInfo] | None,
+) -> None:
+    """Validate, draw two models, stream both answers at once, store the battle, then rerun."""
+    t = ctx.t
+    clear_battle()
+    try:
+        prompt = validate_prompt(prompt, ctx.settings.max_prompt_chars)
+    except PromptRejected as rejected:
+        if rejected.reason == "empty":
+            st.warning(t("prompt.empty"), icon="✍️")
+        else:
+            st.error(t("prompt.too_long", limit=rejected.limit, length=len(prompt)), icon="✂️")
+        return
+    if models is None:
+        return
+    try:
+        pair = draw_pair(models)
+    except NotEnoughModels:
+        return
+    settings = ctx.settings
+    battle = new_battle(category.slug, prompt, category.system_prompt, pair, think_mode,
+                        settings, host=settings.ollama_host)
+    run = BattleRun(
+        battle,
+        client_factory=lambda host: make_client(host, settings.ollama_read_timeout,
+                                                settings.ollama_connect_timeout),
+        keep_alive=settings.keep_alive,
+    ).start()
+
+    # Any click (this button included) reruns the script, which raises inside the loop below;
+    # the handler then stops both sides, so nothing keeps generating on the server.
+    st.button(t("arena.stop"), key="arena.stop")
+    columns = st.columns(2, border=True)
+    slots = {}
+    for name, column in zip(battle.sides, columns):
+        with column:
+            slots[name] = st.empty()
+    try:
+        last_draw = 0.0
+        dirty = True
+        while True:
+            dirty = run.poll(RENDER_INTERVAL_S) or dirty
+            now = time.monotonic()
+            if dirty and (now - last_draw >= RENDER_INTERVAL_S or run.finished):
+                for name, side in battle.sides.items():
+                    with slots[name].container():
+                        render_side(ctx, name, side, streaming=not run.finished)
+                last_draw, dirty = now, False
+            if run.finished:
+                break
+    except BaseException:
+        run.stop(grace_s=1.0)
+        _save(ctx, run.result())
+        st.session_state[NOTICE_KEY] = "battle.stopped"
+        raise
+    _save(ctx, run.result())
+    st.rerun()
+
+
+# --- voting and the reveal ------------------------------------------------------------------
+
+
+def clear_battle() -> None:
+    for key in (BATTLE_KEY, VOTE_KEY, NOTICE_KEY):
+        st.session_state.pop(key, None)
+
+
+def _cast_vote(ctx: PageContext, battle: Battle, winner: str) -> None:
+    """Button callback: store the vote; the database refuses a second one."""
+    try:
+        st.session_state[VOTE_KEY] = ctx.store.record_vote(
+            battle.id,
+            winner,
+            voter=ctx.voter,
+            counts=not identity_leak(battle),
+            not_counted_reason="identity leak" if identity_leak(battle) else None,
+        )
+        st.session_state.pop(NOTICE_KEY, None)
+    except VoteRejected as rejected:
+        st.session_state[NOTICE_KEY] = f"vote.{rejected.reason}"
+        st.session_state[VOTE_KEY] = ctx.store.get_vote(battle.id)
+
+
+def render_vote_buttons(ctx: PageContext, battle: Battle) -> None:
+    st.markdown(f"**{ctx.t('arena.vote_prompt')}**")
+    for winner, column in zip(WINNERS, st.columns(len(WINNERS))):
+        column.button(
+            ctx.t(f"vote.{winner}"),
+            key=f"arena.vote.{winner}",
+            on_click=_cast_vote,
+            args=(ctx, battle, winner),
+            width="stretch",
+        )
+
+
+def _figures_table(ctx: PageContext, battle: Battle) -> pd.DataFrame:
+    t = ctx.t
+
+    def number(value, digits):
+        return None if value is None else round(value, digits)
+
+    rows = {
+        t("reveal.ttft"): [number(s.ttft_s, 2) for s in battle.sides.values()],
+        t("reveal.total"): [number(s.total_s, 2) for s in battle.sides.values()],
+        t("reveal.load"): [number(s.load_s, 2) for s in battle.sides.values()],
+        t("reveal.tokens"): [s.output_tokens for s in battle.sides.values()],
+        t("reveal.tps"): [number(s.tokens_per_s, 1) for s in battle.sides.values()],
+    }
+    columns = [f"{_side_label(n, t)}: {s.model}" for n, s in battle.sides.items()]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+
+
+def render_reveal(ctx: PageContext, battle: Battle) -> None:
+    t = ctx.t
+    st.subheader(t("reveal.title"))
+    for (name, side), column in zip(battle.sides.items(), st.columns(2)):
+        mode = t(f"arena.thinking.{side.think}")
+        column.markdown(f"**{_side_label(name, t)}: `{side.model}`** · "
+                        f"{t('reveal.thinking_mode', mode=mode)}")
+    st.dataframe(_figures_table(ctx, battle), width="stretch")
+
+
+def show_current_battle(ctx: PageContext) -> None:
+    """The last battle of this tab: its answers, then the vote buttons or the reveal."""
+    battle: Battle | None = st.session_state.get(BATTLE_KEY)
+    if battle is None:
+        return
+    t = ctx.t
+    render_battle(ctx, battle)
+    vote = st.session_state.get(VOTE_KEY)
+    notice = st.session_state.get(NOTICE_KEY)
+    if battle.status != STATUS_COMPLETE:
+        stopped = any(s.error_kind == "stopped" for s in battle.sides.values())
+        st.warning(t("battle.stopped" if stopped else "battle.failed"), icon="⚠️")
+    elif vote is None:
+        if notice:
+            st.error(t(notice))
+        render_vote_buttons(ctx, battle)
+        return
+    else:
+        if notice:
+            st.info(t(notice))
+        else:
+            st.success(t("vote.recorded", choice=t(f"vote.{vote.winner}")), icon="🗳️")
+        if not vote.counts:
+            st.info(t("vote.not_counted"))
+        render_reveal(ctx, battle)
+    st.button(t("arena.new_round"), key="arena.new_round", on_click=clear_battle, type="primary")

@@ -1,0 +1,55 @@
+"""Arena: two anonymous models answer one prompt side by side; the user votes."""
+
+import streamlit as st
+
+from arena.ui import arena_view as view
+from arena.ui.common import setup_page
+
+ctx = setup_page()
+t = ctx.t
+
+st.title(t("arena.title"))
+st.caption(t("arena.intro"))
+
+categories = {c.slug: c for c in ctx.store.categories()}
+slug = st.selectbox(
+    t("arena.category"),
+    options=list(categories),
+    format_func=lambda s: view.category_label(categories[s], t),
+    key="arena.category",
+)
+category = categories[slug]
+st.caption(view.category_description(category, t))
+
+if category.presets:
+
+    def use_preset() -> None:
+        preset = st.session_state[f"arena.preset.{slug}"]
+        if preset:
+            st.session_state["arena.prompt"] = preset
+
+    st.selectbox(
+        t("arena.preset"),
+        options=[""] + category.presets,
+        format_func=lambda p: p.splitlines()[0][:120] if p else t("arena.preset_none"),
+        key=f"arena.preset.{slug}",
+        on_change=use_preset,
+    )
+
+prompt = st.text_area(t("arena.prompt"), key="arena.prompt", height=140,
+                      placeholder=t("arena.prompt_placeholder"))
+think_mode = st.radio(
+    t("arena.thinking"),
+    options=["default", "on", "off"],
+    format_func=lambda m: t(f"arena.thinking.{m}"),
+    horizontal=True,
+    key="arena.think",
+    help=t("arena.thinking_help"),
+)
+view.settings_summary(ctx)
+models = view.available_models(ctx, think_mode)
+
+if st.button(t("arena.battle"), key="arena.start", type="primary"):
+    view.run_battle(ctx, category, prompt, think_mode, models)
+else:
+    view.show_current_battle(ctx)

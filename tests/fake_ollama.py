@@ -1,0 +1,373 @@
+"""A fake Ollama server for tests and benchmarks: real HTTP, Ollama's real wire format.
+
+It serves /api/version, /api/tags, /api/show, /api/ps and /api/chat (streamed NDJSON in chunked
+transfer encoding, or one JSON object), with models of three kinds — thinking in a separate field,
+thinking inside `<think>` tags in the content (servers before 0.9.0), and no thinking — and every
+failure the arena must survive: 404, 400 for thinking, 503, an error line mid-stream, a dropped
+connection, and a stall longer than the client's read timeout. It records each request and notices
+when a client closes a stream early.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+THINKING = "thinking"  # separate `thinking` field
+THINK_TAGS = "think_tags"  # `<think>` inside content, as servers before 0.9.0 send it
+PLAIN = "plain"  # no thinking at all
+
+FAILURES = ("not_found", "busy", "error_line", "drop", "stall")
+
+
+@dataclass
+class FakeModel:
+    name: str
+    style: str = PLAIN
+    answer: str = "Paris is the capital of France. It sits on the Seine."
+    thinking: str = "The user asks a simple question. I should answer briefly."
+    family: str = "fake"
+    parameter_size: str = "8.0B"
+    quantization: str = "Q4_K_M"
+    size: int = 5_000_000_000
+    # Reported by /api/show; None leaves the field out, as Ollama before 0.6.4 did.
+    capabilities: list[str] | None = field(default=None)
+    fail: str | None = None
+    fail_after: int = 3  # tokens sent before error_line / drop / stall
+    stall_s: float = 5.0
+    token_delay: float | None = None  # None: the server's default
+
+    def __post_init__(self) -> None:
+        if self.capabilities is None:
+            self.capabilities = ["completion"] + (["thinking"] if self.style == THINKING else [])
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.name.encode()).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"\S+\s*|\s+", text)
+
+
+def _chars(text: str, size: int) -> list[str]:
+    """Cut text into pieces of `size` characters, so that tags get split across chunks."""
+    return [text[i:i + size] for i in range(0, len(text), size)]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: "_Server"
+
+    def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
+        pass
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def _body(self) -> dict:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        return json.loads(raw) if raw else {}
+
+    def _json(self, status: int, payload: dict) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _chunk(self, payload: dict) -> None:
+        line = json.dumps(payload, separators=(",", ":")).encode() + b"\n"
+        self.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n")
+        self.wfile.flush()
+
+    def _end_chunks(self) -> None:
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    # --- routes -----------------------------------------------------------------------------
+
+    def do_HEAD(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_GET(self):
+        fake = self.server.fake
+        fake.record("GET", self.path, {})
+        if self.path == "/":
+            data = b"Ollama is running"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        elif self.path == "/api/version":
+            self._json(200, {"version": fake.version})
+        elif self.path == "/api/tags":
+            self._json(200, {"models": [fake.tag(m) for m in fake.listed_models()]})
+        elif self.path == "/api/ps":
+            self._json(200, {"models": []})
+        else:
+            self._json(404, {"error": "404 page not found"})
+
+    def do_POST(self):
+        fake = self.server.fake
+        try:
+            body = self._body()
+        except ValueError:
+            self._json(400, {"error": "invalid JSON"})
+            return
+        fake.record("POST", self.path, body)
+        if self.path == "/api/show":
+            self._show(body)
+        elif self.path == "/api/chat":
+            self._chat(body)
+        else:
+            self._json(404, {"error": "404 page not found"})
+
+    def _show(self, body: dict) -> None:
+        fake = self.server.fake
+        name = body.get("model") or body.get("name", "")
+        model = fake.models.get(name)
+        if model is None:
+            self._json(404, {"error": f"model '{name}' not found"})
+            return
+        payload = {
+            "license": "",
+            "modelfile": f"FROM {name}\n",
+            "parameters": "temperature 0.7",
+            "template": "{{ .Prompt }}",
+            "details": fake.tag(model)["details"],
+            "model_info": {"general.architecture": model.family, "general.parameter_count": 8e9},
+            "modified_at": _now(),
+        }
+        if model.capabilities is not None and not fake.legacy_show:
+            payload["capabilities"] = model.capabilities
+        self._json(200, payload)
+
+    def _chat(self, body: dict) -> None:
+        fake = self.server.fake
+        name = body.get("model", "")
+        model = fake.models.get(name)
+        if model is None or model.fail == "not_found":
+            self._json(404, {"error": f"model '{name}' not found"})
+            return
+        think = body.get("think")
+        if think is True and model.style != THINKING and fake.supports_think_field:
+            self._json(400, {"error": f'"{name}" does not support thinking'})
+            return
+        if model.fail == "busy":
+            self._json(503, {"error": "server busy, please try again.  maximum pending requests exceeded"})
+            return
+
+        pieces = fake.pieces(model, think)
+        delay = model.token_delay if model.token_delay is not None else fake.token_delay
+        if body.get("stream") is False:
+            self._json(200, fake.final_chunk(model, pieces, delay, message={
+                "role": "assistant",
+                "content": "".join(t for k, t in pieces if k == "content"),
+                **({"thinking": "".join(t for k, t in pieces if k == "thinking")}
+                   if any(k == "thinking" for k, _ in pieces) else {}),
+            }))
+            return
+
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        fake.stream_started(name)
+        finished = False
+        try:
+            for index, (kind, text) in enumerate(pieces):
+                if model.fail and index == model.fail_after:
+                    if model.fail == "error_line":
+                        self._chunk({"error": "an error was encountered while running the model: unexpected EOF"})
+                        self._end_chunks()
+                        finished = True
+                        return
+                    if model.fail == "drop":
+                        self.wfile.flush()
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        self.close_connection = True
+                        finished = True
+                        return
+                    if model.fail == "stall":
+                        time.sleep(model.stall_s)
+                message = {"role": "assistant", "content": text if kind == "content" else ""}
+                if kind == "thinking":
+                    message["thinking"] = text
+                self._chunk({"model": name, "created_at": _now(), "message": message, "done": False})
+                if delay:
+                    time.sleep(delay)
+            self._chunk(fake.final_chunk(model, pieces, delay,
+                                         message={"role": "assistant", "content": ""}))
+            self._end_chunks()
+            finished = True
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            self.close_connection = True
+        finally:
+            fake.stream_ended(name, cancelled=not finished)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    fake: "FakeOllama"
+
+    def handle_error(self, request, client_address):
+        # Clients closing connections (streams cancelled, pools closed) are expected here.
+        import sys
+        if not isinstance(sys.exc_info()[1], (ConnectionError, OSError)):
+            super().handle_error(request, client_address)
+
+
+def default_models() -> list[FakeModel]:
+    """Three well-behaved models, one of each kind."""
+    return [
+        FakeModel("qwen3:8b", style=THINKING, family="qwen3",
+                  answer="Paris is the capital of France.\n\n- It sits on the **Seine**.",
+                  thinking="The user wants the capital of France. That is Paris."),
+        FakeModel("deepseek-r1:7b", style=THINK_TAGS, family="qwen2",
+                  answer="The capital of France is Paris, a city of about two million people.",
+                  thinking="Capital of France? Paris. Keep it short."),
+        FakeModel("llama3.2:3b", style=PLAIN, family="llama", parameter_size="3.2B",
+                  answer="France's capital is Paris."),
+    ]
+
+
+class FakeOllama:
+    """Run with `with FakeOllama() as fake:`; `fake.url` is the OLLAMA_HOST to use."""
+
+    def __init__(self, models: list[FakeModel] | None = None, token_delay: float = 0.0,
+                 version: str = "0.12.6"):
+        self.models: dict[str, FakeModel] = {m.name: m for m in (models or default_models())}
+        self.token_delay = token_delay
+        self.version = version
+        self.legacy_show = False  # True: /api/show without capabilities, as before 0.6.4
+        self.supports_think_field = True  # False: ignore `think`, as before 0.9.0
+        self.hidden: set[str] = set()  # served by chat but missing from /api/tags
+        self.requests: list[dict] = []
+        self.cancelled: list[str] = []
+        self._active = 0
+        self._lock = threading.Lock()
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.fake = self
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "FakeOllama":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> "FakeOllama":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # --- bookkeeping ------------------------------------------------------------------------
+
+    def record(self, method: str, path: str, body: dict) -> None:
+        with self._lock:
+            self.requests.append({"method": method, "path": path, "body": body, "at": time.time()})
+
+    def chat_requests(self) -> list[dict]:
+        with self._lock:
+            return [r["body"] for r in self.requests if r["path"] == "/api/chat"]
+
+    def stream_started(self, name: str) -> None:
+        with self._lock:
+            self._active += 1
+
+    def stream_ended(self, name: str, cancelled: bool) -> None:
+        with self._lock:
+            self._active -= 1
+            if cancelled:
+                self.cancelled.append(name)
+
+    @property
+    def active_streams(self) -> int:
+        with self._lock:
+            return self._active
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """True once no stream is being generated, within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.active_streams == 0:
+                return True
+            time.sleep(0.02)
+        return self.active_streams == 0
+
+    # --- wire format ------------------------------------------------------------------------
+
+    def listed_models(self) -> list[FakeModel]:
+        return [m for m in self.models.values() if m.name not in self.hidden]
+
+    def tag(self, model: FakeModel) -> dict:
+        return {
+            "name": model.name,
+            "model": model.name,
+            "modified_at": "2026-11-01T10:00:00.000000000Z",
+            "size": model.size,
+            "digest": model.digest,
+            "details": {
+                "parent_model": "",
+                "format": "gguf",
+                "family": model.family,
+                "families": [model.family],
+                "parameter_size": model.parameter_size,
+                "quantization_level": model.quantization,
+            },
+        }
+
+    def pieces(self, model: FakeModel, think: bool | None) -> list[tuple[str, str]]:
+        """What the model streams, as (kind, text) in order."""
+        content = _tokens(model.answer)
+        if model.style == THINKING and think is not False:
+            return [("thinking", t) for t in _tokens(model.thinking)] + \
+                [("content", t) for t in content]
+        if model.style == THINK_TAGS and (think is not False or not self.supports_think_field):
+            tagged = f"<think>\n{model.thinking}\n</think>\n\n"
+            # Three-character pieces split both tags across chunks.
+            return [("content", t) for t in _chars(tagged, 3)] + \
+                [("content", t) for t in content]
+        return [("content", t) for t in content]
+
+    def final_chunk(self, model: FakeModel, pieces: list, delay: float, message: dict) -> dict:
+        count = len(pieces)
+        per_token_ns = int((delay or 0.01) * 1e9)
+        return {
+            "model": model.name,
+            "created_at": _now(),
+            "message": message,
+            "done": True,
+            "done_reason": "stop",
+            "total_duration": count * per_token_ns + 60_000_000,
+            "load_duration": 50_000_000,
+            "prompt_eval_count": 26,
+            "prompt_eval_duration": 10_000_000,
+            "eval_count": count,
+            "eval_duration": count * per_token_ns,
+        }
