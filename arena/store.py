@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from arena.categories import DEFAULT_CATEGORIES, Category
-from arena.records import STATUS_COMPLETE, WINNERS, Battle, Side, Vote, utc_now
+from arena.records import WINNERS, Battle, Side, Vote, utc_now
 
 SIDE_COLUMNS = [f.name for f in fields(Side)]
 
@@ -319,7 +319,3 @@ class Store:
     def count_votes(self) -> int:
         with self.reading() as conn:
             return conn.execute("SELECT COUNT(*) FROM votes").fetchone()[0]
-
-
-def is_complete(battle: Battle) -> bool:
-    return battle.status == STATUS_COMPLETE

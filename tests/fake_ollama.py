@@ -209,6 +209,8 @@ class _Handler(BaseHTTPRequestHandler):
                 message = {"role": "assistant", "content": text if kind == "content" else ""}
                 if kind == "thinking":
                     message["thinking"] = text
+                elif kind == "both":  # one chunk carrying thinking and content, as Ollama may send
+                    message["thinking"], message["content"] = text
                 self._chunk({"model": name, "created_at": _now(), "message": message, "done": False})
                 if delay:
                     time.sleep(delay)
@@ -262,10 +264,12 @@ class FakeOllama:
         self.requests: list[dict] = []
         self.cancelled: list[str] = []
         self._active = 0
+        self.max_active = 0  # most streams generating at the same moment
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True)
 
     @property
     def url(self) -> str:
@@ -299,6 +303,7 @@ class FakeOllama:
     def stream_started(self, name: str) -> None:
         with self._lock:
             self._active += 1
+            self.max_active = max(self.max_active, self._active)
 
     def stream_ended(self, name: str, cancelled: bool) -> None:
         with self._lock:

@@ -1,0 +1,52 @@
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fake_ollama import FakeOllama  # noqa: E402
+
+from arena import ollama_api  # noqa: E402
+from arena.store import Store  # noqa: E402
+
+
+@pytest.fixture
+def fake_ollama():
+    with FakeOllama() as fake:
+        yield fake
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    return Store(tmp_path / "arena.db")
+
+
+@pytest.fixture
+def closed_port_url() -> str:
+    """A URL where nothing listens: connections are refused at once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path):
+    """Each test gets its own database and no cached state from another test."""
+    for name in ("OLLAMA_HOST", "ARENA_LANG", "ARENA_SEED", "ARENA_OLLAMA_TIMEOUT",
+                 "ARENA_MAX_PROMPT_CHARS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ARENA_DB", str(tmp_path / "app.db"))
+    ollama_api._capabilities_cache.clear()
+    yield
+    try:
+        import streamlit as st
+
+        st.cache_resource.clear()
+        st.cache_data.clear()
+    except Exception:
+        pass

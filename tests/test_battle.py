@@ -1,0 +1,150 @@
+import random
+
+import pytest
+from fake_ollama import PLAIN, THINKING, FakeModel, FakeOllama
+
+from arena.battle import (
+    BattleRun,
+    NotEnoughModels,
+    PromptRejected,
+    draw_pair,
+    eligible_models,
+    identity_leak,
+    messages_for,
+    new_battle,
+    validate_prompt,
+)
+from arena.ollama_api import ModelInfo, list_models, make_client
+from arena.records import Battle, Side
+from arena.settings import load_settings
+
+
+def info(name, caps=("completion",)):
+    return ModelInfo(name, "d" + name, 1, "f", "1B", "Q4", caps)
+
+
+def start(fake, names=None, think="default", prompt="Capital of France?", system="Be brief.",
+          read_timeout=5.0):
+    models = {m.name: m for m in list_models(make_client(fake.url, 5), fake.url)}
+    pair = tuple(models[n] for n in (names or list(models)[:2]))
+    battle = new_battle("general", prompt, system, pair, think, load_settings({}), fake.url)
+    return BattleRun(battle, lambda host: make_client(host, read_timeout)).start()
+
+
+def test_validate_prompt():
+    with pytest.raises(PromptRejected) as rejected:
+        validate_prompt("  \n ", 100)
+    assert rejected.value.reason == "empty"
+    with pytest.raises(PromptRejected) as rejected:
+        validate_prompt("x" * 101, 100)
+    assert (rejected.value.reason, rejected.value.limit) == ("too_long", 100)
+    assert validate_prompt("x" * 100, 100) == "x" * 100
+
+
+def test_draw_pair_gives_two_different_models_in_random_order():
+    models = [info("a"), info("b"), info("c")]
+    rng = random.Random(1)
+    pairs = [draw_pair(models, rng) for _ in range(300)]
+    assert all(a.name != b.name for a, b in pairs)
+    lefts = {a.name for a, _ in pairs}
+    assert lefts == {"a", "b", "c"}
+    assert sum(1 for a, b in pairs if (a.name, b.name) == ("a", "b")) > 20
+    assert sum(1 for a, b in pairs if (a.name, b.name) == ("b", "a")) > 20
+    with pytest.raises(NotEnoughModels):
+        draw_pair([info("a")])
+
+
+def test_eligible_models_by_thinking_mode():
+    models = [info("think", ("completion", "thinking")), info("plain"), info("old", None),
+              info("embed", ("embedding",))]
+    assert [m.name for m in eligible_models(models, "default")] == ["think", "plain", "old"]
+    assert [m.name for m in eligible_models(models, "on")] == ["think", "old"]
+
+
+def test_both_sides_get_the_same_messages_and_options(fake_ollama):
+    run = start(fake_ollama, think="off")
+    assert run.wait(10)
+    battle = run.result()
+    assert battle.status == "complete"
+    first, second = fake_ollama.chat_requests()
+    assert {first["model"], second["model"]} == {battle.side_a.model, battle.side_b.model}
+    for key in ("messages", "options", "think", "keep_alive"):
+        assert first.get(key) == second.get(key), key
+    assert first["messages"] == messages_for(battle)
+    assert first["messages"][0] == {"role": "system", "content": "Be brief."}
+    assert first["options"] == battle.options
+    assert set(battle.options) == {"temperature", "seed", "num_ctx", "num_predict"}
+
+
+def test_both_sides_generate_at_the_same_time():
+    models = [FakeModel("a:1", answer="tok " * 40), FakeModel("b:1", answer="tok " * 40)]
+    with FakeOllama(models, token_delay=0.02) as fake:
+        run = start(fake)
+        assert run.wait(10)
+        # Both streams were open on the server at once (the wall-time ratio is a benchmark).
+        assert fake.max_active == 2
+    battle = run.result()
+    assert battle.side_a.answer == battle.side_b.answer == "tok " * 40
+
+
+def test_figures_are_collected(fake_ollama):
+    run = start(fake_ollama, names=["qwen3:8b", "llama3.2:3b"])
+    assert run.wait(10)
+    battle = run.result()
+    for side in battle.sides.values():
+        assert side.ttft_s is not None and side.total_s >= side.ttft_s
+        assert side.load_s == pytest.approx(0.05)
+        assert side.output_tokens > 0 and side.tokens_per_s > 0
+        assert side.done_reason == "stop"
+    assert battle.side_a.thinking == fake_ollama.models["qwen3:8b"].thinking
+
+
+@pytest.mark.parametrize("fail, kind", [("not_found", "model_not_found"), ("busy", "busy"),
+                                        ("error_line", "stream_error"),
+                                        ("drop", "connection_lost"), ("stall", "timeout")])
+def test_one_side_failing_keeps_the_other_answer(fail, kind):
+    models = [FakeModel("good:1", answer="A fine answer."),
+              FakeModel("bad:1", fail=fail, stall_s=2)]
+    with FakeOllama(models) as fake:
+        run = start(fake, names=["good:1", "bad:1"], read_timeout=0.5)
+        assert run.wait(10)
+        battle = run.result()
+    assert battle.status == "failed"
+    assert battle.side_a.answer == "A fine answer." and not battle.side_a.failed
+    assert battle.side_b.error_kind == kind
+    assert "b: " + kind in battle.failure_reason
+
+
+def test_thinking_on_for_a_model_without_thinking(fake_ollama):
+    run = start(fake_ollama, names=["qwen3:8b", "llama3.2:3b"], think="on")
+    assert run.wait(10)
+    battle = run.result()
+    assert battle.side_b.error_kind == "thinking_unsupported"
+    assert battle.side_a.thinking and battle.status == "failed"
+
+
+def test_stop_ends_generation_on_the_server():
+    models = [FakeModel("a:1", answer="word " * 1000, style=THINKING),
+              FakeModel("b:1", answer="word " * 1000, style=PLAIN)]
+    with FakeOllama(models, token_delay=0.01) as fake:
+        run = start(fake)
+        run.poll(0.3)
+        assert fake.active_streams == 2
+        run.stop()
+        assert fake.wait_idle(3)
+        assert sorted(fake.cancelled) == ["a:1", "b:1"]
+        battle = run.result()
+    assert battle.status == "failed"
+    assert {s.error_kind for s in battle.sides.values()} == {"stopped"}
+
+
+def test_identity_leak():
+    def battle(answer_a, prompt="Say hi"):
+        return Battle("general", prompt, "", {}, Side("qwen3:8b", answer=answer_a),
+                      Side("llama3.2:3b", answer="Hello!"))
+
+    assert identity_leak(battle("I am Qwen, made by Alibaba."))
+    assert identity_leak(battle("As LLaMA, I think..."))
+    assert not identity_leak(battle("Hello there!"))
+    # Naming a model the prompt asked about is not a leak.
+    assert not identity_leak(battle("Qwen is a model family.", prompt="What is qwen?"))

@@ -1,0 +1,36 @@
+from pathlib import Path
+
+from arena.settings import load_settings, normalise_host
+
+
+def test_defaults():
+    s = load_settings({})
+    assert s.db_path == Path("data/arena.db")
+    assert s.ollama_host == "http://127.0.0.1:11434"
+    assert s.max_prompt_chars == 30_000
+    assert s.ollama_read_timeout >= 60  # must cover model load time
+
+
+def test_environment_overrides():
+    s = load_settings({
+        "ARENA_DB": "/tmp/x.db", "OLLAMA_HOST": "gpu-box:11500", "ARENA_OLLAMA_TIMEOUT": "2.5",
+        "ARENA_MAX_PROMPT_CHARS": "100", "ARENA_TEMPERATURE": "0", "ARENA_SEED": "7",
+        "ARENA_NUM_CTX": "2048", "ARENA_NUM_PREDICT": "64",
+    })
+    assert s.db_path == Path("/tmp/x.db")
+    assert s.ollama_host == "http://gpu-box:11500"
+    assert s.ollama_read_timeout == 2.5
+    assert s.max_prompt_chars == 100
+    assert s.generation_options(seed=123) == {
+        "temperature": 0.0, "seed": 7, "num_ctx": 2048, "num_predict": 64}
+
+
+def test_random_seed_is_used_when_none_is_fixed():
+    assert load_settings({}).generation_options(seed=99)["seed"] == 99
+
+
+def test_host_forms_people_type():
+    assert normalise_host("0.0.0.0") == "http://127.0.0.1:11434"
+    assert normalise_host("0.0.0.0:8080") == "http://127.0.0.1:8080"
+    assert normalise_host("https://ollama.example/") == "https://ollama.example:11434"
+    assert normalise_host("http://10.1.2.3:11434") == "http://10.1.2.3:11434"

@@ -1,0 +1,168 @@
+import sqlite3
+import threading
+
+import pytest
+
+from arena import store as store_module
+from arena.records import WINNERS, Battle, Side
+from arena.store import MIGRATIONS, Store, VoteRejected
+
+
+def make_battle(status="complete", **kw) -> Battle:
+    battle = Battle(
+        category="general",
+        prompt="What is 2 + 2?",
+        system_prompt="Be brief.",
+        options={"temperature": 0.7, "seed": 1, "num_ctx": 2048, "num_predict": 64},
+        side_a=Side(model="qwen3:8b", digest="d1", host="http://h:1", think="on", answer="4",
+                    thinking="2 + 2 = 4", ttft_s=0.2, total_s=1.5, load_s=0.1, prompt_tokens=12,
+                    output_tokens=30, tokens_per_s=41.5, done_reason="stop"),
+        side_b=Side(model="llama3.2:3b", digest="d2", host="http://h:1", think="on",
+                    answer="Four."),
+        **kw,
+    )
+    battle.status = status
+    if status == "failed":
+        battle.side_b.error_kind, battle.side_b.error = "busy", "server busy"
+        battle.failure_reason = "b: busy: server busy"
+    return battle
+
+
+def test_new_database_is_migrated_to_the_latest_version(store):
+    assert store.schema_version() == len(MIGRATIONS)
+    names = [c.name for c in store.categories()]
+    assert names == ["General", "Classification", "Copywriting", "Coding", "Math & reasoning",
+                     "Translation"]
+    with store.reading() as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_migrations_run_once_and_upgrade_an_old_schema(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:1])
+    assert Store(path).schema_version() == 1
+    assert Store(path).categories() == []  # the seed migration has not run yet
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
+    upgraded = Store(path)
+    assert upgraded.schema_version() == len(MIGRATIONS)
+    assert len(upgraded.categories()) == 6
+    assert len(Store(path).categories()) == 6  # reopening seeds nothing twice
+
+
+def test_presets_include_chinese_and_english_for_classification_and_copywriting(store):
+    for category in store.categories():
+        if category.slug in ("classification", "copywriting"):
+            has_chinese = [any("\u4e00" <= ch <= "\u9fff" for ch in p) for p in category.presets]
+            assert any(has_chinese) and not all(has_chinese), category.slug
+
+
+def test_battle_round_trips_whole(store):
+    battle = make_battle()
+    store.save_battle(battle)
+    assert store.get_battle(battle.id) == battle
+
+
+def test_battle_is_written_all_or_nothing(store):
+    battle = make_battle()
+    battle.side_b.think = "sometimes"  # violates the CHECK constraint on battle_sides
+    with pytest.raises(sqlite3.IntegrityError):
+        store.save_battle(battle)
+    assert store.count_battles() == 0
+    with store.reading() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM battle_sides").fetchone()[0] == 0
+
+
+def test_one_vote_per_battle(store):
+    battle = make_battle()
+    store.save_battle(battle)
+    vote = store.record_vote(battle.id, "model_a", voter="ann")
+    assert store.get_vote(battle.id) == vote
+    for winner in WINNERS:
+        with pytest.raises(VoteRejected) as rejected:
+            store.record_vote(battle.id, winner, voter="bob")
+        assert rejected.value.reason == VoteRejected.ALREADY_VOTED
+    assert store.count_votes() == 1
+    assert store.get_vote(battle.id).voter == "ann"
+
+
+def test_the_database_itself_refuses_a_second_vote(store):
+    battle = make_battle()
+    store.save_battle(battle)
+    store.record_vote(battle.id, "tie")
+    conn = sqlite3.connect(store.path)
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO votes (battle_id, winner, voted_at) VALUES (?, 'model_b', 'x')",
+                      (battle.id,))
+    conn.close()
+
+
+def test_no_vote_for_a_failed_or_unknown_battle(store):
+    failed = make_battle(status="failed")
+    store.save_battle(failed)
+    with pytest.raises(VoteRejected) as rejected:
+        store.record_vote(failed.id, "model_a")
+    assert rejected.value.reason == VoteRejected.BATTLE_FAILED
+    with pytest.raises(VoteRejected) as rejected:
+        store.record_vote("no-such-battle", "model_a")
+    assert rejected.value.reason == VoteRejected.UNKNOWN_BATTLE
+    assert store.count_votes() == 0
+
+
+def test_unknown_winner_label_is_refused(store):
+    battle = make_battle()
+    store.save_battle(battle)
+    with pytest.raises(VoteRejected):
+        store.record_vote(battle.id, "draw")
+    assert store.count_votes() == 0
+
+
+def test_blank_voter_is_anonymous(store):
+    battle = make_battle()
+    store.save_battle(battle)
+    assert store.record_vote(battle.id, "model_b", voter="  ").voter == "anonymous"
+
+
+def test_concurrent_writers_from_threads(store):
+    battles = [make_battle() for _ in range(40)]
+    errors = []
+
+    def write(chunk):
+        try:
+            for battle in chunk:
+                store.save_battle(battle)
+                store.record_vote(battle.id, "model_a", voter=threading.current_thread().name)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(battles[i::8],)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store.count_battles() == 40
+    assert store.count_votes() == 40
+
+
+def test_racing_votes_on_one_battle_count_once(store):
+    battle = make_battle()
+    store.save_battle(battle)
+    outcomes = []
+    barrier = threading.Barrier(10)
+
+    def vote(winner):
+        barrier.wait()
+        try:
+            store.record_vote(battle.id, winner)
+            outcomes.append("ok")
+        except VoteRejected as rejected:
+            outcomes.append(rejected.reason)
+
+    threads = [threading.Thread(target=vote, args=(WINNERS[i % 4],)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("ok") == 1
+    assert outcomes.count(VoteRejected.ALREADY_VOTED) == 9
+    assert store.count_votes() == 1
