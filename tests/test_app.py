@@ -1,0 +1,226 @@
+"""The Arena page end to end with AppTest: the real script, the real store, the fake Ollama."""
+
+import pytest
+from apptest_helpers import all_text, battle, open_app, texts, vote_buttons
+from fake_ollama import THINK_TAGS, THINKING, FakeModel, FakeOllama
+
+from arena.settings import load_settings
+from arena.store import Store
+
+VOTE_LABELS = ["👈 A is better", "👉 B is better", "🤝 Tie", "👎 Both are bad"]
+
+
+@pytest.fixture
+def served(monkeypatch, fake_ollama):
+    monkeypatch.setenv("OLLAMA_HOST", fake_ollama.url)
+    return fake_ollama
+
+
+def db() -> Store:
+    return Store(load_settings().db_path)
+
+
+def only_battle(store: Store):
+    with store.reading() as conn:
+        [battle_id] = [r[0] for r in conn.execute("SELECT id FROM battles")]
+    return store.get_battle(battle_id)
+
+
+def assert_no_exception(at):
+    assert not at.exception, texts(at.exception)
+
+
+def test_whole_flow_battle_vote_reveal_stored(served, monkeypatch):
+    monkeypatch.setenv("ARENA_SEED", "11")
+    at = open_app()
+    at.sidebar.text_input(key="voter").input("ann")
+    at.selectbox(key="arena.category").select("coding")
+    at = battle(at)
+    assert_no_exception(at)
+    assert vote_buttons(at) == VOTE_LABELS
+    [stored] = [only_battle(db())]
+    answers = texts(at.markdown)
+    assert stored.side_a.answer in answers and stored.side_b.answer in answers
+    assert stored.status == "complete" and stored.category == "coding"
+    assert stored.options["seed"] == 11
+    assert stored.system_prompt  # the Coding category's system prompt, for both sides
+
+    at.button(key="arena.vote.model_b").click().run()
+    assert_no_exception(at)
+    vote = db().get_vote(stored.id)
+    assert (vote.winner, vote.voter, vote.counts) == ("model_b", "ann", True)
+    page = all_text(at)
+    assert stored.side_a.model in page and stored.side_b.model in page
+    assert vote_buttons(at) == []  # the vote cannot be changed or repeated
+    figures = at.dataframe[0].value
+    assert list(figures.index) == ["Time to first token (s)", "Total time (s)", "Load time (s)",
+                                   "Output tokens", "Tokens/s"]
+
+    at.button(key="arena.new_round").click().run()
+    assert at.selectbox(key="arena.category").value == "coding"
+    assert vote_buttons(at) == [] and not at.dataframe
+
+
+def test_nothing_names_a_model_before_the_vote(served):
+    at = battle(open_app())
+    assert vote_buttons(at) == VOTE_LABELS
+    page = all_text(at)
+    stored = only_battle(db())
+    assert stored.side_a.answer.splitlines()[0] in page  # the walk does see the answers
+    for model in served.models.values():
+        assert model.name not in page
+        assert model.name.split(":")[0] not in page
+        assert model.digest[:12] not in page
+
+
+def test_thinking_is_shown_collapsed(monkeypatch):
+    models = [FakeModel("thinker:1", style=THINKING, thinking="Separate field thoughts."),
+              FakeModel("tagger:1", style=THINK_TAGS, thinking="Tagged thoughts.")]
+    with FakeOllama(models) as fake:
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        at = battle(open_app())
+    expanders = at.expander
+    assert len(expanders) == 3  # battle settings + one per side
+    thoughts = [e.markdown[0].value for e in expanders if e.label == "💭 Thinking"]
+    assert sorted(thoughts) == ["Separate field thoughts.", "Tagged thoughts."]
+    assert not any(e.proto.expanded for e in expanders)
+    assert not any("<think>" in m for m in texts(at.markdown))
+
+
+def test_second_vote_is_refused(served):
+    at = battle(open_app())
+    stored = only_battle(db())
+    db().record_vote(stored.id, "tie", voter="other-tab")  # another tab, or a replayed request
+    at.button(key="arena.vote.model_a").click().run()
+    assert_no_exception(at)
+    assert "already has a vote" in " ".join(texts(at.info))
+    assert db().count_votes() == 1 and db().get_vote(stored.id).winner == "tie"
+    assert vote_buttons(at) == []
+
+
+def test_ollama_unreachable(monkeypatch, closed_port_url):
+    monkeypatch.setenv("OLLAMA_HOST", closed_port_url)
+    at = open_app()
+    assert_no_exception(at)
+    [error] = texts(at.error)
+    assert closed_port_url in error and "ollama serve" in error
+    at = battle(at)
+    assert_no_exception(at)
+    assert vote_buttons(at) == [] and db().count_battles() == 0
+
+
+def test_fewer_than_two_models(monkeypatch):
+    with FakeOllama([FakeModel("only:1")]) as fake:
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        at = open_app()
+        assert "1 can take part" in texts(at.warning)[0]
+        assert "ollama pull qwen3:8b" in texts(at.code)
+        at = battle(at)
+    assert vote_buttons(at) == [] and db().count_battles() == 0
+
+
+def test_thinking_on_needs_two_thinking_models(served):
+    at = open_app()
+    at.radio(key="arena.think").set_value("on").run()
+    assert "Only 1 models that can think" in texts(at.warning)[0]
+
+
+def test_empty_prompt_starts_nothing(served):
+    at = battle(open_app(), prompt="   ")
+    assert "Type a prompt" in texts(at.warning)[0]
+    assert db().count_battles() == 0 and served.chat_requests() == []
+
+
+def test_too_long_prompt_is_refused_naming_the_limit(served, monkeypatch):
+    monkeypatch.setenv("ARENA_MAX_PROMPT_CHARS", "50")
+    at = battle(open_app(), prompt="x" * 51)
+    [error] = texts(at.error)
+    assert "50 characters" in error
+    assert db().count_battles() == 0 and served.chat_requests() == []
+
+
+@pytest.mark.parametrize("fail, message", [
+    ("not_found", "no longer has this model"),
+    ("busy", "Ollama is busy"),
+    ("error_line", "reported an error"),
+    ("drop", "connection to Ollama was lost"),
+    ("stall", "sent nothing for 1 seconds"),
+])
+def test_a_failing_side(monkeypatch, fail, message):
+    models = [FakeModel("good:1", answer="The good answer."),
+              FakeModel("bad:1", fail=fail, stall_s=3, answer="word " * 20)]
+    monkeypatch.setenv("ARENA_OLLAMA_TIMEOUT", "1")
+    with FakeOllama(models) as fake:
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        at = battle(open_app())
+        assert_no_exception(at)
+        errors = texts(at.error)
+        assert len(errors) == 1 and message in errors[0]
+        assert "The good answer." in texts(at.markdown)
+        assert "bad:1" not in all_text(at)  # Ollama's error text names the model: not shown
+        assert "failed, so it cannot be voted on" in texts(at.warning)[0]
+        assert vote_buttons(at) == []
+        stored = only_battle(db())
+        assert stored.status == "failed" and fail != "" and stored.failure_reason
+        assert db().count_votes() == 0
+
+        # The next battle works.
+        fake.models["bad:1"].fail = None
+        at.button(key="arena.new_round").click().run()
+        at = at.button(key="arena.start").click().run()
+        assert vote_buttons(at) == VOTE_LABELS
+
+
+def test_thinking_not_supported_on_old_capabilities(monkeypatch):
+    # Servers before 0.6.4 do not list capabilities, so "on" may reach a model that cannot think.
+    models = [FakeModel("thinker:1", style=THINKING), FakeModel("plain:1")]
+    with FakeOllama(models) as fake:
+        fake.legacy_show = True
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        at = open_app()
+        at.radio(key="arena.think").set_value("on")
+        at = battle(at)
+    assert "cannot think" in texts(at.error)[0]
+    assert vote_buttons(at) == []
+
+
+def test_presets_fill_the_prompt(served):
+    at = open_app()
+    at.selectbox(key="arena.category").select("classification").run()
+    presets = [o for o in at.selectbox(key="arena.preset.classification").options if o]
+    assert len(presets) >= 4
+    chinese_preset = next(p for p in db().categories()[1].presets if "评论" in p)
+    at.selectbox(key="arena.preset.classification").select(chinese_preset).run()
+    assert at.text_area(key="arena.prompt").value == chinese_preset
+
+
+def test_chinese_interface(served):
+    at = open_app()
+    at.sidebar.selectbox(key="lang").select("zh").run()
+    assert at.title[0].value == "⚔️ 竞技场"
+    at = battle(at)
+    assert vote_buttons(at) == ["👈 A 更好", "👉 B 更好", "🤝 平局", "👎 都不好"]
+
+
+def test_language_default_from_environment(served, monkeypatch):
+    monkeypatch.setenv("ARENA_LANG", "zh")
+    assert open_app().title[0].value == "⚔️ 竞技场"
+
+
+def test_page_opened_directly_works_on_its_own(served):
+    # The first visitor of a page URL after a server start gets the page without app.py.
+    at = battle(open_app("pages/arena.py"))
+    assert_no_exception(at)
+    assert vote_buttons(at) == VOTE_LABELS
+
+
+def test_vote_on_an_answer_that_names_its_model_does_not_count(monkeypatch):
+    models = [FakeModel("qwen3:8b", answer="I am Qwen, a large language model."),
+              FakeModel("llama3.2:3b", answer="Hello!")]
+    with FakeOllama(models) as fake:
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        at = battle(open_app(), prompt="Who are you?")
+        at.button(key="arena.vote.tie").click().run()
+    vote = db().get_vote(only_battle(db()).id)
+    assert vote.counts is False and vote.not_counted_reason == "identity leak"
+    assert "does not count" in " ".join(texts(at.info))
