@@ -146,6 +146,8 @@ class BattleRun:
         self._events: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self._ended: set[str] = set()
+        self._settle_lock = threading.Lock()
+        self._settled: Battle | None = None
         self._clients = {name: client_factory(side.host) for name, side in battle.sides.items()}
         self._threads = [
             threading.Thread(
@@ -223,6 +225,20 @@ class BattleRun:
             if name not in self._ended:
                 side.error_kind = side.error_kind or "stopped"
                 side.error = side.error or "stopped before the answer was complete"
+
+    def settle(self, save: Callable[[Battle], None]) -> Battle:
+        """Stop the battle if it is still running, store it with `save` exactly once, return it.
+
+        Thread-safe: Streamlit may start a new script run while the interrupted one is still
+        unwinding; whichever gets here first stops and saves, the other gets the same battle.
+        """
+        with self._settle_lock:
+            if self._settled is None:
+                if not self.finished:
+                    self.stop()
+                self._settled = self.result()
+                save(self._settled)
+            return self._settled
 
     def result(self) -> Battle:
         """The battle with its status set: failed if either side failed or was stopped."""

@@ -47,6 +47,7 @@ think_mode = st.radio(
     help=t("arena.thinking_help"),
 )
 view.settings_summary(ctx)
+view.settle_interrupted_battle(ctx)
 models = view.available_models(ctx, think_mode)
 
 if st.button(t("arena.battle"), key="arena.start", type="primary"):

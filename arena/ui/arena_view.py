@@ -27,6 +27,7 @@ from arena.ui.common import PageContext
 BATTLE_KEY = "arena.battle"
 VOTE_KEY = "arena.vote"
 NOTICE_KEY = "arena.notice"
+RUN_KEY = "arena.run"  # the battle being streamed, until it is stored
 RENDER_INTERVAL_S = 0.1  # redraw streaming answers at most ten times a second
 LIST_TIMEOUT_S = 10.0
 
@@ -106,9 +107,15 @@ def render_battle(ctx: PageContext, battle: Battle) -> None:
             render_side(ctx, name, side, streaming=False)
 
 
-def _save(ctx: PageContext, battle: Battle) -> None:
-    ctx.store.save_battle(battle)
-    st.session_state[BATTLE_KEY] = battle
+def settle_interrupted_battle(ctx: PageContext) -> None:
+    """Stop and store a battle whose script run was interrupted by a click (Stop included).
+
+    With fast reruns Streamlit starts the new run at once, while the interrupted one is still
+    unwinding; whichever gets to `settle` first stops the workers and stores the battle.
+    """
+    run: BattleRun | None = st.session_state.pop(RUN_KEY, None)
+    if run is not None:
+        st.session_state[BATTLE_KEY] = run.settle(ctx.store.save_battle)
 
 
 def run_battle(
@@ -143,10 +150,12 @@ def run_battle(
         client_factory=lambda host: make_client(host, settings.ollama_read_timeout,
                                                 settings.ollama_connect_timeout),
         keep_alive=settings.keep_alive,
-    ).start()
+    )
+    st.session_state[RUN_KEY] = run
+    run.start()
 
-    # Any click (this button included) reruns the script, which raises inside the loop below;
-    # the handler then stops both sides, so nothing keeps generating on the server.
+    # Any click (this button included) interrupts this run; the next run, or the handler below,
+    # stops both sides, so nothing keeps generating on the server.
     st.button(t("arena.stop"), key="arena.stop")
     columns = st.columns(2, border=True)
     slots = {}
@@ -166,12 +175,11 @@ def run_battle(
                 last_draw, dirty = now, False
             if run.finished:
                 break
-    except BaseException:
-        run.stop(grace_s=1.0)
-        _save(ctx, run.result())
-        st.session_state[NOTICE_KEY] = "battle.stopped"
-        raise
-    _save(ctx, run.result())
+    finally:
+        battle = run.settle(ctx.store.save_battle)
+    if st.session_state.get(RUN_KEY) is run:
+        st.session_state.pop(RUN_KEY, None)
+    st.session_state[BATTLE_KEY] = battle
     st.rerun()
 
 
