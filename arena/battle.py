@@ -146,6 +146,7 @@ class BattleRun:
         self._events: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self._ended: set[str] = set()
+        self._text = {name: {"thinking": [], "content": []} for name in battle.sides}
         self._settle_lock = threading.Lock()
         self._settled: Battle | None = None
         self._clients = {name: client_factory(side.host) for name, side in battle.sides.items()}
@@ -174,22 +175,28 @@ class BattleRun:
         deadline = time.monotonic() + timeout
         changed = False
         while not self.finished:
-            remaining = deadline - time.monotonic()
             try:
-                event = self._events.get(timeout=max(remaining, 0)) if remaining > 0 \
-                    else self._events.get_nowait()
+                event = self._events.get(timeout=max(deadline - time.monotonic(), 0))
             except queue.Empty:
                 break
             self._apply(*event)
             changed = True
+            # Take whatever else is already waiting without blocking again.
+            while not self.finished:
+                try:
+                    self._apply(*self._events.get_nowait())
+                except queue.Empty:
+                    break
+        for name, parts in self._text.items():
+            side = self.battle.sides[name]
+            # Joined once per poll, not per token: answers can run to many thousands of tokens.
+            side.thinking, side.answer = "".join(parts["thinking"]), "".join(parts["content"])
         return changed
 
     def _apply(self, name: str, kind: str, payload) -> None:
         side = self.battle.sides[name]
-        if kind == "thinking":
-            side.thinking += payload
-        elif kind == "content":
-            side.answer += payload
+        if kind in ("thinking", "content"):
+            self._text[name][kind].append(payload)
         elif kind == "ttft":
             side.ttft_s = payload
         elif kind == "done":

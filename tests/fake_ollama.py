@@ -254,7 +254,7 @@ class FakeOllama:
     """Run with `with FakeOllama() as fake:`; `fake.url` is the OLLAMA_HOST to use."""
 
     def __init__(self, models: list[FakeModel] | None = None, token_delay: float = 0.0,
-                 version: str = "0.12.6"):
+                 version: str = "0.12.6", port: int = 0):
         self.models: dict[str, FakeModel] = {m.name: m for m in (models or default_models())}
         self.token_delay = token_delay
         self.version = version
@@ -266,7 +266,7 @@ class FakeOllama:
         self._active = 0
         self.max_active = 0  # most streams generating at the same moment
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.fake = self
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         daemon=True)
@@ -376,3 +376,30 @@ class FakeOllama:
             "eval_count": count,
             "eval_duration": count * per_token_ns,
         }
+
+
+def main() -> None:
+    """Run the fake server on its own: for benchmarks, demos and screenshots without Ollama."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--token-delay", type=float, default=0.02, help="seconds per token")
+    parser.add_argument("--tokens", type=int, default=0,
+                        help="answer length in tokens for two models alpha:1 and beta:1 "
+                             "(0: the three default models instead)")
+    args = parser.parse_args()
+    models = None
+    if args.tokens:
+        models = [FakeModel(name, answer="tok " * args.tokens) for name in ("alpha:1", "beta:1")]
+    fake = FakeOllama(models, token_delay=args.token_delay, port=args.port).start()
+    print(fake.url, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -52,13 +52,13 @@ def test_whole_flow_battle_vote_reveal_stored(served, monkeypatch):
     page = all_text(at)
     assert stored.side_a.model in page and stored.side_b.model in page
     assert vote_buttons(at) == []  # the vote cannot be changed or repeated
-    figures = at.dataframe[0].value
+    figures = at.table[0].value
     assert list(figures.index) == ["Time to first token (s)", "Total time (s)", "Load time (s)",
                                    "Output tokens", "Tokens/s"]
 
     at.button(key="arena.new_round").click().run()
     assert at.selectbox(key="arena.category").value == "coding"
-    assert vote_buttons(at) == [] and not at.dataframe
+    assert vote_buttons(at) == [] and not at.table
 
 
 def test_nothing_names_a_model_before_the_vote(served):

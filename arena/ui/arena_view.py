@@ -222,15 +222,16 @@ def render_vote_buttons(ctx: PageContext, battle: Battle) -> None:
 def _figures_table(ctx: PageContext, battle: Battle) -> pd.DataFrame:
     t = ctx.t
 
-    def number(value, digits):
-        return None if value is None else round(value, digits)
+    def shown(value, digits: int) -> str:
+        return "—" if value is None else f"{value:,.{digits}f}"
 
+    sides = list(battle.sides.values())
     rows = {
-        t("reveal.ttft"): [number(s.ttft_s, 2) for s in battle.sides.values()],
-        t("reveal.total"): [number(s.total_s, 2) for s in battle.sides.values()],
-        t("reveal.load"): [number(s.load_s, 2) for s in battle.sides.values()],
-        t("reveal.tokens"): [s.output_tokens for s in battle.sides.values()],
-        t("reveal.tps"): [number(s.tokens_per_s, 1) for s in battle.sides.values()],
+        t("reveal.ttft"): [shown(s.ttft_s, 2) for s in sides],
+        t("reveal.total"): [shown(s.total_s, 2) for s in sides],
+        t("reveal.load"): [shown(s.load_s, 2) for s in sides],
+        t("reveal.tokens"): [shown(s.output_tokens, 0) for s in sides],
+        t("reveal.tps"): [shown(s.tokens_per_s, 1) for s in sides],
     }
     columns = [f"{_side_label(n, t)}: {s.model}" for n, s in battle.sides.items()]
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
@@ -243,7 +244,7 @@ def render_reveal(ctx: PageContext, battle: Battle) -> None:
         mode = t(f"arena.thinking.{side.think}")
         column.markdown(f"**{_side_label(name, t)}: `{side.model}`** · "
                         f"{t('reveal.thinking_mode', mode=mode)}")
-    st.dataframe(_figures_table(ctx, battle), width="stretch")
+    st.table(_figures_table(ctx, battle))
 
 
 def show_current_battle(ctx: PageContext) -> None:

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install what the tests need (Python packages and Debian's Chromium), then run them all.
+# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k store`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+"$PYTHON" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+if [ ! -x /usr/bin/chromium ]; then
+    # Playwright cannot download its own browser here; the end-to-end tests use Debian's.
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+exec "$PYTHON" -m pytest "$@"
