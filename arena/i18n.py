@@ -90,7 +90,13 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "up. If models load slowly, raise ARENA_OLLAMA_TIMEOUT.",
         "failure.stopped": "Stopped before the answer was complete.",
         "failure.error": "Ollama returned an error for this answer.",
-        "error.unexpected": "Something went wrong on the server. Nothing was lost; please try again.",
+        "error.storage": "Could not write to the database at {path} ({reason}). The answers are "
+                         "shown but not saved, so this battle cannot be voted on. Check the disk "
+                         "and file permissions, or set ARENA_DB.",
+        "error.storage_vote": "Could not save your vote to the database at {path} ({reason}). "
+                              "Please try again.",
+        "error.database_open": "Could not open the database at {path} ({reason}). Set ARENA_DB "
+                               "to a file in a folder this server can write to.",
         "category.general": "General",
         "category.general.description": "Anything: questions, advice, explanations.",
         "category.classification": "Classification",
@@ -176,7 +182,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "如果模型加载较慢，请调高 ARENA_OLLAMA_TIMEOUT。",
         "failure.stopped": "回答完成之前已停止。",
         "failure.error": "Ollama 为这个回答返回了错误。",
-        "error.unexpected": "服务器出了点问题。没有数据丢失，请重试。",
+        "error.storage": "无法写入位于 {path} 的数据库（{reason}）。回答已显示但未保存，因此这场对战不能投票。"
+                         "请检查磁盘空间和文件权限，或设置 ARENA_DB。",
+        "error.storage_vote": "无法把你的投票保存到位于 {path} 的数据库（{reason}）。请重试。",
+        "error.database_open": "无法打开位于 {path} 的数据库（{reason}）。请把 ARENA_DB 设为"
+                               "本服务器可写目录中的文件。",
         "category.general": "通用",
         "category.general.description": "任何问题：提问、建议、解释。",
         "category.classification": "分类",

@@ -13,14 +13,32 @@ def open_app(page: str = "app.py") -> AppTest:
     return AppTest.from_file(str(ROOT / page), default_timeout=30).run()
 
 
+def _strings(message) -> list[str]:
+    """Every string (and bytes, decoded) inside a protobuf message, at any depth."""
+    found: list[str] = []
+    for field, value in message.ListFields():
+        repeated = getattr(field, "is_repeated", None)
+        if repeated is None:  # protobuf before 6
+            repeated = field.label == field.LABEL_REPEATED
+        values = value if repeated else [value]
+        for item in values:
+            if isinstance(item, str):
+                found.append(item)
+            elif isinstance(item, bytes):
+                found.append(item.decode("utf-8", errors="replace"))
+            elif hasattr(item, "ListFields"):
+                found.extend(_strings(item))
+    return found
+
+
 def all_text(at: AppTest) -> str:
-    """Every field of every element and block the browser would receive, as one string."""
+    """Every string in every element and block the browser would receive, as one string."""
     parts: list[str] = []
 
     def walk(node) -> None:
         proto = getattr(node, "proto", None)
-        if proto is not None:
-            parts.append(str(proto))
+        if proto is not None and hasattr(proto, "ListFields"):
+            parts.extend(_strings(proto))
         children = getattr(node, "children", None) or {}
         for child in children.values():
             walk(child)

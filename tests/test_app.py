@@ -224,3 +224,40 @@ def test_vote_on_an_answer_that_names_its_model_does_not_count(monkeypatch):
     vote = db().get_vote(only_battle(db()).id)
     assert vote.counts is False and vote.not_counted_reason == "identity leak"
     assert "does not count" in " ".join(texts(at.info))
+
+
+def test_database_that_cannot_be_opened(served, monkeypatch, tmp_path):
+    monkeypatch.setenv("ARENA_DB", str(tmp_path))  # a folder, not a file
+    at = open_app()
+    assert_no_exception(at)
+    [error] = texts(at.error)
+    assert "Could not open the database" in error and str(tmp_path) in error
+
+
+def test_battle_that_cannot_be_stored_is_not_votable(served):
+    at = open_app()
+    with db().transaction() as conn:  # the database starts refusing battles (a full disk, say)
+        conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON battles "
+                     "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+    at = battle(at)
+    assert_no_exception(at)
+    [error] = texts(at.error)
+    assert "Could not write to the database" in error and "disk I/O error" in error
+    assert vote_buttons(at) == []
+    answers = {m.answer for m in served.models.values()}
+    assert len(answers & set(texts(at.markdown))) == 2  # both answers stay on screen
+
+
+def test_vote_that_cannot_be_stored_can_be_retried(served):
+    at = battle(open_app())
+    with db().transaction() as conn:
+        conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON votes "
+                     "BEGIN SELECT RAISE(ABORT, 'database is locked'); END")
+    at.button(key="arena.vote.tie").click().run()
+    assert_no_exception(at)
+    assert "Could not save your vote" in texts(at.error)[0]
+    assert vote_buttons(at) == VOTE_LABELS and db().count_votes() == 0
+    with db().transaction() as conn:
+        conn.execute("DROP TRIGGER refuse")
+    at.button(key="arena.vote.tie").click().run()
+    assert db().count_votes() == 1

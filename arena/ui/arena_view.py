@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import pandas as pd
@@ -27,6 +28,7 @@ from arena.ui.common import PageContext
 BATTLE_KEY = "arena.battle"
 VOTE_KEY = "arena.vote"
 NOTICE_KEY = "arena.notice"
+STORAGE_ERROR_KEY = "arena.storage_error"  # why the shown battle could not be stored
 RUN_KEY = "arena.run"  # the battle being streamed, until it is stored
 RENDER_INTERVAL_S = 0.1  # redraw streaming answers at most ten times a second
 LIST_TIMEOUT_S = 10.0
@@ -107,6 +109,14 @@ def render_battle(ctx: PageContext, battle: Battle) -> None:
             render_side(ctx, name, side, streaming=False)
 
 
+def _save_battle(ctx: PageContext, battle: Battle) -> None:
+    """Store a finished battle; if the database refuses, say so instead of failing the page."""
+    try:
+        ctx.store.save_battle(battle)
+    except sqlite3.Error as exc:
+        st.session_state[STORAGE_ERROR_KEY] = str(exc)
+
+
 def settle_interrupted_battle(ctx: PageContext) -> None:
     """Stop and store a battle whose script run was interrupted by a click (Stop included).
 
@@ -115,7 +125,7 @@ def settle_interrupted_battle(ctx: PageContext) -> None:
     """
     run: BattleRun | None = st.session_state.pop(RUN_KEY, None)
     if run is not None:
-        st.session_state[BATTLE_KEY] = run.settle(ctx.store.save_battle)
+        st.session_state[BATTLE_KEY] = run.settle(lambda b: _save_battle(ctx, b))
 
 
 def run_battle(
@@ -176,7 +186,7 @@ def run_battle(
             if run.finished:
                 break
     finally:
-        battle = run.settle(ctx.store.save_battle)
+        battle = run.settle(lambda b: _save_battle(ctx, b))
     if st.session_state.get(RUN_KEY) is run:
         st.session_state.pop(RUN_KEY, None)
     st.session_state[BATTLE_KEY] = battle
@@ -187,24 +197,28 @@ def run_battle(
 
 
 def clear_battle() -> None:
-    for key in (BATTLE_KEY, VOTE_KEY, NOTICE_KEY):
+    for key in (BATTLE_KEY, VOTE_KEY, NOTICE_KEY, STORAGE_ERROR_KEY):
         st.session_state.pop(key, None)
 
 
 def _cast_vote(ctx: PageContext, battle: Battle, winner: str) -> None:
     """Button callback: store the vote; the database refuses a second one."""
+    leak = identity_leak(battle)
     try:
         st.session_state[VOTE_KEY] = ctx.store.record_vote(
             battle.id,
             winner,
             voter=ctx.voter,
-            counts=not identity_leak(battle),
-            not_counted_reason="identity leak" if identity_leak(battle) else None,
+            counts=not leak,
+            not_counted_reason="identity leak" if leak else None,
         )
         st.session_state.pop(NOTICE_KEY, None)
     except VoteRejected as rejected:
-        st.session_state[NOTICE_KEY] = f"vote.{rejected.reason}"
+        st.session_state[NOTICE_KEY] = (f"vote.{rejected.reason}", {})
         st.session_state[VOTE_KEY] = ctx.store.get_vote(battle.id)
+    except sqlite3.Error as exc:
+        st.session_state[NOTICE_KEY] = (
+            "error.storage_vote", {"path": ctx.settings.db_path, "reason": exc})
 
 
 def render_vote_buttons(ctx: PageContext, battle: Battle) -> None:
@@ -256,17 +270,20 @@ def show_current_battle(ctx: PageContext) -> None:
     render_battle(ctx, battle)
     vote = st.session_state.get(VOTE_KEY)
     notice = st.session_state.get(NOTICE_KEY)
-    if battle.status != STATUS_COMPLETE:
+    storage_error = st.session_state.get(STORAGE_ERROR_KEY)
+    if storage_error:
+        st.error(t("error.storage", path=ctx.settings.db_path, reason=storage_error), icon="💾")
+    elif battle.status != STATUS_COMPLETE:
         stopped = any(s.error_kind == "stopped" for s in battle.sides.values())
         st.warning(t("battle.stopped" if stopped else "battle.failed"), icon="⚠️")
     elif vote is None:
         if notice:
-            st.error(t(notice))
+            st.error(t(notice[0], **notice[1]))
         render_vote_buttons(ctx, battle)
         return
     else:
         if notice:
-            st.info(t(notice))
+            st.info(t(notice[0], **notice[1]))
         else:
             st.success(t("vote.recorded", choice=t(f"vote.{vote.winner}")), icon="🗳️")
         if not vote.counts:

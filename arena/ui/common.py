@@ -6,6 +6,7 @@ Every page calls `setup_page()` itself, because Streamlit can run a file in `pag
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Callable
 
@@ -64,8 +65,13 @@ def setup_page() -> PageContext:
     """Load settings and the store, draw the shared sidebar, and return the page's context."""
     st.set_page_config(page_title="Local model arena", page_icon="⚔️", layout="wide")
     settings = load_settings()
-    store = get_store(str(settings.db_path))
     lang = _sidebar(settings)
+    try:
+        store = get_store(str(settings.db_path))
+    except (sqlite3.Error, OSError) as exc:
+        st.error(translate(lang, "error.database_open", path=settings.db_path, reason=exc),
+                 icon="💾")
+        st.stop()
 
     def t(key: str, **values: object) -> str:
         return translate(lang, key, **values)
