@@ -3,9 +3,17 @@
 import streamlit as st
 
 from arena.i18n import translate
-from arena.settings import load_settings
+from arena.settings import SettingsError, load_settings
 
-lang = st.session_state.get("lang") or load_settings().language
+
+def default_language() -> str:
+    try:
+        return load_settings().language
+    except SettingsError:
+        return "en"  # the page itself explains the bad setting
+
+
+lang = st.session_state.get("lang") or default_language()
 navigation = st.navigation(
     [
         st.Page("pages/arena.py", title=translate(lang, "nav.arena"), icon="⚔️", default=True),

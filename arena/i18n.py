@@ -95,6 +95,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "and file permissions, or set ARENA_DB.",
         "error.storage_vote": "Could not save your vote to the database at {path} ({reason}). "
                               "Please try again.",
+        "error.settings": "The arena's configuration is invalid: {reason}. Fix the environment "
+                          "variable and restart the app.",
         "error.database_open": "Could not open the database at {path} ({reason}). Set ARENA_DB "
                                "to a file in a folder this server can write to.",
         "category.general": "General",
@@ -185,6 +187,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.storage": "无法写入位于 {path} 的数据库（{reason}）。回答已显示但未保存，因此这场对战不能投票。"
                          "请检查磁盘空间和文件权限，或设置 ARENA_DB。",
         "error.storage_vote": "无法把你的投票保存到位于 {path} 的数据库（{reason}）。请重试。",
+        "error.settings": "竞技场的配置无效：{reason}。请修正该环境变量后重启应用。",
         "error.database_open": "无法打开位于 {path} 的数据库（{reason}）。请把 ARENA_DB 设为"
                                "本服务器可写目录中的文件。",
         "category.general": "通用",

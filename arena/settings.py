@@ -49,9 +49,28 @@ class Settings:
         }
 
 
+class SettingsError(ValueError):
+    """An environment variable with a value the arena cannot use; the message names it."""
+
+
 def _env(name: str, env: dict) -> str | None:
     value = env.get(name)
     return value.strip() if value and value.strip() else None
+
+
+def _number(name: str, env: dict, kind: type, default, minimum=None):
+    """The variable as `kind` (int or float), or `default` when unset."""
+    raw = _env(name, env)
+    if raw is None:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        noun = "a whole number" if kind is int else "a number"
+        raise SettingsError(f"{name}={raw!r} is not {noun}") from None
+    if minimum is not None and value < minimum:
+        raise SettingsError(f"{name}={raw!r} must be at least {minimum}")
+    return value
 
 
 def normalise_host(host: str) -> str:
@@ -72,23 +91,23 @@ def load_settings(env: dict | None = None) -> Settings:
     """Build settings from environment variables (or the given mapping, for tests)."""
     env = dict(os.environ if env is None else env)
     gen = GenerationDefaults()
-    seed = _env("ARENA_SEED", env)
     generation = GenerationDefaults(
-        temperature=float(_env("ARENA_TEMPERATURE", env) or gen.temperature),
-        num_ctx=int(_env("ARENA_NUM_CTX", env) or gen.num_ctx),
-        num_predict=int(_env("ARENA_NUM_PREDICT", env) or gen.num_predict),
-        seed=int(seed) if seed is not None else None,
+        temperature=_number("ARENA_TEMPERATURE", env, float, gen.temperature, minimum=0),
+        num_ctx=_number("ARENA_NUM_CTX", env, int, gen.num_ctx, minimum=1),
+        num_predict=_number("ARENA_NUM_PREDICT", env, int, gen.num_predict, minimum=1),
+        seed=_number("ARENA_SEED", env, int, None),
     )
     base = Settings()
     return Settings(
         db_path=Path(_env("ARENA_DB", env) or base.db_path),
         ollama_host=normalise_host(_env("OLLAMA_HOST", env) or base.ollama_host),
-        ollama_read_timeout=float(_env("ARENA_OLLAMA_TIMEOUT", env) or base.ollama_read_timeout),
-        ollama_connect_timeout=float(
-            _env("ARENA_OLLAMA_CONNECT_TIMEOUT", env) or base.ollama_connect_timeout
-        ),
+        ollama_read_timeout=_number("ARENA_OLLAMA_TIMEOUT", env, float,
+                                    base.ollama_read_timeout, minimum=0.1),
+        ollama_connect_timeout=_number("ARENA_OLLAMA_CONNECT_TIMEOUT", env, float,
+                                       base.ollama_connect_timeout, minimum=0.1),
         keep_alive=_env("ARENA_KEEP_ALIVE", env) or base.keep_alive,
-        max_prompt_chars=int(_env("ARENA_MAX_PROMPT_CHARS", env) or base.max_prompt_chars),
+        max_prompt_chars=_number("ARENA_MAX_PROMPT_CHARS", env, int, base.max_prompt_chars,
+                                 minimum=1),
         language=normalise_language(_env("ARENA_LANG", env) or base.language),
         generation=generation,
     )

@@ -261,3 +261,11 @@ def test_vote_that_cannot_be_stored_can_be_retried(served):
         conn.execute("DROP TRIGGER refuse")
     at.button(key="arena.vote.tie").click().run()
     assert db().count_votes() == 1
+
+
+def test_bad_setting_is_explained_not_crashed(served, monkeypatch):
+    monkeypatch.setenv("ARENA_OLLAMA_TIMEOUT", "soon")
+    at = open_app()
+    assert_no_exception(at)
+    [error] = texts(at.error)
+    assert "ARENA_OLLAMA_TIMEOUT='soon'" in error

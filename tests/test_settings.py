@@ -1,6 +1,8 @@
 from pathlib import Path
 
-from arena.settings import load_settings, normalise_host
+import pytest
+
+from arena.settings import SettingsError, load_settings, normalise_host
 
 
 def test_defaults():
@@ -34,3 +36,14 @@ def test_host_forms_people_type():
     assert normalise_host("0.0.0.0:8080") == "http://127.0.0.1:8080"
     assert normalise_host("https://ollama.example/") == "https://ollama.example:11434"
     assert normalise_host("http://10.1.2.3:11434") == "http://10.1.2.3:11434"
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("ARENA_OLLAMA_TIMEOUT", "abc", "ARENA_OLLAMA_TIMEOUT='abc' is not a number"),
+    ("ARENA_MAX_PROMPT_CHARS", "1.5", "is not a whole number"),
+    ("ARENA_NUM_PREDICT", "0", "must be at least 1"),
+    ("ARENA_SEED", "x", "ARENA_SEED='x'"),
+])
+def test_bad_values_are_named(name, value, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings({name: value})

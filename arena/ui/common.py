@@ -13,7 +13,7 @@ from typing import Callable
 import streamlit as st
 
 from arena.i18n import LANGUAGES, translate
-from arena.settings import Settings, load_settings
+from arena.settings import Settings, SettingsError, load_settings
 from arena.store import Store
 
 LANG_KEY = "lang"
@@ -64,7 +64,12 @@ def _sidebar(settings: Settings) -> str:
 def setup_page() -> PageContext:
     """Load settings and the store, draw the shared sidebar, and return the page's context."""
     st.set_page_config(page_title="Local model arena", page_icon="⚔️", layout="wide")
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        st.error(translate(st.session_state.get(LANG_KEY, "en"), "error.settings", reason=exc),
+                 icon="⚙️")
+        st.stop()
     lang = _sidebar(settings)
     try:
         store = get_store(str(settings.db_path))
