@@ -17,7 +17,13 @@ from typing import Callable
 
 import ollama
 
-from arena.ollama_api import ModelInfo, classify_error, stream_chat, think_argument
+from arena.ollama_api import (
+    AbortableTransport,
+    ModelInfo,
+    classify_error,
+    stream_chat,
+    think_argument,
+)
 from arena.records import STATUS_COMPLETE, STATUS_FAILED, Battle, Side, ThinkMode
 from arena.settings import Settings
 
@@ -95,7 +101,11 @@ def messages_for(battle: Battle) -> list[dict]:
     return messages
 
 
-ClientFactory = Callable[[str], ollama.Client]
+# Builds the client for one side: (host, transport) -> client. The transport lets a stop cut the
+# connection even while the side is blocked waiting for Ollama.
+ClientFactory = Callable[[str, AbortableTransport], ollama.Client]
+
+STOPPED = ("stopped", "stopped before the answer was complete")
 
 
 def _run_side(
@@ -109,7 +119,6 @@ def _run_side(
 ) -> None:
     started = time.perf_counter()
     first_token = False
-    stopped = False
     try:
         stream = stream_chat(
             client,
@@ -122,7 +131,6 @@ def _run_side(
         try:
             for kind, payload in stream:
                 if stop.is_set():
-                    stopped = True
                     break
                 if kind != "done" and not first_token:
                     first_token = True
@@ -130,16 +138,21 @@ def _run_side(
                 events.put((name, kind, payload))
         finally:
             stream.close()  # closes the HTTP response: Ollama stops generating
-        if stopped:
-            events.put((name, "error", ("stopped", "stopped before the answer was complete")))
+        if stop.is_set():
+            events.put((name, "error", STOPPED))
     except Exception as exc:  # every failure becomes a message in that side's column
-        events.put((name, "error", classify_error(exc)))
+        # A connection cut by stop() is a stop, not a fault.
+        events.put((name, "error", STOPPED if stop.is_set() else classify_error(exc)))
     finally:
         events.put((name, "end", time.perf_counter() - started))
 
 
 class BattleRun:
-    """Both sides of a battle generating at once in worker threads."""
+    """Both sides of a battle generating at once in worker threads.
+
+    Events are applied under a lock, and not at all once the battle is settled, because two
+    Streamlit script runs (an interrupted one and its successor) may poll the same run.
+    """
 
     def __init__(self, battle: Battle, client_factory: ClientFactory, keep_alive: str | None = None):
         self.battle = battle
@@ -147,9 +160,14 @@ class BattleRun:
         self._stop = threading.Event()
         self._ended: set[str] = set()
         self._text = {name: {"thinking": [], "content": []} for name in battle.sides}
+        self._apply_lock = threading.RLock()
         self._settle_lock = threading.Lock()
         self._settled: Battle | None = None
-        self._clients = {name: client_factory(side.host) for name, side in battle.sides.items()}
+        self._transports = {name: AbortableTransport() for name in battle.sides}
+        self._clients = {
+            name: client_factory(side.host, self._transports[name])
+            for name, side in battle.sides.items()
+        }
         self._threads = [
             threading.Thread(
                 target=_run_side,
@@ -170,28 +188,39 @@ class BattleRun:
     def finished(self) -> bool:
         return len(self._ended) == len(self._threads)
 
+    @property
+    def settled(self) -> bool:
+        return self._settled is not None
+
     def poll(self, timeout: float) -> bool:
         """Apply the events that arrive within `timeout` seconds; True if anything changed."""
         deadline = time.monotonic() + timeout
         changed = False
-        while not self.finished:
+        while not self.finished and not self.settled:
             try:
                 event = self._events.get(timeout=max(deadline - time.monotonic(), 0))
             except queue.Empty:
                 break
-            self._apply(*event)
-            changed = True
-            # Take whatever else is already waiting without blocking again.
-            while not self.finished:
-                try:
-                    self._apply(*self._events.get_nowait())
-                except queue.Empty:
+            with self._apply_lock:
+                if self.settled:
+                    self._events.put(event)  # stored already: leave it for nobody
                     break
+                self._apply(*event)
+                changed = True
+                # Take whatever else is already waiting without blocking again.
+                while not self.finished:
+                    try:
+                        self._apply(*self._events.get_nowait())
+                    except queue.Empty:
+                        break
+                self._join_text()
+        return changed
+
+    def _join_text(self) -> None:
+        # Joined once per poll, not per token: answers can run to many thousands of tokens.
         for name, parts in self._text.items():
             side = self.battle.sides[name]
-            # Joined once per poll, not per token: answers can run to many thousands of tokens.
             side.thinking, side.answer = "".join(parts["thinking"]), "".join(parts["content"])
-        return changed
 
     def _apply(self, name: str, kind: str, payload) -> None:
         side = self.battle.sides[name]
@@ -221,17 +250,22 @@ class BattleRun:
             self.poll(min(remaining, 1.0))
         return True
 
-    def stop(self, grace_s: float = 2.0) -> None:
-        """Ask both sides to stop; each closes its stream at its next chunk, which ends generation
-        on the server. A side still waiting for its first byte (a model loading) stops when that
-        byte arrives; Ollama generates nothing for it meanwhile. Unfinished sides count as stopped.
+    def stop(self, grace_s: float = 0.5) -> None:
+        """Stop both sides so that Ollama stops generating (or loading) for them.
+
+        A streaming side notices at its next chunk and closes its stream. A side still waiting
+        for its first byte (a model loading) is cut off by shutting its connection down, which
+        Ollama sees as a cancelled request. Sides that have not ended by then count as stopped.
         """
         self._stop.set()
-        self.wait(grace_s)
+        if not self.wait(grace_s):
+            for name, transport in self._transports.items():
+                if name not in self._ended:
+                    transport.abort()
+            self.wait(grace_s)
         for name, side in self.battle.sides.items():
             if name not in self._ended:
-                side.error_kind = side.error_kind or "stopped"
-                side.error = side.error or "stopped before the answer was complete"
+                side.error_kind, side.error = STOPPED
 
     def settle(self, save: Callable[[Battle], None]) -> Battle:
         """Stop the battle if it is still running, store it with `save` exactly once, return it.
@@ -243,8 +277,11 @@ class BattleRun:
             if self._settled is None:
                 if not self.finished:
                     self.stop()
-                self._settled = self.result()
-                save(self._settled)
+                with self._apply_lock:
+                    self._join_text()
+                    battle = self.result()
+                    self._settled = battle
+                save(battle)
             return self._settled
 
     def result(self) -> Battle:
@@ -276,6 +313,22 @@ def finalize(battle: Battle) -> Battle:
     return battle
 
 
+# Words by which a model may give itself away, beyond its own name: its maker, its product name.
+IDENTITY_WORDS: dict[str, tuple[str, ...]] = {
+    "qwen": ("alibaba", "tongyi", "通义", "千问"),
+    "qwq": ("alibaba", "通义"),
+    "llama": ("meta ai",),
+    "gemma": ("google", "deepmind"),
+    "phi": ("microsoft",),
+    "gpt": ("openai", "chatgpt"),
+    "deepseek": ("深度求索",),
+    "mistral": ("mistral ai",),
+    "granite": ("ibm",),
+    "glm": ("zhipu", "智谱"),
+    "yi": ("01.ai", "零一万物"),
+}
+
+
 def _name_stem(model: str) -> str:
     """`qwen3:8b` -> `qwen`, `library/deepseek-r1:14b` -> `deepseek`: the word a model may say."""
     base = model.split(":")[0].split("/")[-1]
@@ -283,13 +336,20 @@ def _name_stem(model: str) -> str:
     return match.group(0).lower() if match else ""
 
 
-def identity_leak(battle: Battle) -> bool:
-    """True if an answer names either model's family (and the prompt did not ask about it).
+def identity_words(model: str) -> set[str]:
+    stem = _name_stem(model)
+    return {stem, *IDENTITY_WORDS.get(stem, ())} - {""}
 
-    Such a vote is not blind, so it is stored but does not count, as in Chatbot Arena.
+
+def identity_leak(battle: Battle) -> bool:
+    """True if an answer or its thinking names either model or its maker (unless the prompt did).
+
+    The voter can read both before voting, so such a vote is not blind: it is stored but does not
+    count, as in Chatbot Arena.
     """
     prompt = battle.prompt.lower()
-    stems = {_name_stem(s.model) for s in battle.sides.values()}
-    stems = {s for s in stems if len(s) >= 4 and s not in prompt}
-    answers = " ".join(s.answer.lower() for s in battle.sides.values())
-    return any(re.search(rf"\b{re.escape(stem)}", answers) for stem in stems)
+    words = set().union(*(identity_words(s.model) for s in battle.sides.values()))
+    words = {w for w in words if w not in prompt}
+    said = " ".join(f"{s.answer} {s.thinking}".lower() for s in battle.sides.values())
+    # Whole words only (a trailing digit is fine: "Qwen3"), so "phi" does not match "philosophy".
+    return any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", said) for w in words)

@@ -6,10 +6,12 @@ without repeating Ollama's text, which names the model (and so would break anony
 
 from __future__ import annotations
 
+import socket
 import threading
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+import httpcore
 import httpx
 import ollama
 
@@ -62,10 +64,59 @@ class ModelInfo:
         return None if self.capabilities is None else "thinking" in self.capabilities
 
 
-def make_client(host: str, read_timeout: float, connect_timeout: float = 5.0) -> ollama.Client:
+class _TrackingBackend(httpcore.SyncBackend):
+    """httpcore's network backend, remembering its sockets so they can be shut down."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._streams: list[httpcore.NetworkStream] = []
+        self._lock = threading.Lock()
+
+    def connect_tcp(self, *args, **kwargs) -> httpcore.NetworkStream:
+        stream = super().connect_tcp(*args, **kwargs)
+        with self._lock:
+            self._streams.append(stream)
+        return stream
+
+    def shutdown_all(self) -> None:
+        with self._lock:
+            streams = list(self._streams)
+        for stream in streams:
+            sock = stream.get_extra_info("socket")
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except (OSError, AttributeError):
+                pass  # already closed
+
+
+class AbortableTransport(httpx.HTTPTransport):
+    """An httpx transport whose connections another thread can cut.
+
+    Closing an httpx client does not wake a thread blocked reading from it (a request waiting for
+    Ollama to load a model); shutting the socket down does, and Ollama then cancels the request.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._backend = _TrackingBackend()
+        # httpx has no public hook for the network backend; its pool builds each connection
+        # with this one (tests/test_ollama_api.py checks that abort still wakes a blocked read).
+        self._pool._network_backend = self._backend
+
+    def abort(self) -> None:
+        self._backend.shutdown_all()
+
+
+def make_client(
+    host: str,
+    read_timeout: float,
+    connect_timeout: float = 5.0,
+    transport: httpx.BaseTransport | None = None,
+) -> ollama.Client:
     """A client whose read timeout is the longest silence tolerated (it must cover model load)."""
     timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
-    return ollama.Client(host=host, timeout=timeout)
+    extra = {"transport": transport} if transport is not None else {}
+    return ollama.Client(host=host, timeout=timeout, **extra)
 
 
 def classify_error(exc: BaseException) -> tuple[str, str]:
@@ -84,7 +135,7 @@ def classify_error(exc: BaseException) -> tuple[str, str]:
         return "error", detail
     if isinstance(exc, IncompleteStream):
         return "connection_lost", detail
-    if isinstance(exc, (httpx.ConnectError, ConnectionRefusedError)):
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, ConnectionRefusedError)):
         return "unreachable", detail
     if isinstance(exc, ConnectionError) and not isinstance(exc, (ConnectionResetError,
                                                                  ConnectionAbortedError)):
@@ -111,12 +162,19 @@ def server_version(host: str, timeout: float = 5.0) -> str:
         raise _wrap_unavailable(host, exc) from None
 
 
+class _NoAnswer(Exception):
+    """/api/show failed this time; ask again next time rather than remember 'unknown'."""
+
+
 def model_capabilities(client: ollama.Client, name: str) -> tuple[str, ...] | None:
-    """What a model can do (`completion`, `thinking`, ...), or None if the server does not say."""
+    """What a model can do (`completion`, `thinking`, ...), or None if the server does not say.
+
+    Raises _NoAnswer when the server could not be asked.
+    """
     try:
         shown = client.show(name)
-    except (ollama.ResponseError, httpx.HTTPError, ConnectionError):
-        return None
+    except (ollama.ResponseError, httpx.HTTPError, ConnectionError, OSError) as exc:
+        raise _NoAnswer(str(exc)) from None
     caps = getattr(shown, "capabilities", None)
     return tuple(caps) if caps else None
 
@@ -129,7 +187,7 @@ def list_models(client: ollama.Client, host: str, with_capabilities: bool = True
     """Every model the host serves. Raises OllamaUnavailable when the host cannot be asked."""
     try:
         listed = client.list().models
-    except (ollama.ResponseError, httpx.HTTPError, ConnectionError, OSError) as exc:
+    except (ollama.ResponseError, httpx.HTTPError, ConnectionError, OSError, ValueError) as exc:
         raise _wrap_unavailable(host, exc) from None
     models = []
     for m in listed:
@@ -143,9 +201,13 @@ def list_models(client: ollama.Client, host: str, with_capabilities: bool = True
                 known = key in _capabilities_cache
                 caps = _capabilities_cache.get(key)
             if not known:
-                caps = model_capabilities(client, name)
-                with _capabilities_lock:
-                    _capabilities_cache[key] = caps
+                try:
+                    caps = model_capabilities(client, name)
+                except _NoAnswer:
+                    caps = None  # unknown for this listing only
+                else:
+                    with _capabilities_lock:
+                        _capabilities_cache[key] = caps
         details = m.details
         models.append(
             ModelInfo(

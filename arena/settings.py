@@ -6,7 +6,9 @@ named next to it, so that a team can configure a shared server without editing c
 
 from __future__ import annotations
 
+import math
 import os
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +70,8 @@ def _number(name: str, env: dict, kind: type, default, minimum=None):
     except ValueError:
         noun = "a whole number" if kind is int else "a number"
         raise SettingsError(f"{name}={raw!r} is not {noun}") from None
+    if not math.isfinite(value):
+        raise SettingsError(f"{name}={raw!r} is not a finite number")
     if minimum is not None and value < minimum:
         raise SettingsError(f"{name}={raw!r} must be at least {minimum}")
     return value
@@ -84,7 +88,15 @@ def normalise_host(host: str) -> str:
         rest = "127.0.0.1" + rest[len("0.0.0.0"):]
     if ":" not in rest.split("/")[0]:
         rest = rest.split("/")[0] + ":11434"
-    return f"{scheme}://{rest}"
+    url = f"{scheme}://{rest}"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise SettingsError(f"OLLAMA_HOST={host!r} is not a valid host[:port] or URL") from None
+    if scheme not in ("http", "https") or not parts.hostname or port is None:
+        raise SettingsError(f"OLLAMA_HOST={host!r} is not a valid host[:port] or URL")
+    return url
 
 
 def load_settings(env: dict | None = None) -> Settings:
@@ -98,8 +110,12 @@ def load_settings(env: dict | None = None) -> Settings:
         seed=_number("ARENA_SEED", env, int, None),
     )
     base = Settings()
+    db_path = _env("ARENA_DB", env) or str(base.db_path)
+    if db_path == ":memory:" or db_path.startswith("file:"):
+        # Each connection would get its own empty database; the arena needs one shared file.
+        raise SettingsError(f"ARENA_DB={db_path!r} must be a file path")
     return Settings(
-        db_path=Path(_env("ARENA_DB", env) or base.db_path),
+        db_path=Path(db_path),
         ollama_host=normalise_host(_env("OLLAMA_HOST", env) or base.ollama_host),
         ollama_read_timeout=_number("ARENA_OLLAMA_TIMEOUT", env, float,
                                     base.ollama_read_timeout, minimum=0.1),

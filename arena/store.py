@@ -19,6 +19,10 @@ from arena.records import WINNERS, Battle, Side, Vote, utc_now
 SIDE_COLUMNS = [f.name for f in fields(Side)]
 
 
+class NewerSchema(sqlite3.DatabaseError):
+    """The database was written by a newer version of the arena than this one."""
+
+
 class VoteRejected(Exception):
     """A vote the database refused; `reason` is one of the keys below, for the UI to translate."""
 
@@ -180,6 +184,11 @@ class Store:
         """Bring the schema up to date; safe when several processes start at once."""
         with self.transaction() as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise NewerSchema(
+                    f"schema version {version} is newer than this arena knows "
+                    f"({len(MIGRATIONS)}): update the app"
+                )
             for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
                 _apply(conn, migration)
                 conn.execute(f"PRAGMA user_version = {number}")

@@ -56,7 +56,7 @@ def app_battle(url: str) -> tuple[float, dict[str, float]]:
     battle = new_battle("general", "Count.", "", (models[0], models[1]), "default",
                         load_settings({}), url)
     began = time.perf_counter()
-    run = BattleRun(battle, lambda host: make_client(host, 60)).start()
+    run = BattleRun(battle, lambda host, transport: make_client(host, 60, 5, transport)).start()
     while not run.finished:
         run.poll(0.1)  # the page redraws at most every 0.1 s
     wall = time.perf_counter() - began

@@ -11,7 +11,7 @@ t = ctx.t
 st.title(t("arena.title"))
 st.caption(t("arena.intro"))
 
-categories = {c.slug: c for c in ctx.store.categories()}
+categories = view.load_categories(ctx)
 slug = st.selectbox(
     t("arena.category"),
     options=list(categories),

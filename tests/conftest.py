@@ -1,3 +1,4 @@
+import os
 import socket
 import sys
 from pathlib import Path
@@ -37,9 +38,9 @@ def closed_port_url() -> str:
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch, tmp_path):
     """Each test gets its own database and no cached state from another test."""
-    for name in ("OLLAMA_HOST", "ARENA_LANG", "ARENA_SEED", "ARENA_OLLAMA_TIMEOUT",
-                 "ARENA_MAX_PROMPT_CHARS"):
-        monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):
+        if name.startswith("ARENA_") or name == "OLLAMA_HOST":
+            monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ARENA_DB", str(tmp_path / "app.db"))
     ollama_api._capabilities_cache.clear()
     yield

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import select
 import socket
 import threading
 import time
@@ -43,6 +44,7 @@ class FakeModel:
     fail_after: int = 3  # tokens sent before error_line / drop / stall
     stall_s: float = 5.0
     token_delay: float | None = None  # None: the server's default
+    load_s: float = 0.0  # silence before the response starts, as while Ollama loads a model
 
     def __post_init__(self) -> None:
         if self.capabilities is None:
@@ -145,6 +147,9 @@ class _Handler(BaseHTTPRequestHandler):
         if model is None:
             self._json(404, {"error": f"model '{name}' not found"})
             return
+        if fake.show_fails:
+            self._json(500, {"error": "failed to load model metadata"})
+            return
         payload = {
             "license": "",
             "modelfile": f"FROM {name}\n",
@@ -157,6 +162,15 @@ class _Handler(BaseHTTPRequestHandler):
         if model.capabilities is not None and not fake.legacy_show:
             payload["capabilities"] = model.capabilities
         self._json(200, payload)
+
+    def _load(self, seconds: float) -> bool:
+        """Wait as a model load would; False as soon as the client closes the connection."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            readable, _, _ = select.select([self.connection], [], [], 0.02)
+            if readable and self.connection.recv(1, socket.MSG_PEEK) == b"":
+                return False
+        return True
 
     def _chat(self, body: dict) -> None:
         fake = self.server.fake
@@ -184,13 +198,15 @@ class _Handler(BaseHTTPRequestHandler):
             }))
             return
 
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-ndjson")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
         fake.stream_started(name)
         finished = False
         try:
+            if model.load_s and not self._load(model.load_s):
+                return  # the client gave up while the model was loading
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-ndjson")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
             for index, (kind, text) in enumerate(pieces):
                 if model.fail and index == model.fail_after:
                     if model.fail == "error_line":
@@ -260,6 +276,7 @@ class FakeOllama:
         self.version = version
         self.legacy_show = False  # True: /api/show without capabilities, as before 0.6.4
         self.supports_think_field = True  # False: ignore `think`, as before 0.9.0
+        self.show_fails = False  # True: /api/show answers 500, as an overloaded server may
         self.hidden: set[str] = set()  # served by chat but missing from /api/tags
         self.requests: list[dict] = []
         self.cancelled: list[str] = []

@@ -1,4 +1,5 @@
 import random
+import threading
 
 import pytest
 from fake_ollama import PLAIN, THINKING, FakeModel, FakeOllama
@@ -28,7 +29,7 @@ def start(fake, names=None, think="default", prompt="Capital of France?", system
     models = {m.name: m for m in list_models(make_client(fake.url, 5), fake.url)}
     pair = tuple(models[n] for n in (names or list(models)[:2]))
     battle = new_battle("general", prompt, system, pair, think, load_settings({}), fake.url)
-    return BattleRun(battle, lambda host: make_client(host, read_timeout)).start()
+    return BattleRun(battle, lambda host, transport: make_client(host, read_timeout, 5, transport)).start()
 
 
 def test_validate_prompt():
@@ -139,12 +140,59 @@ def test_stop_ends_generation_on_the_server():
 
 
 def test_identity_leak():
-    def battle(answer_a, prompt="Say hi"):
+    def battle(answer_a, prompt="Say hi", model_b="llama3.2:3b", thinking_b=""):
         return Battle("general", prompt, "", {}, Side("qwen3:8b", answer=answer_a),
-                      Side("llama3.2:3b", answer="Hello!"))
+                      Side(model_b, answer="Hello!", thinking=thinking_b))
 
     assert identity_leak(battle("I am Qwen, made by Alibaba."))
     assert identity_leak(battle("As LLaMA, I think..."))
+    assert identity_leak(battle("我是通义千问。"))
+    assert identity_leak(battle("Hi", thinking_b="I am Llama, so I should greet."))
+    assert identity_leak(battle("Hi", model_b="phi4:14b", thinking_b="As Phi-4 I answer."))
+    assert identity_leak(battle("Hi", model_b="phi4:14b", thinking_b="Microsoft trained me."))
     assert not identity_leak(battle("Hello there!"))
+    assert not identity_leak(battle("Philosophy aside, hello.", model_b="phi4:14b"))
     # Naming a model the prompt asked about is not a leak.
     assert not identity_leak(battle("Qwen is a model family.", prompt="What is qwen?"))
+
+
+def test_stop_while_a_model_is_still_loading():
+    models = [FakeModel("loading:1", load_s=30), FakeModel("ready:1", answer="word " * 1000)]
+    with FakeOllama(models, token_delay=0.01) as fake:
+        run = start(fake, names=["loading:1", "ready:1"], read_timeout=60)
+        run.poll(0.3)
+        assert fake.active_streams == 2
+        run.stop(grace_s=0.3)
+        assert run.finished  # the side blocked waiting for the load was cut off, not left behind
+        assert fake.wait_idle(3)
+        assert sorted(fake.cancelled) == ["loading:1", "ready:1"]
+    assert {s.error_kind for s in run.result().sides.values()} == {"stopped"}
+
+
+def test_settle_from_two_threads_saves_once_and_agrees():
+    models = [FakeModel("a:1", answer="word " * 300), FakeModel("b:1", answer="word " * 300)]
+    saved = []
+    with FakeOllama(models, token_delay=0.005) as fake:
+        run = start(fake)
+        run.poll(0.2)
+        barrier = threading.Barrier(3)
+        results = []
+
+        def settle():
+            barrier.wait()
+            results.append(run.settle(saved.append))
+
+        threads = [threading.Thread(target=settle) for _ in range(3)]
+        for t in threads:
+            t.start()
+        # Meanwhile the interrupted script thread keeps polling, as Streamlit allows.
+        while any(t.is_alive() for t in threads):
+            run.poll(0.01)
+        for t in threads:
+            t.join()
+        assert fake.wait_idle(3)
+    assert len(saved) == 1
+    assert all(r is saved[0] for r in results)
+    snapshot = (saved[0].side_a.answer, saved[0].side_b.answer, saved[0].status)
+    assert not run.poll(0.1)  # nothing changes the stored battle after it is settled
+    assert (saved[0].side_a.answer, saved[0].side_b.answer, saved[0].status) == snapshot

@@ -1,5 +1,6 @@
 """The Ollama layer against the fake server: the real client over real HTTP."""
 
+import httpx
 import pytest
 from fake_ollama import PLAIN, THINK_TAGS, THINKING, FakeModel, FakeOllama
 
@@ -142,3 +143,17 @@ def test_closing_the_stream_cancels_generation_on_the_server():
         stream.close()
         assert fake.wait_idle(3)
         assert fake.cancelled == ["long:1"]
+
+
+def test_connect_timeout_means_unreachable_not_slow():
+    assert classify_error(httpx.ConnectTimeout("timed out"))[0] == "unreachable"
+    assert classify_error(httpx.ReadTimeout("timed out"))[0] == "timeout"
+
+
+def test_a_failed_show_is_asked_again_next_time():
+    with FakeOllama([FakeModel("a:1", capabilities=["completion", "thinking"])]) as fake:
+        client = make_client(fake.url, 5)
+        fake.show_fails = True
+        assert list_models(client, fake.url)[0].capabilities is None
+        fake.show_fails = False
+        assert list_models(client, fake.url)[0].supports_thinking is True

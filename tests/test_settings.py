@@ -43,6 +43,10 @@ def test_host_forms_people_type():
     ("ARENA_MAX_PROMPT_CHARS", "1.5", "is not a whole number"),
     ("ARENA_NUM_PREDICT", "0", "must be at least 1"),
     ("ARENA_SEED", "x", "ARENA_SEED='x'"),
+    ("ARENA_OLLAMA_TIMEOUT", "nan", "not a finite number"),
+    ("OLLAMA_HOST", "http://localhost:abc", "OLLAMA_HOST='http://localhost:abc'"),
+    ("OLLAMA_HOST", "ftp://box:21", "not a valid host"),
+    ("ARENA_DB", ":memory:", "must be a file path"),
 ])
 def test_bad_values_are_named(name, value, message):
     with pytest.raises(SettingsError, match=message):

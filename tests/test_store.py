@@ -49,6 +49,16 @@ def test_migrations_run_once_and_upgrade_an_old_schema(tmp_path, monkeypatch):
     assert len(Store(path).categories()) == 6  # reopening seeds nothing twice
 
 
+def test_a_newer_schema_is_refused_not_downgraded(tmp_path):
+    path = tmp_path / "future.db"
+    Store(path)
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.close()
+    with pytest.raises(store_module.NewerSchema, match="update the app"):
+        Store(path)
+
+
 def test_presets_include_chinese_and_english_for_classification_and_copywriting(store):
     for category in store.categories():
         if category.slug in ("classification", "copywriting"):

@@ -34,6 +34,15 @@ RENDER_INTERVAL_S = 0.1  # redraw streaming answers at most ten times a second
 LIST_TIMEOUT_S = 10.0
 
 
+def load_categories(ctx: PageContext) -> dict[str, Category]:
+    """The task categories by slug; stops the page with a clear message if they cannot be read."""
+    try:
+        return {c.slug: c for c in ctx.store.categories()}
+    except sqlite3.Error as exc:
+        st.error(ctx.t("error.database_open", path=ctx.settings.db_path, reason=exc), icon="💾")
+        st.stop()
+
+
 def category_label(category: Category, t) -> str:
     key = f"category.{category.slug}"
     return t(key) if has_message(key) else category.name
@@ -157,25 +166,25 @@ def run_battle(
                         settings, host=settings.ollama_host)
     run = BattleRun(
         battle,
-        client_factory=lambda host: make_client(host, settings.ollama_read_timeout,
-                                                settings.ollama_connect_timeout),
+        client_factory=lambda host, transport: make_client(
+            host, settings.ollama_read_timeout, settings.ollama_connect_timeout, transport),
         keep_alive=settings.keep_alive,
     )
     st.session_state[RUN_KEY] = run
-    run.start()
-
-    # Any click (this button included) interrupts this run; the next run, or the handler below,
-    # stops both sides, so nothing keeps generating on the server.
-    st.button(t("arena.stop"), key="arena.stop")
-    columns = st.columns(2, border=True)
-    slots = {}
-    for name, column in zip(battle.sides, columns):
-        with column:
-            slots[name] = st.empty()
+    # From here on, any click (Stop included) interrupts this run at its next Streamlit call.
+    # Whichever comes first, the `finally` below or the next run's settle_interrupted_battle,
+    # stops both sides and stores the battle, so nothing keeps generating on the server.
     try:
+        run.start()
+        st.button(t("arena.stop"), key="arena.stop")
+        columns = st.columns(2, border=True)
+        slots = {}
+        for name, column in zip(battle.sides, columns):
+            with column:
+                slots[name] = st.empty()
         last_draw = 0.0
         dirty = True
-        while True:
+        while not run.settled:
             dirty = run.poll(RENDER_INTERVAL_S) or dirty
             now = time.monotonic()
             if dirty and (now - last_draw >= RENDER_INTERVAL_S or run.finished):
@@ -205,17 +214,18 @@ def _cast_vote(ctx: PageContext, battle: Battle, winner: str) -> None:
     """Button callback: store the vote; the database refuses a second one."""
     leak = identity_leak(battle)
     try:
-        st.session_state[VOTE_KEY] = ctx.store.record_vote(
-            battle.id,
-            winner,
-            voter=ctx.voter,
-            counts=not leak,
-            not_counted_reason="identity leak" if leak else None,
-        )
-        st.session_state.pop(NOTICE_KEY, None)
-    except VoteRejected as rejected:
-        st.session_state[NOTICE_KEY] = (f"vote.{rejected.reason}", {})
-        st.session_state[VOTE_KEY] = ctx.store.get_vote(battle.id)
+        try:
+            st.session_state[VOTE_KEY] = ctx.store.record_vote(
+                battle.id,
+                winner,
+                voter=ctx.voter,
+                counts=not leak,
+                not_counted_reason="identity leak" if leak else None,
+            )
+            st.session_state.pop(NOTICE_KEY, None)
+        except VoteRejected as rejected:
+            st.session_state[NOTICE_KEY] = (f"vote.{rejected.reason}", {})
+            st.session_state[VOTE_KEY] = ctx.store.get_vote(battle.id)
     except sqlite3.Error as exc:
         st.session_state[NOTICE_KEY] = (
             "error.storage_vote", {"path": ctx.settings.db_path, "reason": exc})
