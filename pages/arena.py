@@ -21,22 +21,8 @@ slug = st.selectbox(
 category = categories[slug]
 st.caption(view.category_description(category, t))
 
-if category.presets:
-
-    def use_preset() -> None:
-        preset = st.session_state[f"arena.preset.{slug}"]
-        if preset:
-            st.session_state["arena.prompt"] = preset
-
-    st.selectbox(
-        t("arena.preset"),
-        options=[""] + category.presets,
-        format_func=lambda p: p.splitlines()[0][:120] if p else t("arena.preset_none"),
-        key=f"arena.preset.{slug}",
-        on_change=use_preset,
-    )
-
-prompt = st.text_area(t("arena.prompt"), key="arena.prompt", height=140,
+view.preset_picker(ctx, category)
+prompt = st.text_area(t("arena.prompt"), key=view.PROMPT_KEY, height=140,
                       placeholder=t("arena.prompt_placeholder"))
 think_mode = st.radio(
     t("arena.thinking"),

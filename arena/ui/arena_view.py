@@ -53,6 +53,28 @@ def category_description(category: Category, t) -> str:
     return t(key) if has_message(key) else category.description
 
 
+PROMPT_KEY = "arena.prompt"
+
+
+def preset_picker(ctx: PageContext, category: Category) -> None:
+    """A select box of the category's preset prompts; picking one fills the prompt box."""
+    if not category.presets:
+        return
+    key = f"arena.preset.{category.slug}"
+
+    def use_preset() -> None:
+        if st.session_state[key]:
+            st.session_state[PROMPT_KEY] = st.session_state[key]
+
+    st.selectbox(
+        ctx.t("arena.preset"),
+        options=[""] + category.presets,
+        format_func=lambda p: p.splitlines()[0][:120] if p else ctx.t("arena.preset_none"),
+        key=key,
+        on_change=use_preset,
+    )
+
+
 def available_models(ctx: PageContext, think_mode: ThinkMode) -> list[ModelInfo] | None:
     """The models that can take part, or None after telling the user what is wrong."""
     settings = ctx.settings
