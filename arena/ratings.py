@@ -1,0 +1,432 @@
+"""Ratings from votes: Bradley–Terry with bootstrap intervals, online Elo, and pair matrices.
+
+Small pure functions on numpy and pandas, one job each. The flow is:
+
+    votes ──count_table──▶ (model_a, model_b, winner, count) ──leaderboard──▶ one row per model
+
+Everything after `count_table` costs the same for a hundred votes or ten million: the fit sees one
+row per (pair, outcome), and the bootstrap redraws those counts from a multinomial, which is the
+same as resampling the votes with replacement.
+
+Scale: Elo points, 400 · log10 odds, mean 1000. A tie and a both-bad count as half a win each.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from arena.records import WINNERS
+
+ELO_SCALE = 400 / math.log(10)  # Elo points per natural-log unit of odds
+ELO_MEAN = 1000.0
+DEFAULT_ROUNDS = 1000
+DEFAULT_PRIOR_GAMES = 1.0  # virtual games per model, half won, against an average opponent
+DEFAULT_MIN_VOTES = 20  # fewer than this and a model's rating is marked provisional
+DEFAULT_ELO_K = 16.0
+OVERALL = "Overall"
+
+REQUIRED_COLUMNS = ("model_a", "model_b", "winner")
+LEADERBOARD_COLUMNS = ["rank", "model", "rating", "ci_low", "ci_high", "votes", "wins", "ties",
+                       "losses", "win_rate", "provisional"]
+
+
+class RatingInputError(ValueError):
+    """Votes the ratings cannot use; the message names the column or row."""
+
+
+# --- input ----------------------------------------------------------------------------------
+
+
+def check_votes(votes: pd.DataFrame) -> pd.DataFrame:
+    """The votes that count, checked: required columns present, known winner labels, two models.
+
+    Rows are named by position, 1 being the first vote (the first data row of a file).
+    """
+    missing = [c for c in REQUIRED_COLUMNS if c not in votes.columns]
+    if missing:
+        raise RatingInputError(f"missing column(s): {', '.join(missing)}")
+    positions = np.arange(1, len(votes) + 1)
+    for column in REQUIRED_COLUMNS:
+        empty = votes[column].isna().to_numpy()
+        if empty.any():
+            raise RatingInputError(f"row {positions[empty][0]}: {column} is empty")
+    unknown = ~votes["winner"].isin(WINNERS).to_numpy()
+    if unknown.any():
+        row = positions[unknown][0]
+        label = votes["winner"].to_numpy()[unknown][0]
+        raise RatingInputError(
+            f"row {row}: unknown winner label {label!r} (expected one of {', '.join(WINNERS)})")
+    same = (votes["model_a"].astype(str) == votes["model_b"].astype(str)).to_numpy()
+    if same.any():
+        raise RatingInputError(f"row {positions[same][0]}: model_a and model_b are the same model")
+    if "counts" in votes.columns:
+        votes = votes[votes["counts"].astype(bool).to_numpy()]
+    return votes
+
+
+def count_table(votes: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+    """Aggregate votes to one row per (…by, model_a, model_b, winner) with its `count`."""
+    votes = check_votes(votes)
+    keys = (by or []) + ["model_a", "model_b", "winner"]
+    table = votes.groupby(keys, observed=True, sort=False).size().rename("count").reset_index()
+    table["model_a"] = table["model_a"].astype(str)
+    table["model_b"] = table["model_b"].astype(str)
+    return table
+
+
+# --- the pair cells ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairCells:
+    """Counts per unordered pair (i < j) and outcome: i won, j won, tie. Order of play is
+    irrelevant to Bradley–Terry, so merging (a, b) with (b, a) loses nothing."""
+
+    models: list[str]
+    i: np.ndarray  # (P,) index of the first model of each pair
+    j: np.ndarray  # (P,) index of the second
+    counts: np.ndarray  # (P, 3) i won, j won, tie (ties and both-bad)
+
+    @property
+    def games(self) -> np.ndarray:
+        return self.counts.sum(axis=1)
+
+
+def pair_cells(table: pd.DataFrame) -> PairCells:
+    models = sorted(set(table["model_a"]) | set(table["model_b"]))
+    index = {m: k for k, m in enumerate(models)}
+    a = table["model_a"].map(index).to_numpy()
+    b = table["model_b"].map(index).to_numpy()
+    winner = table["winner"].to_numpy()
+    count = table["count"].to_numpy(dtype=np.int64)
+    i, j = np.minimum(a, b), np.maximum(a, b)
+    first_won = ((winner == "model_a") & (a < b)) | ((winner == "model_b") & (b < a))
+    second_won = ((winner == "model_a") & (a > b)) | ((winner == "model_b") & (b > a))
+    outcome = np.where(first_won, 0, np.where(second_won, 1, 2))
+    pair_id, pairs = np.unique(i * len(models) + j, return_inverse=True)
+    counts = np.zeros((len(pair_id), 3), dtype=np.int64)
+    np.add.at(counts, (pairs, outcome), count)
+    return PairCells(models, pair_id // max(len(models), 1), pair_id % max(len(models), 1),
+                     counts)
+
+
+# --- Bradley–Terry ----------------------------------------------------------------------------
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def _gradient(theta, score, games, i, j, prior_games):
+    """Gradient of the penalised log-likelihood, for every round at once: (R, M)."""
+    x = theta[:, i] - theta[:, j]
+    residual = score - games * _sigmoid(x)  # (R, P)
+    m = theta.shape[1]
+    grad = np.zeros_like(theta)
+    # Each pair pushes its first model up and its second down by the same residual.
+    grad += residual @ _incidence(i, j, m)
+    if prior_games:
+        grad += prior_games * (0.5 - _sigmoid(theta))
+    else:
+        grad -= theta.sum(axis=1, keepdims=True)  # pins the mean; the likelihood ignores it
+    return grad
+
+
+_incidence_cache: dict[tuple[bytes, bytes, int], np.ndarray] = {}
+_incidence_lock = threading.Lock()
+
+
+def _incidence(i: np.ndarray, j: np.ndarray, m: int) -> np.ndarray:
+    """(P, M) matrix with +1 at each pair's first model and −1 at its second."""
+    key = (i.tobytes(), j.tobytes(), m)
+    with _incidence_lock:
+        matrix = _incidence_cache.get(key)
+    if matrix is None:
+        matrix = np.zeros((len(i), m))
+        matrix[np.arange(len(i)), i] = 1.0
+        matrix[np.arange(len(i)), j] = -1.0
+        with _incidence_lock:
+            if len(_incidence_cache) > 64:
+                _incidence_cache.clear()
+            _incidence_cache[key] = matrix
+    return matrix
+
+
+def _information(theta, games, i, j, prior_games):
+    """Minus the Hessian (positive definite): (R, M, M)."""
+    r, m = theta.shape
+    p = _sigmoid(theta[:, i] - theta[:, j])
+    weight = games * p * (1.0 - p)  # (R, P)
+    info = np.zeros((r, m, m))
+    info[:, i, j] = -weight
+    info[:, j, i] = -weight
+    diagonal = np.zeros((r, m))
+    np.add.at(diagonal.T, i, weight.T)
+    np.add.at(diagonal.T, j, weight.T)
+    if prior_games:
+        s = _sigmoid(theta)
+        diagonal += prior_games * s * (1.0 - s)
+    else:
+        info += 1.0
+    info[:, np.arange(m), np.arange(m)] += diagonal + 1e-9  # keeps a model with no games solvable
+    return info
+
+
+def fit_bradley_terry(
+    score: np.ndarray,
+    games: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    n_models: int,
+    prior_games: float = DEFAULT_PRIOR_GAMES,
+    start: np.ndarray | None = None,
+    tol: float = 1e-8,
+    max_iter: int = 100,
+) -> np.ndarray:
+    """Batched Newton: maximum likelihood strengths (natural-log odds, mean 0) for each round.
+
+    score, games: (R, P) — pair p's first model's score (wins + half the ties) and games played.
+    Returns (R, M).
+    """
+    score = np.atleast_2d(score).astype(float)
+    games = np.atleast_2d(games).astype(float)
+    rounds = score.shape[0]
+    theta = np.zeros((rounds, n_models)) if start is None else \
+        np.broadcast_to(start, (rounds, n_models)).copy()
+    active = np.arange(rounds)
+    for _ in range(max_iter):
+        grad = _gradient(theta[active], score[active], games[active], i, j, prior_games)
+        info = _information(theta[active], games[active], i, j, prior_games)
+        step = np.linalg.solve(info, grad[..., None])[..., 0]
+        # A cap on the step keeps Newton from overshooting when the data are nearly separable.
+        biggest = np.abs(step).max(axis=1, keepdims=True)
+        step *= np.minimum(1.0, 2.0 / np.maximum(biggest, 1e-300))
+        theta[active] += step
+        still = biggest[:, 0] > tol
+        active = active[still]
+        if active.size == 0:
+            break
+    return theta - theta.mean(axis=1, keepdims=True)
+
+
+def _refine_near(theta0, score, games, i, j, prior_games, tol=1e-8, max_iter=30):
+    """Fit many rounds that are all close to `theta0` (bootstrap replicates).
+
+    Uses the chord method: the information matrix at theta0 is inverted once and reused, so an
+    iteration is a matrix product instead of a solve per round. It converges to the same maximum;
+    rounds it does not settle within `max_iter` get full Newton steps.
+    """
+    rounds, m = score.shape[0], theta0.shape[-1]
+    base_games = games.mean(axis=0, keepdims=True)
+    inverse = np.linalg.inv(_information(theta0[None, :], base_games, i, j, prior_games)[0])
+    theta = np.broadcast_to(theta0, (rounds, m)).copy()
+    active = np.arange(rounds)
+    for _ in range(max_iter):
+        step = _gradient(theta[active], score[active], games[active], i, j, prior_games) @ inverse
+        theta[active] += step
+        active = active[np.abs(step).max(axis=1) > tol]
+        if active.size == 0:
+            break
+    if active.size:
+        theta[active] = fit_bradley_terry(score[active], games[active], i, j, m, prior_games,
+                                          start=theta[active], tol=tol)
+    return theta - theta.mean(axis=1, keepdims=True)
+
+
+def _score_and_games(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """From (..., P, 3) outcome counts to the first model's score and the games per pair."""
+    return counts[..., 0] + 0.5 * counts[..., 2], counts.sum(axis=-1)
+
+
+def bootstrap_counts(counts: np.ndarray, rounds: int, seed: int | None) -> np.ndarray:
+    """(rounds, P, 3) multinomial redraws of the cell counts: resampling votes with replacement.
+
+    Two generators, spawned from the seed, each draw half the rounds in a thread (numpy releases
+    the interpreter lock while drawing), so results depend on the seed only, not on the machine.
+    """
+    flat = counts.reshape(-1)
+    total = int(flat.sum())
+    probabilities = flat / total
+    generators = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2)]
+    sizes = [rounds // 2, rounds - rounds // 2]
+    parts: list[np.ndarray | None] = [None, None]
+
+    def draw(k: int) -> None:
+        parts[k] = generators[k].multinomial(total, probabilities, size=sizes[k])
+
+    threads = [threading.Thread(target=draw, args=(k,)) for k in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return np.concatenate(parts).reshape(rounds, *counts.shape)
+
+
+def to_elo(theta: np.ndarray) -> np.ndarray:
+    return ELO_MEAN + ELO_SCALE * theta
+
+
+def normal_halfwidth(theta, games, i, j, prior_games, z: float = 1.959964) -> np.ndarray:
+    """Half-width in Elo points of the normal-approximation 95% interval of each centred rating,
+    from the curvature of the penalised likelihood at the fit."""
+    m = theta.shape[0]
+    covariance = np.linalg.inv(_information(theta[None, :], games[None, :], i, j,
+                                            prior_games)[0])
+    centre = np.eye(m) - 1.0 / m
+    variance = np.einsum("ij,jk,ik->i", centre, covariance, centre)
+    return z * ELO_SCALE * np.sqrt(np.maximum(variance, 0.0))
+
+
+# --- the leaderboard --------------------------------------------------------------------------
+
+
+def rank_by_intervals(ci_low: np.ndarray, ci_high: np.ndarray) -> np.ndarray:
+    """1 + the number of models whose lower bound is above this model's upper bound."""
+    return 1 + (ci_low[None, :] > ci_high[:, None]).sum(axis=1)
+
+
+def _tallies(cells: PairCells) -> pd.DataFrame:
+    m = len(cells.models)
+    wins = np.bincount(cells.i, cells.counts[:, 0], m) + np.bincount(cells.j, cells.counts[:, 1], m)
+    losses = np.bincount(cells.i, cells.counts[:, 1], m) + \
+        np.bincount(cells.j, cells.counts[:, 0], m)
+    ties = np.bincount(cells.i, cells.counts[:, 2], m) + np.bincount(cells.j, cells.counts[:, 2], m)
+    votes = wins + losses + ties
+    return pd.DataFrame({"votes": votes.astype(int), "wins": wins.astype(int),
+                         "ties": ties.astype(int), "losses": losses.astype(int)},
+                        index=cells.models)
+
+
+def leaderboard(
+    table: pd.DataFrame,
+    rounds: int = DEFAULT_ROUNDS,
+    seed: int | None = 0,
+    prior_games: float = DEFAULT_PRIOR_GAMES,
+    min_votes: int = DEFAULT_MIN_VOTES,
+) -> pd.DataFrame:
+    """One row per model from a count table: rank, rating with its 95% interval, tallies.
+
+    Intervals are bootstrap percentiles (`rounds` multinomial redraws), widened where the normal
+    approximation is wider; `rounds=0` gives the normal approximation alone.
+    """
+    if table.empty or int(table["count"].sum()) == 0:
+        return pd.DataFrame(columns=LEADERBOARD_COLUMNS)
+    cells = pair_cells(table)
+    m = len(cells.models)
+    score, games = _score_and_games(cells.counts)
+    theta = fit_bradley_terry(score, games, cells.i, cells.j, m, prior_games)[0]
+    rating = to_elo(theta)
+    # The bootstrap cannot show uncertainty it has no data to resample (a single vote resampled
+    # is always that vote), so each interval is widened to at least the normal approximation.
+    halfwidth = normal_halfwidth(theta, games, cells.i, cells.j, prior_games)
+    ci_low, ci_high = rating - halfwidth, rating + halfwidth
+    if rounds > 0:
+        redrawn = bootstrap_counts(cells.counts, rounds, seed)
+        b_score, b_games = _score_and_games(redrawn)
+        replicas = to_elo(_refine_near(theta, b_score, b_games, cells.i, cells.j, prior_games))
+        boot_low, boot_high = np.percentile(replicas, [2.5, 97.5], axis=0)
+        ci_low, ci_high = np.minimum(ci_low, boot_low), np.maximum(ci_high, boot_high)
+    board = _tallies(cells)
+    board.insert(0, "model", cells.models)
+    board.insert(1, "rating", rating)
+    board.insert(2, "ci_low", ci_low)
+    board.insert(3, "ci_high", ci_high)
+    board["win_rate"] = board["wins"] / board["votes"].where(board["votes"] > 0)
+    board["provisional"] = board["votes"] < min_votes
+    board.insert(0, "rank", rank_by_intervals(board["ci_low"].to_numpy(),
+                                              board["ci_high"].to_numpy()))
+    board = board.sort_values(["rating", "model"], ascending=[False, True])
+    return board.reset_index(drop=True)[LEADERBOARD_COLUMNS]
+
+
+def leaderboards(
+    table: pd.DataFrame,
+    rounds: int = DEFAULT_ROUNDS,
+    seed: int | None = 0,
+    prior_games: float = DEFAULT_PRIOR_GAMES,
+    min_votes: int = DEFAULT_MIN_VOTES,
+) -> dict[str, pd.DataFrame]:
+    """Overall first, then one leaderboard per category, from a count table with `category`."""
+    overall = table.groupby(["model_a", "model_b", "winner"], observed=True)["count"].sum()
+    boards = {OVERALL: leaderboard(overall.reset_index(), rounds, seed, prior_games, min_votes)}
+    if "category" in table.columns:
+        for category, part in table.groupby("category", sort=True, observed=True):
+            boards[str(category)] = leaderboard(part, rounds, seed, prior_games, min_votes)
+    return boards
+
+
+# --- matrices ---------------------------------------------------------------------------------
+
+
+def _square(cells: PairCells, upper: np.ndarray, lower: np.ndarray) -> pd.DataFrame:
+    m = len(cells.models)
+    matrix = np.full((m, m), np.nan)
+    matrix[cells.i, cells.j] = upper
+    matrix[cells.j, cells.i] = lower
+    return pd.DataFrame(matrix, index=cells.models, columns=cells.models)
+
+
+def battle_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """Battles between each pair, in either order and with any outcome (0 where none)."""
+    cells = pair_cells(table)
+    games = cells.games.astype(float)
+    return _square(cells, games, games).fillna(0).astype(int)
+
+
+def win_fraction(table: pd.DataFrame) -> pd.DataFrame:
+    """Share of the decided battles (ties left out) between row and column won by the row model."""
+    cells = pair_cells(table)
+    decided = cells.counts[:, 0] + cells.counts[:, 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        first = np.where(decided > 0, cells.counts[:, 0] / decided, np.nan)
+    return _square(cells, first, 1 - first)
+
+
+def predicted_win(ratings: pd.Series) -> pd.DataFrame:
+    """Bradley–Terry probability that the row model beats the column model."""
+    values = ratings.to_numpy(dtype=float)
+    matrix = 1.0 / (1.0 + 10.0 ** ((values[None, :] - values[:, None]) / 400.0))
+    np.fill_diagonal(matrix, np.nan)
+    return pd.DataFrame(matrix, index=ratings.index, columns=ratings.index)
+
+
+# --- online Elo -------------------------------------------------------------------------------
+
+
+def online_elo(votes: pd.DataFrame, k: float = DEFAULT_ELO_K, points: int = 100) -> pd.DataFrame:
+    """Elo updated vote by vote, in the order given; depends on that order, unlike Bradley–Terry.
+
+    Returns the rating of every model seen so far at up to `points` checkpoints spread evenly over
+    the votes (and at the last one): columns step (votes so far), tstamp if given, model, rating.
+    """
+    votes = check_votes(votes)
+    n = len(votes)
+    if n == 0:
+        return pd.DataFrame(columns=["step", "model", "rating"])
+    codes, models = pd.factorize(pd.concat([votes["model_a"], votes["model_b"]]).astype(str))
+    a, b = codes[:n].tolist(), codes[n:].tolist()
+    score = votes["winner"].map({"model_a": 1.0, "model_b": 0.0, "tie": 0.5,
+                                 "tie (bothbad)": 0.5}).tolist()
+    checkpoints = set(np.unique(np.linspace(1, n, min(points, n)).round().astype(int)).tolist())
+    rating = [ELO_MEAN] * len(models)
+    seen = [False] * len(models)
+    rows = []
+    for step in range(n):
+        ra, rb = rating[a[step]], rating[b[step]]
+        expected = 1.0 / (1.0 + 10.0 ** ((rb - ra) / 400.0))
+        delta = k * (score[step] - expected)
+        rating[a[step]] = ra + delta
+        rating[b[step]] = rb - delta
+        seen[a[step]] = seen[b[step]] = True
+        if step + 1 in checkpoints:
+            rows.extend((step + 1, models[m], rating[m]) for m in range(len(models)) if seen[m])
+    history = pd.DataFrame(rows, columns=["step", "model", "rating"])
+    if "tstamp" in votes.columns:
+        times = pd.Series(votes["tstamp"].to_numpy())
+        history.insert(1, "tstamp", times.iloc[history["step"].to_numpy() - 1].to_numpy())
+    return history
