@@ -15,6 +15,15 @@ Winner = Literal["model_a", "model_b", "tie", "tie (bothbad)"]
 THINK_MODES = ("default", "on", "off")
 ThinkMode = Literal["default", "on", "off"]
 
+_THINK_SUFFIX = {"default": "", "on": " (thinking)", "off": " (no thinking)"}
+
+
+def contestant(model: str, think: str) -> str:
+    """The name a side competes under: the same model with thinking on or off is a separate
+    contestant, since whether thinking is worth its latency is a question users bring."""
+    return model + _THINK_SUFFIX[think]
+
+
 STATUS_COMPLETE = "complete"
 STATUS_FAILED = "failed"
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable, Iterator
 
+import pandas as pd
+
 from arena.categories import DEFAULT_CATEGORIES, Category
-from arena.records import WINNERS, Battle, Side, Vote, utc_now
+from arena.records import WINNERS, Battle, Side, Vote, contestant, utc_now
 
 SIDE_COLUMNS = [f.name for f in fields(Side)]
 
@@ -114,10 +117,29 @@ def _seed_default_categories(conn: sqlite3.Connection) -> None:
     )
 
 
+def _votes_carry_their_pair(conn: sqlite3.Connection) -> None:
+    """Copy each vote's category, time and contestants onto it, so that the leaderboard is one
+    scan of one table (GROUP BY) even at millions of votes. Battles never change once stored."""
+    for column in ("category", "model_a", "model_b", "battle_at"):
+        conn.execute(f"ALTER TABLE votes ADD COLUMN {column} TEXT")
+    rows = conn.execute(
+        "SELECT v.battle_id, b.category, b.created_at, a.model, a.think, bb.model, bb.think"
+        " FROM votes v JOIN battles b ON b.id = v.battle_id"
+        " JOIN battle_sides a ON a.battle_id = v.battle_id AND a.side = 'a'"
+        " JOIN battle_sides bb ON bb.battle_id = v.battle_id AND bb.side = 'b'"
+    ).fetchall()
+    conn.executemany(
+        "UPDATE votes SET category = ?, battle_at = ?, model_a = ?, model_b = ? WHERE battle_id = ?",
+        [(r[1], r[2], contestant(r[3], r[4]), contestant(r[5], r[6]), r[0]) for r in rows],
+    )
+    conn.execute("CREATE INDEX votes_battle_at ON votes (battle_at)")
+
+
 # The schema's history. Append, never edit: position i + 1 is schema version i + 1.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _SCHEMA_V1,
     _seed_default_categories,
+    _votes_carry_their_pair,
 ]
 
 
@@ -132,6 +154,43 @@ def _apply(conn: sqlite3.Connection, migration: str | Callable[[sqlite3.Connecti
         if sqlite3.complete_statement(statement):
             conn.execute(statement)
             statement = ""
+
+
+def _pair_of(conn: sqlite3.Connection, battle_id: str) -> tuple:
+    """(category, battle time, contestant a, contestant b) of a battle; Nones if there is none
+    (the insert is then refused by the trigger, which reports it)."""
+    battle = conn.execute("SELECT category, created_at FROM battles WHERE id = ?",
+                          (battle_id,)).fetchone()
+    sides = dict(
+        (r["side"], contestant(r["model"], r["think"]))
+        for r in conn.execute("SELECT side, model, think FROM battle_sides WHERE battle_id = ?",
+                              (battle_id,))
+    )
+    if battle is None or len(sides) != 2:
+        return None, None, None, None
+    return battle["category"], battle["created_at"], sides["a"], sides["b"]
+
+
+@dataclass(frozen=True)
+class VoteFilter:
+    """Which counted votes a leaderboard looks at. Dates are inclusive, in UTC."""
+
+    since: date | None = None
+    until: date | None = None
+    voter: str | None = None
+
+    def where(self) -> tuple[str, list]:
+        clauses, params = ["counts = 1"], []
+        if self.since:
+            clauses.append("battle_at >= ?")
+            params.append(self.since.isoformat())
+        if self.until:
+            clauses.append("battle_at < ?")
+            params.append((self.until + timedelta(days=1)).isoformat())
+        if self.voter:
+            clauses.append("voter = ?")
+            params.append(self.voter)
+        return " AND ".join(clauses), params
 
 
 class Store:
@@ -294,11 +353,13 @@ class Store:
         )
         try:
             with self.transaction() as conn:
+                pair = _pair_of(conn, battle_id)
                 conn.execute(
                     "INSERT INTO votes (battle_id, winner, voter, voted_at, counts,"
-                    " not_counted_reason) VALUES (?, ?, ?, ?, ?, ?)",
+                    " not_counted_reason, category, battle_at, model_a, model_b)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (vote.battle_id, vote.winner, vote.voter, vote.voted_at, int(vote.counts),
-                     vote.not_counted_reason),
+                     vote.not_counted_reason, *pair),
                 )
         except sqlite3.IntegrityError as exc:
             message = str(exc)
@@ -328,3 +389,49 @@ class Store:
     def count_votes(self) -> int:
         with self.reading() as conn:
             return conn.execute("SELECT COUNT(*) FROM votes").fetchone()[0]
+
+    # --- what the ratings read ----------------------------------------------------------------
+
+    def votes_version(self) -> tuple[int, int]:
+        """Changes whenever a vote is added or removed: a cache key for anything computed from
+        votes."""
+        with self.reading() as conn:
+            return tuple(conn.execute("SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM votes")
+                         .fetchone())
+
+    def vote_counts(self, where: VoteFilter = VoteFilter()) -> pd.DataFrame:
+        """Counted votes aggregated to (category, model_a, model_b, winner, count): the input of
+        arena.ratings, computed by one GROUP BY inside SQLite."""
+        clause, params = where.where()
+        with self.reading() as conn:
+            rows = conn.execute(
+                "SELECT category, model_a, model_b, winner, COUNT(*) FROM votes"
+                f" WHERE {clause} GROUP BY category, model_a, model_b, winner",
+                params,
+            ).fetchall()
+        return pd.DataFrame([tuple(r) for r in rows],
+                            columns=["category", "model_a", "model_b", "winner", "count"])
+
+    def counted_votes(self, where: VoteFilter = VoteFilter(),
+                      category: str | None = None) -> pd.DataFrame:
+        """Counted votes one row each, oldest first: for Elo, which depends on vote order."""
+        clause, params = where.where()
+        if category is not None:
+            clause += " AND category = ?"
+            params.append(category)
+        with self.reading() as conn:
+            rows = conn.execute(
+                "SELECT battle_at, category, model_a, model_b, winner, voter FROM votes"
+                f" WHERE {clause} ORDER BY battle_at, rowid",
+                params,
+            ).fetchall()
+        frame = pd.DataFrame([tuple(r) for r in rows],
+                             columns=["tstamp", "category", "model_a", "model_b", "winner",
+                                      "voter"])
+        frame["tstamp"] = pd.to_datetime(frame["tstamp"], utc=True, format="ISO8601")
+        return frame
+
+    def voters(self) -> list[str]:
+        with self.reading() as conn:
+            return [r[0] for r in conn.execute(
+                "SELECT DISTINCT voter FROM votes WHERE counts = 1 ORDER BY voter")]

@@ -176,3 +176,63 @@ def test_racing_votes_on_one_battle_count_once(store):
     assert outcomes.count("ok") == 1
     assert outcomes.count(VoteRejected.ALREADY_VOTED) == 9
     assert store.count_votes() == 1
+
+
+def test_votes_carry_their_contestants_for_the_leaderboard(store):
+    battle = make_battle()  # both sides think "on": separate contestants from thinking "off"
+    store.save_battle(battle)
+    store.record_vote(battle.id, "model_a", voter="ann")
+    table = store.vote_counts()
+    assert table.to_dict("records") == [{
+        "category": "general", "model_a": "qwen3:8b (thinking)",
+        "model_b": "llama3.2:3b (thinking)", "winner": "model_a", "count": 1}]
+
+
+def test_vote_counts_filters(store):
+    from datetime import date
+
+    from arena.store import VoteFilter
+
+    for created_at, voter, counts in [("2026-01-05T10:00:00.000Z", "ann", True),
+                                      ("2026-02-05T10:00:00.000Z", "bob", True),
+                                      ("2026-02-06T23:59:59.999Z", "ann", True),
+                                      ("2026-02-07T10:00:00.000Z", "ann", False)]:
+        battle = make_battle(created_at=created_at)
+        store.save_battle(battle)
+        store.record_vote(battle.id, "tie", voter=voter, counts=counts)
+
+    def total(**kw):
+        return int(store.vote_counts(VoteFilter(**kw))["count"].sum())
+
+    assert total() == 3  # the vote that does not count is left out
+    assert total(voter="ann") == 2
+    assert total(since=date(2026, 2, 1)) == 2
+    assert total(since=date(2026, 2, 1), until=date(2026, 2, 6)) == 2
+    assert total(until=date(2026, 2, 5)) == 2
+    history = store.counted_votes(VoteFilter(voter="ann"), category="general")
+    assert list(history["tstamp"].dt.month) == [1, 2]
+    assert store.voters() == ["ann", "bob"]
+
+
+def test_votes_version_changes_with_each_vote(store):
+    before = store.votes_version()
+    battle = make_battle()
+    store.save_battle(battle)
+    assert store.votes_version() == before
+    store.record_vote(battle.id, "model_b")
+    assert store.votes_version() != before
+
+
+def test_migration_copies_pairs_onto_existing_votes(tmp_path, monkeypatch):
+    path = tmp_path / "v2.db"
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:2])
+    old = Store(path)
+    battle = make_battle()
+    old.save_battle(battle)
+    with old.transaction() as conn:
+        conn.execute("INSERT INTO votes (battle_id, winner, voted_at) VALUES (?, 'model_b', 'x')",
+                     (battle.id,))
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
+    table = Store(path).vote_counts()
+    assert table[["model_a", "model_b", "winner"]].values.tolist() == [
+        ["qwen3:8b (thinking)", "llama3.2:3b (thinking)", "model_b"]]
