@@ -17,6 +17,7 @@ lang = st.session_state.get("lang") or default_language()
 navigation = st.navigation(
     [
         st.Page("pages/arena.py", title=translate(lang, "nav.arena"), icon="⚔️", default=True),
+        st.Page("pages/leaderboard.py", title=translate(lang, "nav.leaderboard"), icon="🏆"),
     ]
 )
 navigation.run()

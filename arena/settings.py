@@ -38,6 +38,9 @@ class Settings:
     keep_alive: str = "5m"  # ARENA_KEEP_ALIVE
     max_prompt_chars: int = 30_000  # ARENA_MAX_PROMPT_CHARS
     language: str = "en"  # ARENA_LANG
+    bootstrap_rounds: int = 1000  # ARENA_BOOTSTRAP_ROUNDS: resamples behind each 95% interval
+    min_votes: int = 20  # ARENA_MIN_VOTES: fewer and a rating is marked provisional
+    elo_k: float = 16.0  # ARENA_ELO_K: step size of the online Elo shown over time
     generation: GenerationDefaults = field(default_factory=GenerationDefaults)
 
     def generation_options(self, seed: int) -> dict:
@@ -125,5 +128,9 @@ def load_settings(env: dict | None = None) -> Settings:
         max_prompt_chars=_number("ARENA_MAX_PROMPT_CHARS", env, int, base.max_prompt_chars,
                                  minimum=1),
         language=normalise_language(_env("ARENA_LANG", env) or base.language),
+        bootstrap_rounds=_number("ARENA_BOOTSTRAP_ROUNDS", env, int, base.bootstrap_rounds,
+                                 minimum=0),
+        min_votes=_number("ARENA_MIN_VOTES", env, int, base.min_votes, minimum=0),
+        elo_k=_number("ARENA_ELO_K", env, float, base.elo_k, minimum=0),
         generation=generation,
     )

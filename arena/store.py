@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
@@ -171,6 +171,15 @@ def _pair_of(conn: sqlite3.Connection, battle_id: str) -> tuple:
     return battle["category"], battle["created_at"], sides["a"], sides["b"]
 
 
+def _insert_vote(conn: sqlite3.Connection, vote: Vote) -> None:
+    conn.execute(
+        "INSERT INTO votes (battle_id, winner, voter, voted_at, counts, not_counted_reason,"
+        " category, battle_at, model_a, model_b) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (vote.battle_id, vote.winner, vote.voter, vote.voted_at, int(vote.counts),
+         vote.not_counted_reason, *_pair_of(conn, vote.battle_id)),
+    )
+
+
 @dataclass(frozen=True)
 class VoteFilter:
     """Which counted votes a leaderboard looks at. Dates are inclusive, in UTC."""
@@ -275,31 +284,28 @@ class Store:
 
     def save_battle(self, battle: Battle) -> None:
         """Write a battle and both its sides in one transaction."""
+        self.save_battles([battle])
+
+    def save_battles(self, battles: Iterable[Battle], votes: Iterable[Vote] = ()) -> None:
+        """Write many battles, and votes on them, in one transaction: all or nothing."""
+        battles = list(battles)
         with self.transaction() as conn:
-            conn.execute(
+            conn.executemany(
                 "INSERT INTO battles (id, created_at, category, prompt, system_prompt, options,"
                 " status, failure_reason, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    battle.id,
-                    battle.created_at,
-                    battle.category,
-                    battle.prompt,
-                    battle.system_prompt,
-                    json.dumps(battle.options, sort_keys=True),
-                    battle.status,
-                    battle.failure_reason,
-                    battle.source,
-                ),
+                [(b.id, b.created_at, b.category, b.prompt, b.system_prompt,
+                  json.dumps(b.options, sort_keys=True), b.status, b.failure_reason, b.source)
+                 for b in battles],
             )
             placeholders = ", ".join("?" for _ in range(len(SIDE_COLUMNS) + 2))
             conn.executemany(
                 f"INSERT INTO battle_sides (battle_id, side, {', '.join(SIDE_COLUMNS)})"
                 f" VALUES ({placeholders})",
-                [
-                    (battle.id, name, *asdict(side).values())
-                    for name, side in battle.sides.items()
-                ],
+                [(b.id, name, *asdict(side).values())
+                 for b in battles for name, side in b.sides.items()],
             )
+            for vote in votes:
+                _insert_vote(conn, vote)
 
     def get_battle(self, battle_id: str) -> Battle | None:
         with self.reading() as conn:
@@ -353,14 +359,7 @@ class Store:
         )
         try:
             with self.transaction() as conn:
-                pair = _pair_of(conn, battle_id)
-                conn.execute(
-                    "INSERT INTO votes (battle_id, winner, voter, voted_at, counts,"
-                    " not_counted_reason, category, battle_at, model_a, model_b)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (vote.battle_id, vote.winner, vote.voter, vote.voted_at, int(vote.counts),
-                     vote.not_counted_reason, *pair),
-                )
+                _insert_vote(conn, vote)
         except sqlite3.IntegrityError as exc:
             message = str(exc)
             if "UNIQUE" in message or "PRIMARY KEY" in message:

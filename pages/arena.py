@@ -3,7 +3,7 @@
 import streamlit as st
 
 from arena.ui import arena_view as view
-from arena.ui.common import setup_page
+from arena.ui.common import category_description, category_label, setup_page
 
 ctx = setup_page()
 t = ctx.t
@@ -15,11 +15,11 @@ categories = view.load_categories(ctx)
 slug = st.selectbox(
     t("arena.category"),
     options=list(categories),
-    format_func=lambda s: view.category_label(categories[s], t),
+    format_func=lambda s: category_label(categories[s], t),
     key="arena.category",
 )
 category = categories[slug]
-st.caption(view.category_description(category, t))
+st.caption(category_description(category, t))
 
 view.preset_picker(ctx, category)
 prompt = st.text_area(t("arena.prompt"), key=view.PROMPT_KEY, height=140,

@@ -19,7 +19,6 @@ from arena.battle import (
     validate_prompt,
 )
 from arena.categories import Category
-from arena.i18n import has_message
 from arena.ollama_api import ModelInfo, OllamaUnavailable, list_models, make_client
 from arena.records import STATUS_COMPLETE, WINNERS, Battle, Side, ThinkMode
 from arena.store import VoteRejected
@@ -41,16 +40,6 @@ def load_categories(ctx: PageContext) -> dict[str, Category]:
     except sqlite3.Error as exc:
         st.error(ctx.t("error.database_open", path=ctx.settings.db_path, reason=exc), icon="💾")
         st.stop()
-
-
-def category_label(category: Category, t) -> str:
-    key = f"category.{category.slug}"
-    return t(key) if has_message(key) else category.name
-
-
-def category_description(category: Category, t) -> str:
-    key = f"category.{category.slug}.description"
-    return t(key) if has_message(key) else category.description
 
 
 PROMPT_KEY = "arena.prompt"

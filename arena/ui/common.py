@@ -12,7 +12,8 @@ from typing import Callable
 
 import streamlit as st
 
-from arena.i18n import LANGUAGES, translate
+from arena.categories import Category
+from arena.i18n import LANGUAGES, has_message, translate
 from arena.settings import Settings, SettingsError, load_settings
 from arena.store import Store
 
@@ -39,8 +40,10 @@ class PageContext:
 
 
 def _sidebar(settings: Settings) -> str:
-    if LANG_KEY not in st.session_state:
-        st.session_state[LANG_KEY] = settings.language
+    # Re-assigning a widget's key keeps its value when another page is opened: Streamlit drops
+    # the state of widgets that the previous run did not draw.
+    st.session_state[LANG_KEY] = st.session_state.get(LANG_KEY, settings.language)
+    st.session_state[VOTER_KEY] = st.session_state.get(VOTER_KEY, "")
     with st.sidebar:
         lang = st.selectbox(
             translate(st.session_state[LANG_KEY], "sidebar.language"),
@@ -48,8 +51,6 @@ def _sidebar(settings: Settings) -> str:
             format_func=LANGUAGES.get,
             key=LANG_KEY,
         )
-        # Keep the nickname across pages: a widget's value is dropped on a page that lacks it.
-        st.session_state[VOTER_KEY] = st.session_state.get(VOTER_KEY, "")
         st.text_input(
             translate(lang, "sidebar.voter"),
             key=VOTER_KEY,
@@ -82,3 +83,14 @@ def setup_page() -> PageContext:
         return translate(lang, key, **values)
 
     return PageContext(settings=settings, store=store, lang=lang, t=t)
+
+
+def category_label(category: Category, t: Callable[..., str]) -> str:
+    """A category's name in the user's language (default categories are in the catalog)."""
+    key = f"category.{category.slug}"
+    return t(key) if has_message(key) else category.name
+
+
+def category_description(category: Category, t: Callable[..., str]) -> str:
+    key = f"category.{category.slug}.description"
+    return t(key) if has_message(key) else category.description

@@ -1,0 +1,154 @@
+"""The Leaderboard page's parts: filters, the cached computation, the table and the charts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from arena import ratings
+from arena.store import VoteFilter
+from arena.ui import charts
+from arena.ui.common import PageContext, category_label, get_store
+
+EVERYONE = ""
+
+
+@dataclass
+class CategoryResults:
+    board: pd.DataFrame
+    win_fraction: pd.DataFrame
+    battle_counts: pd.DataFrame
+    history: pd.DataFrame
+
+
+def vote_filter(ctx: PageContext) -> VoteFilter:
+    """Date range and voter pickers; an empty range means all time."""
+    t = ctx.t
+    dates_column, voter_column = st.columns(2)
+    picked = dates_column.date_input(t("board.dates"), value=(), key="board.dates",
+                                     help=t("board.dates_help"))
+    since = picked[0] if len(picked) >= 1 else None
+    until = picked[1] if len(picked) == 2 else None
+    voter = voter_column.selectbox(
+        t("board.voter"), options=[EVERYONE] + ctx.store.voters(), key="board.voter",
+        format_func=lambda v: v or t("board.everyone"))
+    return VoteFilter(since=since, until=until, voter=voter or None)
+
+
+def category_picker(ctx: PageContext) -> str:
+    """Overall first, then every category; returns ratings.OVERALL or a category slug."""
+    categories = {c.slug: c for c in ctx.store.categories()}
+    return st.selectbox(
+        ctx.t("board.category"),
+        options=[ratings.OVERALL] + list(categories),
+        format_func=lambda s: ctx.t("board.overall") if s == ratings.OVERALL
+        else category_label(categories[s], ctx.t),
+        key="board.category",
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _compute(db_path: str, category: str, since: date | None, until: date | None,
+             voter: str | None, votes_version: tuple, rounds: int, min_votes: int,
+             elo_k: float) -> CategoryResults:
+    """Everything the page shows for one category. `votes_version` is in the key so that a vote
+    cast anywhere shows on the next page load, while widget changes reuse the result."""
+    store = get_store(db_path)
+    where = VoteFilter(since, until, voter)
+    table = store.vote_counts(where)
+    scope = None if category == ratings.OVERALL else category
+    if scope is not None:
+        table = table[table["category"] == scope]
+    table = table.drop(columns="category")
+    board = ratings.leaderboard(table, rounds=rounds, seed=0, min_votes=min_votes)
+    if board.empty:
+        return CategoryResults(board, pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+    order = board["model"].tolist()
+    return CategoryResults(
+        board=board,
+        win_fraction=ratings.win_fraction(table).reindex(index=order, columns=order),
+        battle_counts=ratings.battle_counts(table).reindex(index=order, columns=order),
+        history=ratings.online_elo(store.counted_votes(where, category=scope), k=elo_k),
+    )
+
+
+def results(ctx: PageContext, category: str, where: VoteFilter) -> CategoryResults:
+    s = ctx.settings
+    with st.spinner(ctx.t("board.computing")):
+        return _compute(str(s.db_path), category, where.since, where.until, where.voter,
+                        ctx.store.votes_version(), s.bootstrap_rounds, s.min_votes, s.elo_k)
+
+
+def empty_state(ctx: PageContext, where: VoteFilter) -> None:
+    filtered = where != VoteFilter()
+    st.info(ctx.t("board.empty_filtered" if filtered else "board.empty"), icon="🗳️")
+    st.page_link("pages/arena.py", label=ctx.t("board.go_arena"), icon="⚔️")
+
+
+def shown_table(board: pd.DataFrame, t) -> pd.DataFrame:
+    """The leaderboard as displayed and downloaded: the interval as `+x / −y`."""
+    plus = (board["ci_high"] - board["rating"]).round().astype(int)
+    minus = (board["rating"] - board["ci_low"]).round().astype(int)
+    return pd.DataFrame({
+        t("board.col.rank"): board["rank"],
+        t("board.col.model"): board["model"],
+        t("board.col.rating"): board["rating"].round(1),
+        t("board.col.interval"): "+" + plus.astype(str) + " / −" + minus.astype(str),
+        t("board.col.votes"): board["votes"],
+        t("board.col.win_rate"): board["win_rate"],
+        t("board.col.provisional"): board["provisional"],
+    })
+
+
+def table(ctx: PageContext, board: pd.DataFrame) -> None:
+    t = ctx.t
+    st.dataframe(
+        shown_table(board, t),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            t("board.col.rank"): st.column_config.NumberColumn(help=t("board.help.rank"),
+                                                               width="small"),
+            t("board.col.rating"): st.column_config.NumberColumn(format="%.0f",
+                                                                 help=t("board.help.rating")),
+            t("board.col.interval"): st.column_config.TextColumn(help=t("board.help.interval")),
+            t("board.col.win_rate"): st.column_config.ProgressColumn(
+                format="percent", min_value=0.0, max_value=1.0, help=t("board.help.win_rate")),
+            t("board.col.provisional"): st.column_config.CheckboxColumn(
+                help=t("board.help.provisional", min_votes=ctx.settings.min_votes)),
+        },
+    )
+
+
+def download(ctx: PageContext, board: pd.DataFrame, category: str) -> None:
+    st.download_button(
+        ctx.t("board.download"),
+        # Built only when clicked; UTF-8 with a byte-order mark so Excel reads Chinese names.
+        data=lambda: shown_table(board, ctx.t).to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"leaderboard-{category.lower().replace(' ', '-')}.csv",
+        mime="text/csv",
+        key="board.download",
+    )
+
+
+def chart_section(ctx: PageContext, found: CategoryResults) -> None:
+    t = ctx.t
+    order = found.board["model"].tolist()
+    st.altair_chart(charts.ratings_with_intervals(
+        found.board, t("chart.ratings"), t("chart.rating_axis")), width="stretch")
+    left, right = st.columns(2)
+    with left:
+        st.altair_chart(charts.heatmap(
+            found.win_fraction, order, t("chart.win_fraction"), t("chart.win_share"), ".0%",
+            t("chart.opponent"), t("chart.model"), "blueorange"), width="content")
+    with right:
+        st.altair_chart(charts.heatmap(
+            found.battle_counts, order, t("chart.battle_counts"), t("chart.battles"), "d",
+            t("chart.model"), t("chart.model"), "greens"), width="content")
+    if not found.history.empty:
+        st.altair_chart(charts.rating_over_time(
+            found.history, t("chart.over_time", k=f"{ctx.settings.elo_k:g}"),
+            t("chart.time_axis"), t("chart.elo_axis")), width="stretch")

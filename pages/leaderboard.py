@@ -1,0 +1,24 @@
+"""Leaderboard: Bradley–Terry ratings with 95% intervals, per category and Overall."""
+
+import streamlit as st
+
+from arena.ui import leaderboard_view as view
+from arena.ui.common import setup_page
+
+ctx = setup_page()
+t = ctx.t
+
+st.title(t("board.title"))
+st.caption(t("board.intro"))
+
+category = view.category_picker(ctx)
+where = view.vote_filter(ctx)
+found = view.results(ctx, category, where)
+
+if found.board.empty:
+    view.empty_state(ctx, where)
+    st.stop()
+
+view.table(ctx, found.board)
+view.download(ctx, found.board, category)
+view.chart_section(ctx, found)

@@ -1,0 +1,46 @@
+"""Battles and votes written straight to a store, for leaderboard tests and benchmarks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+
+from arena.records import Battle, Side, Vote
+from arena.store import Store
+
+
+def seed_votes(store: Store, rows: list[tuple], start: datetime | None = None) -> None:
+    """rows: (model_a, model_b, winner[, category[, voter[, counts]]]), one battle each, one
+    minute apart from `start`."""
+    start = start or datetime(2026, 11, 1, tzinfo=timezone.utc)
+    battles, votes = [], []
+    for k, row in enumerate(rows):
+        model_a, model_b, winner = row[:3]
+        category = row[3] if len(row) > 3 else "general"
+        voter = row[4] if len(row) > 4 else "anonymous"
+        counts = row[5] if len(row) > 5 else True
+        when = (start + timedelta(minutes=k)).isoformat(timespec="milliseconds")
+        battle = Battle(category=category, prompt=f"prompt {k}", system_prompt="", options={},
+                        side_a=Side(model_a, answer="a"), side_b=Side(model_b, answer="b"),
+                        created_at=when.replace("+00:00", "Z"))
+        battles.append(battle)
+        votes.append(Vote(battle.id, winner, voter, battle.created_at, counts))
+    store.save_battles(battles, votes)
+
+
+def simulated_rows(true: dict[str, float], n: int, seed: int = 0,
+                   categories: tuple[str, ...] = ("general",)) -> list[tuple]:
+    """Votes drawn from known ratings (ties 10%), spread over the given categories."""
+    rng = np.random.default_rng(seed)
+    names = list(true)
+    strengths = np.array([true[m] for m in names])
+    a = rng.integers(0, len(names), n)
+    b = (a + rng.integers(1, len(names), n)) % len(names)
+    p = 1 / (1 + 10 ** ((strengths[b] - strengths[a]) / 400))
+    p_win = np.clip((p - 0.05) / 0.9, 0, 1)
+    tie = rng.random(n) < 0.1
+    win = rng.random(n) < p_win
+    winners = np.where(tie, "tie", np.where(win, "model_a", "model_b"))
+    cats = rng.integers(0, len(categories), n)
+    return [(names[a[k]], names[b[k]], winners[k], categories[cats[k]]) for k in range(n)]

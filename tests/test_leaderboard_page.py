@@ -1,0 +1,101 @@
+"""The Leaderboard page with AppTest: empty state, tables, charts, filters, freshness, download."""
+
+from datetime import date, datetime, timezone
+
+from apptest_helpers import open_app, texts
+from seed import seed_votes, simulated_rows
+
+from arena.settings import load_settings
+from arena.store import Store
+
+MODELS = {"qwen3:8b": 1150.0, "llama3.2:3b": 1000.0, "gemma3:4b": 1050.0, "phi4:14b": 900.0}
+
+
+def db() -> Store:
+    return Store(load_settings().db_path)
+
+
+def open_board():
+    at = open_app()
+    at.switch_page("pages/leaderboard.py")
+    return at.run()
+
+
+def board_frame(at):
+    return at.dataframe[0].value
+
+
+def test_empty_state_points_to_the_arena():
+    at = open_board()
+    assert not at.exception
+    assert "No votes yet" in texts(at.info)[0]
+    assert not at.dataframe and not at.get("vega_lite_chart")
+
+
+def test_board_table_and_charts(monkeypatch):
+    monkeypatch.setenv("ARENA_BOOTSTRAP_ROUNDS", "200")
+    seed_votes(db(), simulated_rows(MODELS, 400, categories=("coding", "copywriting")))
+    at = open_board()
+    assert not at.exception, texts(at.exception)
+    frame = board_frame(at)
+    assert list(frame.columns) == ["Rank", "Model", "Rating", "95% interval", "Votes", "Win rate",
+                                   "Provisional"]
+    assert frame["Model"].iloc[0] == "qwen3:8b" and frame["Model"].iloc[-1] == "phi4:14b"
+    assert frame["Votes"].sum() == 2 * 400
+    assert frame["95% interval"].str.match(r"^\+\d+ / −\d+$").all()
+    assert len(at.get("vega_lite_chart")) == 4  # ratings, two heatmaps, rating over time
+    assert at.get("download_button")
+
+
+def test_category_shows_only_its_votes(monkeypatch):
+    monkeypatch.setenv("ARENA_BOOTSTRAP_ROUNDS", "50")
+    seed_votes(db(), [("x:1", "y:1", "model_a", "coding")] * 5 +
+               [("x:1", "z:1", "model_b", "translation")] * 7)
+    at = open_board()
+    at.selectbox(key="board.category").select("coding").run()
+    frame = board_frame(at)
+    assert sorted(frame["Model"]) == ["x:1", "y:1"] and frame["Votes"].sum() == 10
+    assert frame["Provisional"].all()  # five votes each, fewer than 20
+    at.selectbox(key="board.category").select("math").run()
+    assert "No counted votes" not in " ".join(texts(at.info))
+    assert "No votes yet" in texts(at.info)[0]
+
+
+def test_filters_by_voter_and_date(monkeypatch):
+    monkeypatch.setenv("ARENA_BOOTSTRAP_ROUNDS", "50")
+    start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    seed_votes(db(), [("x:1", "y:1", "model_a", "general", "ann")] * 3 +
+               [("x:1", "z:1", "model_b", "general", "bob")] * 2, start=start)
+    at = open_board()
+    at.selectbox(key="board.voter").select("bob").run()
+    assert sorted(board_frame(at)["Model"]) == ["x:1", "z:1"]
+    at.selectbox(key="board.voter").select("").run()
+    at.date_input(key="board.dates").set_value((date(2026, 12, 1), date(2026, 12, 31))).run()
+    assert "No counted votes match" in texts(at.info)[0]
+
+
+def test_a_new_vote_shows_on_the_next_load(monkeypatch):
+    monkeypatch.setenv("ARENA_BOOTSTRAP_ROUNDS", "50")
+    seed_votes(db(), [("x:1", "y:1", "model_a")] * 3)
+    at = open_board()
+    assert board_frame(at)["Votes"].sum() == 6
+    seed_votes(db(), [("x:1", "w:1", "tie")])  # cast in another tab
+    at.run()
+    assert board_frame(at)["Votes"].sum() == 8 and "w:1" in set(board_frame(at)["Model"])
+
+
+def test_chinese_labels():
+    seed_votes(db(), [("x:1", "y:1", "model_a")] * 3)
+    at = open_app()
+    at.sidebar.selectbox(key="lang").select("zh").run()
+    at.switch_page("pages/leaderboard.py").run()
+    assert at.title[0].value == "🏆 排行榜"
+    assert list(board_frame(at).columns)[:2] == ["排名", "模型"]
+
+
+def test_nickname_survives_a_page_switch():
+    at = open_app()
+    at.sidebar.text_input(key="voter").input("ann").run()
+    at.switch_page("pages/leaderboard.py").run()
+    at.switch_page("pages/arena.py").run()
+    assert at.sidebar.text_input(key="voter").value == "ann"
