@@ -4,6 +4,7 @@ import streamlit as st
 
 from arena.i18n import translate
 from arena.settings import SettingsError, load_settings
+from arena.ui.common import PAGES
 
 
 def default_language() -> str:
@@ -15,9 +16,8 @@ def default_language() -> str:
 
 lang = st.session_state.get("lang") or default_language()
 navigation = st.navigation(
-    [
-        st.Page("pages/arena.py", title=translate(lang, "nav.arena"), icon="⚔️", default=True),
-        st.Page("pages/leaderboard.py", title=translate(lang, "nav.leaderboard"), icon="🏆"),
-    ]
+    [st.Page(script, title=translate(lang, title), icon=icon, default=(k == 0))
+     for k, (script, title, icon) in enumerate(PAGES)],
+    position="hidden",  # the shared sidebar draws the menu (arena.ui.common)
 )
 navigation.run()

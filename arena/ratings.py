@@ -372,10 +372,13 @@ def _square(cells: PairCells, upper: np.ndarray, lower: np.ndarray) -> pd.DataFr
 
 
 def battle_counts(table: pd.DataFrame) -> pd.DataFrame:
-    """Battles between each pair, in either order and with any outcome (0 where none)."""
+    """Battles between each pair, in either order and with any outcome (0 where none; the
+    diagonal, a model against itself, is empty)."""
     cells = pair_cells(table)
     games = cells.games.astype(float)
-    return _square(cells, games, games).fillna(0).astype(int)
+    matrix = _square(cells, games, games).fillna(0.0)
+    np.fill_diagonal(matrix.values, np.nan)
+    return matrix
 
 
 def win_fraction(table: pd.DataFrame) -> pd.DataFrame:

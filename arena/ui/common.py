@@ -11,11 +11,18 @@ from dataclasses import dataclass
 from typing import Callable
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from arena.categories import Category
 from arena.i18n import LANGUAGES, has_message, translate
 from arena.settings import Settings, SettingsError, load_settings
 from arena.store import Store
+
+# The pages, in menu order: (script, catalog key of its title, icon).
+PAGES = [
+    ("pages/arena.py", "nav.arena", "⚔️"),
+    ("pages/leaderboard.py", "nav.leaderboard", "🏆"),
+]
 
 LANG_KEY = "lang"
 VOTER_KEY = "voter"
@@ -45,6 +52,15 @@ def _sidebar(settings: Settings) -> str:
     st.session_state[LANG_KEY] = st.session_state.get(LANG_KEY, settings.language)
     st.session_state[VOTER_KEY] = st.session_state.get(VOTER_KEY, "")
     with st.sidebar:
+        lang = st.session_state[LANG_KEY]
+        # Our own menu rather than Streamlit's: it is translated, and it is the same when a page
+        # URL is opened directly on a fresh server (Streamlit then runs the page without app.py).
+        try:
+            for script, title, icon in PAGES:
+                st.page_link(script, label=translate(lang, title), icon=icon)
+            st.divider()
+        except StreamlitAPIException:
+            pass  # a page run as the main script itself (AppTest) has no pages to link to
         lang = st.selectbox(
             translate(st.session_state[LANG_KEY], "sidebar.language"),
             options=list(LANGUAGES),

@@ -109,6 +109,7 @@ def table(ctx: PageContext, board: pd.DataFrame) -> None:
         shown_table(board, t),
         hide_index=True,
         width="stretch",
+        height=min(35 * (len(board) + 1) + 12, 1100),  # every model visible without scrolling
         column_config={
             t("board.col.rank"): st.column_config.NumberColumn(help=t("board.help.rank"),
                                                                width="small"),
@@ -139,15 +140,12 @@ def chart_section(ctx: PageContext, found: CategoryResults) -> None:
     order = found.board["model"].tolist()
     st.altair_chart(charts.ratings_with_intervals(
         found.board, t("chart.ratings"), t("chart.rating_axis")), width="stretch")
-    left, right = st.columns(2)
-    with left:
-        st.altair_chart(charts.heatmap(
-            found.win_fraction, order, t("chart.win_fraction"), t("chart.win_share"), ".0%",
-            t("chart.opponent"), t("chart.model"), "blueorange"), width="content")
-    with right:
-        st.altair_chart(charts.heatmap(
-            found.battle_counts, order, t("chart.battle_counts"), t("chart.battles"), "d",
-            t("chart.model"), t("chart.model"), "greens"), width="content")
+    st.altair_chart(charts.heatmap(
+        found.win_fraction, order, t("chart.win_fraction"), t("chart.win_share"), ".0%",
+        t("chart.opponent"), t("chart.model"), "blueorange"), width="stretch")
+    st.altair_chart(charts.heatmap(
+        found.battle_counts, order, t("chart.battle_counts"), t("chart.battles"), "d",
+        t("chart.model"), t("chart.model"), "greens"), width="stretch")
     if not found.history.empty:
         st.altair_chart(charts.rating_over_time(
             found.history, t("chart.over_time", k=f"{ctx.settings.elo_k:g}"),
