@@ -377,8 +377,9 @@ def battle_counts(table: pd.DataFrame) -> pd.DataFrame:
     cells = pair_cells(table)
     games = cells.games.astype(float)
     matrix = _square(cells, games, games).fillna(0.0)
-    np.fill_diagonal(matrix.values, np.nan)
-    return matrix
+    values = matrix.to_numpy(copy=True)
+    np.fill_diagonal(values, np.nan)
+    return pd.DataFrame(values, index=matrix.index, columns=matrix.columns)
 
 
 def win_fraction(table: pd.DataFrame) -> pd.DataFrame:
