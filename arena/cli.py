@@ -1,0 +1,125 @@
+"""`python -m arena …`: what users script. Each command prints a one-line reason and exits
+non-zero when it cannot do its job."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from arena import ratings
+from arena.ratings import RatingInputError
+from arena.settings import SettingsError, load_settings
+from arena.store import Store
+from arena.vote_files import VoteFileError, read_votes_file
+
+
+class CommandError(Exception):
+    """A reason to stop, shown to the user as one line."""
+
+
+def _count_table_from_db(path: str) -> pd.DataFrame:
+    if not Path(path).is_file():
+        raise CommandError(f"{path}: no such database (set --db or ARENA_DB)")
+    store = Store(path)
+    table = store.vote_counts()
+    names = {c.name.lower(): c.slug for c in store.categories()}
+    # Votes store category slugs; also accept a category's display name.
+    table.attrs["aliases"] = names
+    return table
+
+
+def _count_table_from_file(path: str) -> pd.DataFrame:
+    votes = read_votes_file(path)
+    by = ["category"] if "category" in votes.columns else []
+    try:
+        return ratings.count_table(votes, by=by)
+    except RatingInputError as exc:
+        raise VoteFileError(f"{path}: {exc}") from None
+
+
+def _select_category(table: pd.DataFrame, category: str | None) -> pd.DataFrame:
+    if category is None or category == ratings.OVERALL:
+        return table.drop(columns="category", errors="ignore")
+    if "category" not in table.columns:
+        raise CommandError(f"--category {category!r}: these votes have no category column")
+    wanted = table.attrs.get("aliases", {}).get(category.lower(), category)
+    chosen = table[table["category"] == wanted]
+    if chosen.empty:
+        known = ", ".join(sorted(table["category"].dropna().unique())) or "none"
+        raise CommandError(f"--category {category!r}: no votes in it (categories with votes: "
+                           f"{known})")
+    return chosen.drop(columns="category")
+
+
+def _print_board(board: pd.DataFrame, form: str) -> None:
+    if form == "json":
+        records = board.assign(
+            rating=board["rating"].round(2), ci_low=board["ci_low"].round(2),
+            ci_high=board["ci_high"].round(2), win_rate=board["win_rate"].round(4),
+        ).to_dict("records")
+        print(json.dumps(records, ensure_ascii=False, indent=2, default=_plain))
+    elif form == "csv":
+        sys.stdout.write(board.to_csv(index=False, float_format="%.2f"))
+    elif board.empty:
+        print("No counted votes yet.")
+    else:
+        shown = board.assign(
+            rating=board["rating"].round().astype(int),
+            interval=[f"+{h - r:.0f} / -{r - lo:.0f}" for r, lo, h in
+                      zip(board["rating"], board["ci_low"], board["ci_high"])],
+            win_rate=(board["win_rate"] * 100).round(1).astype(str) + "%",
+            provisional=board["provisional"].map({True: "yes", False: ""}),
+        )[["rank", "model", "rating", "interval", "votes", "win_rate", "provisional"]]
+        print(shown.to_string(index=False))
+
+
+def _plain(value):
+    """JSON for numpy scalars."""
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+def leaderboard_command(args: argparse.Namespace) -> None:
+    if args.source_file:
+        table = _count_table_from_file(args.source_file)
+    else:
+        table = _count_table_from_db(args.db or str(load_settings().db_path))
+    board = ratings.leaderboard(_select_category(table, args.category), rounds=args.rounds,
+                                seed=args.seed)
+    _print_board(board, args.format)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m arena",
+                                     description="The local model arena's command line.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    board = commands.add_parser(
+        "leaderboard", help="Bradley–Terry ratings with 95%% intervals",
+        description="Ratings from the arena's database or from a vote file (CSV, JSON Lines or "
+                    "Parquet with model_a, model_b, winner; optional category, tstamp).")
+    source = board.add_mutually_exclusive_group()
+    source.add_argument("--db", help="SQLite database (default: ARENA_DB, else data/arena.db)")
+    source.add_argument("--from", dest="source_file", metavar="FILE", help="a vote file")
+    board.add_argument("--category", help="one category (slug or name); default: Overall")
+    board.add_argument("--rounds", type=int, default=ratings.DEFAULT_ROUNDS,
+                       help="bootstrap rounds for the intervals (default %(default)s)")
+    board.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    board.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    board.set_defaults(run=leaderboard_command)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except (CommandError, VoteFileError, RatingInputError, SettingsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # sqlite3 and OS errors: one line, not a traceback
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,51 @@
+"""Reading vote files: CSV, JSON Lines or Parquet, ours or Chatbot Arena's.
+
+Only model_a, model_b and winner are required; category, tstamp and counts are used when present.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
+           ".parquet": "parquet", ".pq": "parquet"}
+TEXT_COLUMNS = ["model_a", "model_b", "winner", "category"]
+
+
+class VoteFileError(ValueError):
+    """A file that cannot be read as votes; the message names the file."""
+
+
+def file_format(path: Path) -> str:
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        known = ", ".join(sorted(FORMATS))
+        raise VoteFileError(f"{path}: unknown file type {path.suffix!r} (use {known})") from None
+
+
+def read_votes_file(path: str | Path) -> pd.DataFrame:
+    """The rows of a vote file as a data frame, with text columns read as text."""
+    path = Path(path)
+    kind = file_format(path)
+    try:
+        if kind == "csv":
+            frame = pd.read_csv(path, dtype={c: "string" for c in TEXT_COLUMNS},
+                                keep_default_na=False, na_values=[""])
+        elif kind == "jsonl":
+            frame = pd.read_json(path, lines=True, dtype={c: "string" for c in TEXT_COLUMNS})
+        else:
+            frame = pd.read_parquet(path)
+    except FileNotFoundError:
+        raise VoteFileError(f"{path}: no such file") from None
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise VoteFileError(f"{path}: cannot read it as {kind}: {reason}") from None
+    except Exception as exc:  # pyarrow's own errors for a damaged Parquet file, among others
+        raise VoteFileError(f"{path}: cannot read it as {kind}: {exc}") from None
+    for column in ("model_a", "model_b", "winner", "category"):
+        if column in frame.columns and frame[column].dtype != "string":
+            frame[column] = frame[column].astype("string")
+    return frame

@@ -1,0 +1,120 @@
+"""`python -m arena leaderboard` in a real process, on a database and on vote files."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from seed import seed_votes, simulated_rows
+
+from arena.store import Store
+from conftest import ROOT
+
+MODELS = {"qwen3:8b": 1150.0, "llama3.2:3b": 1000.0, "gemma3:4b": 1050.0}
+
+
+def arena(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "arena", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.fixture
+def votes() -> pd.DataFrame:
+    rows = simulated_rows(MODELS, 300, seed=1, categories=("coding", "copywriting"))
+    return pd.DataFrame(rows, columns=["model_a", "model_b", "winner", "category"])
+
+
+def test_from_the_database_as_json(tmp_path, votes):
+    path = tmp_path / "arena.db"
+    seed_votes(Store(path), list(votes.itertuples(index=False)))
+    result = arena("leaderboard", "--db", str(path), "--format", "json", "--rounds", "200")
+    assert result.returncode == 0, result.stderr
+    board = json.loads(result.stdout)
+    assert [row["model"] for row in board] == ["qwen3:8b", "gemma3:4b", "llama3.2:3b"]
+    for row in board:
+        assert {"model", "rating", "ci_low", "ci_high", "rank", "votes"} <= set(row)
+        assert row["ci_low"] <= row["rating"] <= row["ci_high"]
+    assert sum(row["votes"] for row in board) == 600
+
+
+def test_category_by_slug_or_name(tmp_path, votes):
+    path = tmp_path / "arena.db"
+    seed_votes(Store(path), list(votes.itertuples(index=False)))
+    by_slug = arena("leaderboard", "--db", str(path), "--category", "coding", "--format", "csv")
+    by_name = arena("leaderboard", "--db", str(path), "--category", "Coding", "--format", "csv")
+    assert by_slug.returncode == 0 and by_slug.stdout == by_name.stdout
+    expected = 2 * (votes["category"] == "coding").sum()
+    assert pd.read_csv(pd.io.common.StringIO(by_slug.stdout))["votes"].sum() == expected
+    missing = arena("leaderboard", "--db", str(path), "--category", "poetry")
+    assert missing.returncode == 1 and "'poetry'" in missing.stderr and "coding" in missing.stderr
+
+
+def test_files_of_each_format_give_the_same_board(tmp_path, votes):
+    outputs = []
+    for suffix in ("csv", "jsonl", "parquet"):
+        path = tmp_path / f"votes.{suffix}"
+        if suffix == "csv":
+            votes.to_csv(path, index=False)
+        elif suffix == "jsonl":
+            votes.to_json(path, orient="records", lines=True)
+        else:
+            votes.to_parquet(path)
+        result = arena("leaderboard", "--from", str(path), "--format", "csv", "--seed", "3")
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1] == outputs[2]
+    board = pd.read_csv(pd.io.common.StringIO(outputs[0]))
+    assert board["model"].iloc[0] == "qwen3:8b"
+
+
+def test_chatbot_arena_style_file_with_extra_columns(tmp_path):
+    frame = pd.DataFrame({"question_id": ["q1", "q2", "q3"], "model_a": ["a", "b", "a"],
+                          "model_b": ["b", "a", "c"],
+                          "winner": ["model_a", "tie (bothbad)", "model_b"],
+                          "tstamp": [1.7e9, 1.7e9 + 5, 1.7e9 + 9], "anony": [True] * 3})
+    path = tmp_path / "arena.jsonl"
+    frame.to_json(path, orient="records", lines=True)
+    result = arena("leaderboard", "--from", str(path), "--rounds", "0")
+    assert result.returncode == 0, result.stderr
+    assert "provisional" in result.stdout and " a " in result.stdout
+
+
+@pytest.mark.parametrize("content, message", [
+    ("model_a,model_b\nx,y\n", "missing column(s): winner"),
+    ("model_a,model_b,winner\nx,y,model_a\nx,y,draw\n", "row 2: unknown winner label 'draw'"),
+    ("", "cannot read it as csv"),
+])
+def test_bad_csv_files_are_named(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    result = arena("leaderboard", "--from", str(path))
+    assert result.returncode == 1
+    assert str(path) in result.stderr and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_broken_json_lines_and_parquet(tmp_path):
+    jsonl = tmp_path / "bad.jsonl"
+    jsonl.write_text('{"model_a": "x", "model_b": "y", "winner": "tie"}\n{"model_a": \n')
+    parquet = tmp_path / "bad.parquet"
+    parquet.write_bytes(b"PAR1 not really parquet")
+    for path in (jsonl, parquet, tmp_path / "missing.csv", tmp_path / "votes.xlsx"):
+        result = arena("leaderboard", "--from", str(path))
+        assert result.returncode == 1 and str(path) in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_missing_database_is_not_created(tmp_path):
+    path = tmp_path / "typo.db"
+    result = arena("leaderboard", "--db", str(path))
+    assert result.returncode == 1 and "no such database" in result.stderr
+    assert not path.exists()
+
+
+def test_empty_database(tmp_path):
+    path = tmp_path / "arena.db"
+    Store(path)
+    result = arena("leaderboard", "--db", str(path))
+    assert result.returncode == 0 and "No counted votes yet" in result.stdout
+    assert json.loads(arena("leaderboard", "--db", str(path), "--format", "json").stdout) == []
