@@ -171,12 +171,17 @@ def _pair_of(conn: sqlite3.Connection, battle_id: str) -> tuple:
     return battle["category"], battle["created_at"], sides["a"], sides["b"]
 
 
-def _insert_vote(conn: sqlite3.Connection, vote: Vote) -> None:
-    conn.execute(
+def _insert_votes(conn: sqlite3.Connection, votes: Iterable[Vote],
+                  pairs: dict[str, tuple] | None = None) -> None:
+    votes = list(votes)
+    if not votes:
+        return
+    pairs = pairs or {}
+    conn.executemany(
         "INSERT INTO votes (battle_id, winner, voter, voted_at, counts, not_counted_reason,"
         " category, battle_at, model_a, model_b) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (vote.battle_id, vote.winner, vote.voter, vote.voted_at, int(vote.counts),
-         vote.not_counted_reason, *_pair_of(conn, vote.battle_id)),
+        ((v.battle_id, v.winner, v.voter, v.voted_at, int(v.counts), v.not_counted_reason,
+          *(pairs.get(v.battle_id) or _pair_of(conn, v.battle_id))) for v in votes),
     )
 
 
@@ -304,8 +309,10 @@ class Store:
                 [(b.id, name, *asdict(side).values())
                  for b in battles for name, side in b.sides.items()],
             )
-            for vote in votes:
-                _insert_vote(conn, vote)
+            # Votes on battles of this batch take their pair from it, without a query each.
+            pairs = {b.id: (b.category, b.created_at, contestant(b.side_a.model, b.side_a.think),
+                            contestant(b.side_b.model, b.side_b.think)) for b in battles}
+            _insert_votes(conn, votes, pairs)
 
     def get_battle(self, battle_id: str) -> Battle | None:
         with self.reading() as conn:
@@ -359,7 +366,7 @@ class Store:
         )
         try:
             with self.transaction() as conn:
-                _insert_vote(conn, vote)
+                _insert_votes(conn, [vote])
         except sqlite3.IntegrityError as exc:
             message = str(exc)
             if "UNIQUE" in message or "PRIMARY KEY" in message:
