@@ -135,11 +135,55 @@ def _votes_carry_their_pair(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX votes_battle_at ON votes (battle_at)")
 
 
+_VOTE_TALLY = """
+-- Counted votes per (category, pair, outcome), kept up to date by triggers, so that the
+-- unfiltered leaderboard reads a few thousand rows instead of grouping millions of votes.
+CREATE TABLE vote_tally (
+    category TEXT NOT NULL,
+    model_a  TEXT NOT NULL,
+    model_b  TEXT NOT NULL,
+    winner   TEXT NOT NULL,
+    count    INTEGER NOT NULL,
+    PRIMARY KEY (category, model_a, model_b, winner)
+) WITHOUT ROWID;
+
+INSERT INTO vote_tally (category, model_a, model_b, winner, count)
+SELECT category, model_a, model_b, winner, COUNT(*) FROM votes WHERE counts = 1
+GROUP BY category, model_a, model_b, winner;
+
+CREATE TRIGGER vote_tally_add AFTER INSERT ON votes WHEN NEW.counts = 1
+BEGIN
+    INSERT INTO vote_tally (category, model_a, model_b, winner, count)
+    VALUES (NEW.category, NEW.model_a, NEW.model_b, NEW.winner, 1)
+    ON CONFLICT (category, model_a, model_b, winner) DO UPDATE SET count = count + 1;
+END;
+
+CREATE TRIGGER vote_tally_remove AFTER DELETE ON votes WHEN OLD.counts = 1
+BEGIN
+    UPDATE vote_tally SET count = count - 1
+    WHERE category = OLD.category AND model_a = OLD.model_a AND model_b = OLD.model_b
+      AND winner = OLD.winner;
+END;
+
+CREATE TRIGGER vote_tally_change
+AFTER UPDATE OF counts, winner, category, model_a, model_b ON votes
+BEGIN
+    UPDATE vote_tally SET count = count - 1
+    WHERE OLD.counts = 1 AND category = OLD.category AND model_a = OLD.model_a
+      AND model_b = OLD.model_b AND winner = OLD.winner;
+    INSERT INTO vote_tally (category, model_a, model_b, winner, count)
+    SELECT NEW.category, NEW.model_a, NEW.model_b, NEW.winner, 1 WHERE NEW.counts = 1
+    ON CONFLICT (category, model_a, model_b, winner) DO UPDATE SET count = count + 1;
+END;
+"""
+
+
 # The schema's history. Append, never edit: position i + 1 is schema version i + 1.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _SCHEMA_V1,
     _seed_default_categories,
     _votes_carry_their_pair,
+    _VOTE_TALLY,
 ]
 
 
@@ -407,14 +451,16 @@ class Store:
 
     def vote_counts(self, where: VoteFilter = VoteFilter()) -> pd.DataFrame:
         """Counted votes aggregated to (category, model_a, model_b, winner, count): the input of
-        arena.ratings, computed by one GROUP BY inside SQLite."""
-        clause, params = where.where()
+        arena.ratings. Unfiltered, it is the trigger-kept tally; filtered, one GROUP BY."""
+        if where == VoteFilter():
+            query, params = ("SELECT category, model_a, model_b, winner, count FROM vote_tally"
+                             " WHERE count > 0"), []
+        else:
+            clause, params = where.where()
+            query = ("SELECT category, model_a, model_b, winner, COUNT(*) FROM votes"
+                     f" WHERE {clause} GROUP BY category, model_a, model_b, winner")
         with self.reading() as conn:
-            rows = conn.execute(
-                "SELECT category, model_a, model_b, winner, COUNT(*) FROM votes"
-                f" WHERE {clause} GROUP BY category, model_a, model_b, winner",
-                params,
-            ).fetchall()
+            rows = conn.execute(query, params).fetchall()
         return pd.DataFrame([tuple(r) for r in rows],
                             columns=["category", "model_a", "model_b", "winner", "count"])
 

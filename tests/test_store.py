@@ -236,3 +236,26 @@ def test_migration_copies_pairs_onto_existing_votes(tmp_path, monkeypatch):
     table = Store(path).vote_counts()
     assert table[["model_a", "model_b", "winner"]].values.tolist() == [
         ["qwen3:8b (thinking)", "llama3.2:3b (thinking)", "model_b"]]
+
+
+def test_the_tally_matches_the_votes_through_inserts_updates_and_deletes(store):
+    from arena.store import VoteFilter
+
+    battles = [make_battle() for _ in range(6)]
+    store.save_battles(battles)
+    for battle, winner in zip(battles, ["model_a", "model_a", "tie", "model_b", "tie", "model_a"]):
+        store.record_vote(battle.id, winner)
+    with store.transaction() as conn:
+        conn.execute("UPDATE votes SET counts = 0 WHERE battle_id = ?", (battles[0].id,))
+        conn.execute("UPDATE votes SET winner = 'tie (bothbad)' WHERE battle_id = ?",
+                     (battles[1].id,))
+        conn.execute("DELETE FROM votes WHERE battle_id = ?", (battles[2].id,))
+
+    def as_dict(frame):
+        return {tuple(r[:4]): r[4] for r in frame.itertuples(index=False)}
+
+    tally = as_dict(store.vote_counts())
+    # A filter that selects everything takes the GROUP BY path: both must agree.
+    grouped = as_dict(store.vote_counts(VoteFilter(voter="anonymous")))
+    assert tally == grouped
+    assert sorted(tally.values()) == [1, 1, 1, 1]
