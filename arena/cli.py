@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -24,8 +25,11 @@ class CommandError(Exception):
 def _count_table_from_db(path: str) -> pd.DataFrame:
     if not Path(path).is_file():
         raise CommandError(f"{path}: no such database (set --db or ARENA_DB)")
-    store = Store(path)
-    table = store.vote_counts()
+    try:
+        store = Store(path)
+        table = store.vote_counts()
+    except sqlite3.DatabaseError as exc:
+        raise CommandError(f"{path}: not an arena database ({exc})") from None
     names = {c.name.lower(): c.slug for c in store.categories()}
     # Votes store category slugs; also accept a category's display name.
     table.attrs["aliases"] = names
@@ -83,6 +87,8 @@ def _plain(value):
 
 
 def leaderboard_command(args: argparse.Namespace) -> None:
+    if args.rounds < 0:
+        raise CommandError(f"--rounds {args.rounds}: must be 0 or more")
     if args.source_file:
         table = _count_table_from_file(args.source_file)
     else:

@@ -65,15 +65,31 @@ def check_votes(votes: pd.DataFrame) -> pd.DataFrame:
     if same.any():
         raise RatingInputError(f"row {positions[same][0]}: model_a and model_b are the same model")
     if "counts" in votes.columns:
-        votes = votes[votes["counts"].astype(bool).to_numpy()]
+        votes = votes[_counts_flags(votes["counts"], positions)]
     return votes
+
+
+_TRUE = {"1", "true", "yes", "t", "y"}
+_FALSE = {"0", "false", "no", "f", "n"}
+
+
+def _counts_flags(column: pd.Series, positions: np.ndarray) -> np.ndarray:
+    """The `counts` column as booleans; anything but a clear yes or no is an error naming its row."""
+    text = column.astype("string").str.strip().str.lower().fillna("")
+    known = text.isin(_TRUE | _FALSE).to_numpy()
+    if not known.all():
+        row = positions[~known][0]
+        raise RatingInputError(f"row {row}: counts is {column.iloc[row - 1]!r}, not true or false")
+    return text.isin(_TRUE).to_numpy()
 
 
 def count_table(votes: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
     """Aggregate votes to one row per (…by, model_a, model_b, winner) with its `count`."""
     votes = check_votes(votes)
     keys = (by or []) + ["model_a", "model_b", "winner"]
-    table = votes.groupby(keys, observed=True, sort=False).size().rename("count").reset_index()
+    # dropna=False: a vote with no category still counts Overall.
+    table = votes.groupby(keys, observed=True, sort=False, dropna=False).size() \
+        .rename("count").reset_index()
     table["model_a"] = table["model_a"].astype(str)
     table["model_b"] = table["model_b"].astype(str)
     return table
@@ -209,7 +225,7 @@ def fit_bradley_terry(
         biggest = np.abs(step).max(axis=1, keepdims=True)
         step *= np.minimum(1.0, 2.0 / np.maximum(biggest, 1e-300))
         theta[active] += step
-        still = biggest[:, 0] > tol
+        still = ~(biggest[:, 0] <= tol)  # a NaN step is not convergence
         active = active[still]
         if active.size == 0:
             break
@@ -221,8 +237,9 @@ def _refine_near(theta0, score, games, i, j, prior_games, tol=1e-4, max_iter=40)
 
     Uses the chord method: the information matrix at theta0 is inverted once and reused, so an
     iteration is a matrix product instead of a solve per round. It converges to the same maximum;
-    rounds it does not settle within `max_iter` get full Newton steps. `tol` is in log-odds:
-    1e-4 is 0.02 Elo points, far below what an interval is shown to.
+    rounds it does not settle within `max_iter` get full Newton steps. `tol` is the last step in
+    log-odds (1e-4 is 0.02 Elo points); the error left is larger, but stays around 0.1 Elo
+    points, far below the whole points an interval is shown to.
     """
     rounds, m = score.shape[0], theta0.shape[-1]
     base_games = games.mean(axis=0, keepdims=True)
@@ -234,7 +251,7 @@ def _refine_near(theta0, score, games, i, j, prior_games, tol=1e-4, max_iter=40)
         step = _gradient(theta[active], fast_score[active], fast_games[active], i, j,
                          prior_games) @ inverse
         theta[active] += step
-        active = active[np.abs(step).max(axis=1) > tol]
+        active = active[~(np.abs(step).max(axis=1) <= tol)]
         if active.size == 0:
             break
     if active.size:
@@ -267,9 +284,17 @@ def bootstrap_chunks(counts: np.ndarray, rounds: int, seed: int | None):
     drawn: list[np.ndarray | None] = [None] * len(sizes)
     ready = [threading.Event() for _ in sizes]
 
+    failure: list[BaseException] = []
+
     def draw(worker: int) -> None:
         for k in range(worker, len(sizes), 2):
-            drawn[k] = generators[worker].multinomial(total, probabilities, size=sizes[k])
+            try:
+                drawn[k] = generators[worker].multinomial(total, probabilities, size=sizes[k])
+            except BaseException as exc:  # re-raised by the caller instead of leaving it waiting
+                failure.append(exc)
+                for event in ready:
+                    event.set()
+                return
             ready[k].set()
 
     threads = [threading.Thread(target=draw, args=(w,), daemon=True) for w in range(2)]
@@ -277,6 +302,8 @@ def bootstrap_chunks(counts: np.ndarray, rounds: int, seed: int | None):
         thread.start()
     for k in range(len(sizes)):
         ready[k].wait()
+        if failure:
+            raise failure[0]
         chunk, drawn[k] = drawn[k], None
         yield chunk.reshape(sizes[k], *counts.shape)
     for thread in threads:

@@ -178,12 +178,27 @@ END;
 """
 
 
+_VOTES_VERSION = """
+-- Bumped by every change to votes (insert, update, delete): the cache key of anything computed
+-- from them. A count and the largest rowid miss updates and reused rowids.
+CREATE TABLE votes_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+INSERT INTO votes_version (id, version) VALUES (1, 0);
+CREATE TRIGGER votes_version_insert AFTER INSERT ON votes
+BEGIN UPDATE votes_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER votes_version_update AFTER UPDATE ON votes
+BEGIN UPDATE votes_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER votes_version_delete AFTER DELETE ON votes
+BEGIN UPDATE votes_version SET version = version + 1 WHERE id = 1; END;
+"""
+
+
 # The schema's history. Append, never edit: position i + 1 is schema version i + 1.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _SCHEMA_V1,
     _seed_default_categories,
     _votes_carry_their_pair,
     _VOTE_TALLY,
+    _VOTES_VERSION,
 ]
 
 
@@ -442,12 +457,11 @@ class Store:
 
     # --- what the ratings read ----------------------------------------------------------------
 
-    def votes_version(self) -> tuple[int, int]:
-        """Changes whenever a vote is added or removed: a cache key for anything computed from
-        votes."""
+    def votes_version(self) -> int:
+        """Changes whenever a vote is added, changed or removed: a cache key for anything
+        computed from votes."""
         with self.reading() as conn:
-            return tuple(conn.execute("SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM votes")
-                         .fetchone())
+            return conn.execute("SELECT version FROM votes_version WHERE id = 1").fetchone()[0]
 
     def vote_counts(self, where: VoteFilter = VoteFilter()) -> pd.DataFrame:
         """Counted votes aggregated to (category, model_a, model_b, winner, count): the input of

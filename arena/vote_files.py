@@ -26,6 +26,12 @@ def file_format(path: Path) -> str:
         raise VoteFileError(f"{path}: unknown file type {path.suffix!r} (use {known})") from None
 
 
+def _starts_with_bracket(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        start = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return start.startswith(b"[")
+
+
 def read_votes_file(path: str | Path) -> pd.DataFrame:
     """The rows of a vote file as a data frame, with text columns read as text."""
     path = Path(path)
@@ -35,7 +41,9 @@ def read_votes_file(path: str | Path) -> pd.DataFrame:
             frame = pd.read_csv(path, dtype={c: "string" for c in TEXT_COLUMNS},
                                 keep_default_na=False, na_values=[""])
         elif kind == "jsonl":
-            frame = pd.read_json(path, lines=True, dtype={c: "string" for c in TEXT_COLUMNS})
+            # One object per line, or (lmarena's clean_battle_*.json) one JSON array.
+            frame = pd.read_json(path, lines=not _starts_with_bracket(path),
+                                 dtype={c: "string" for c in TEXT_COLUMNS})
         else:
             frame = pd.read_parquet(path)
     except FileNotFoundError:

@@ -21,4 +21,4 @@ if found.board.empty:
 
 view.table(ctx, found.board)
 view.download(ctx, found.board, category)
-view.chart_section(ctx, found)
+view.chart_section(ctx, found, category, where)

@@ -75,9 +75,17 @@ def test_chatbot_arena_style_file_with_extra_columns(tmp_path):
                           "tstamp": [1.7e9, 1.7e9 + 5, 1.7e9 + 9], "anony": [True] * 3})
     path = tmp_path / "arena.jsonl"
     frame.to_json(path, orient="records", lines=True)
-    result = arena("leaderboard", "--from", str(path), "--rounds", "0")
+    result = arena("leaderboard", "--from", str(path), "--rounds", "0", "--format", "json")
     assert result.returncode == 0, result.stderr
-    assert "provisional" in result.stdout and " a " in result.stdout
+    board = json.loads(result.stdout)
+    assert {row["model"] for row in board} == {"a", "b", "c"}
+    assert all(row["provisional"] for row in board)
+    # lmarena's clean_battle_*.json is one JSON array, not JSON Lines.
+    array = tmp_path / "clean_battle.json"
+    frame.to_json(array, orient="records", indent=2)
+    same = arena("leaderboard", "--from", str(array), "--rounds", "0", "--format", "json")
+    assert same.returncode == 0, same.stderr
+    assert json.loads(same.stdout) == board
 
 
 @pytest.mark.parametrize("content, message", [
@@ -118,3 +126,34 @@ def test_empty_database(tmp_path):
     result = arena("leaderboard", "--db", str(path))
     assert result.returncode == 0 and "No counted votes yet" in result.stdout
     assert json.loads(arena("leaderboard", "--db", str(path), "--format", "json").stdout) == []
+
+
+def test_votes_without_a_category_still_count_overall(tmp_path):
+    path = tmp_path / "votes.csv"
+    path.write_text("model_a,model_b,winner,category\nx,y,model_a,coding\nx,y,model_a,\n"
+                    "x,y,tie,\n")
+    result = arena("leaderboard", "--from", str(path), "--format", "json", "--rounds", "0")
+    assert sum(row["votes"] for row in json.loads(result.stdout)) == 6
+
+
+def test_counts_column_must_say_yes_or_no(tmp_path):
+    path = tmp_path / "votes.csv"
+    path.write_text("model_a,model_b,winner,counts\nx,y,model_a,true\nx,y,model_b,0\n"
+                    "x,y,tie,maybe\n")
+    result = arena("leaderboard", "--from", str(path))
+    assert result.returncode == 1 and "row 3: counts is 'maybe'" in result.stderr
+    path.write_text("model_a,model_b,winner,counts\nx,y,model_a,true\nx,y,model_b,0\n")
+    result = arena("leaderboard", "--from", str(path), "--format", "json", "--rounds", "0")
+    assert sum(row["votes"] for row in json.loads(result.stdout)) == 2
+
+
+def test_bad_arguments_and_databases(tmp_path):
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_text("hello " * 100)
+    result = arena("leaderboard", "--db", str(not_a_db))
+    assert result.returncode == 1 and str(not_a_db) in result.stderr
+    assert "not an arena database" in result.stderr
+    path = tmp_path / "arena.db"
+    Store(path)
+    result = arena("leaderboard", "--db", str(path), "--rounds", "-5")
+    assert result.returncode == 1 and "--rounds -5" in result.stderr

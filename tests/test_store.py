@@ -214,13 +214,20 @@ def test_vote_counts_filters(store):
     assert store.voters() == ["ann", "bob"]
 
 
-def test_votes_version_changes_with_each_vote(store):
+def test_votes_version_changes_with_each_change_to_votes(store):
     before = store.votes_version()
     battle = make_battle()
     store.save_battle(battle)
     assert store.votes_version() == before
     store.record_vote(battle.id, "model_b")
-    assert store.votes_version() != before
+    seen = {before, store.votes_version()}
+    for statement in ("UPDATE votes SET counts = 0", "DELETE FROM votes"):
+        with store.transaction() as conn:
+            conn.execute(statement)
+        seen.add(store.votes_version())
+    store.record_vote(battle.id, "model_b")  # the same row again, perhaps the same rowid
+    seen.add(store.votes_version())
+    assert len(seen) == 5
 
 
 def test_migration_copies_pairs_onto_existing_votes(tmp_path, monkeypatch):

@@ -21,7 +21,6 @@ class CategoryResults:
     board: pd.DataFrame
     win_fraction: pd.DataFrame
     battle_counts: pd.DataFrame
-    history: pd.DataFrame
 
 
 def vote_filter(ctx: PageContext) -> VoteFilter:
@@ -52,9 +51,9 @@ def category_picker(ctx: PageContext) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _compute(db_path: str, category: str, since: date | None, until: date | None,
-             voter: str | None, votes_version: tuple, rounds: int, min_votes: int,
+             voter: str | None, votes_version: int, rounds: int, min_votes: int,
              elo_k: float) -> CategoryResults:
-    """Everything the page shows for one category. `votes_version` is in the key so that a vote
+    """The board and matrices for one category. `votes_version` is in the key so that a vote
     cast anywhere shows on the next page load, while widget changes reuse the result."""
     store = get_store(db_path)
     where = VoteFilter(since, until, voter)
@@ -65,14 +64,36 @@ def _compute(db_path: str, category: str, since: date | None, until: date | None
     table = table.drop(columns="category")
     board = ratings.leaderboard(table, rounds=rounds, seed=0, min_votes=min_votes)
     if board.empty:
-        return CategoryResults(board, pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+        return CategoryResults(board, pd.DataFrame(), pd.DataFrame())
     order = board["model"].tolist()
     return CategoryResults(
         board=board,
         win_fraction=ratings.win_fraction(table).reindex(index=order, columns=order),
         battle_counts=ratings.battle_counts(table).reindex(index=order, columns=order),
-        history=ratings.online_elo(store.counted_votes(where, category=scope), k=elo_k),
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _history(db_path: str, category: str, since: date | None, until: date | None,
+             voter: str | None, votes_version: int, elo_k: float) -> pd.DataFrame:
+    """Online Elo needs every vote in order, one by one: kept apart from the aggregated rest."""
+    scope = None if category == ratings.OVERALL else category
+    votes = get_store(db_path).counted_votes(VoteFilter(since, until, voter), category=scope)
+    return ratings.online_elo(votes, k=elo_k)
+
+
+# Above this many votes the rating-over-time chart waits to be asked for: it reads every vote.
+HISTORY_AUTO_LIMIT = 100_000
+
+
+def history(ctx: PageContext, category: str, where: VoteFilter, votes: int) -> pd.DataFrame:
+    s = ctx.settings
+    if votes > HISTORY_AUTO_LIMIT and not st.toggle(ctx.t("board.show_history"),
+                                                    key="board.history"):
+        return pd.DataFrame()
+    with st.spinner(ctx.t("board.computing")):
+        return _history(str(s.db_path), category, where.since, where.until, where.voter,
+                        ctx.store.votes_version(), s.elo_k)
 
 
 def results(ctx: PageContext, category: str, where: VoteFilter) -> CategoryResults:
@@ -83,8 +104,13 @@ def results(ctx: PageContext, category: str, where: VoteFilter) -> CategoryResul
 
 
 def empty_state(ctx: PageContext, where: VoteFilter) -> None:
-    filtered = where != VoteFilter()
-    st.info(ctx.t("board.empty_filtered" if filtered else "board.empty"), icon="🗳️")
+    if where != VoteFilter():
+        key = "board.empty_filtered"
+    elif ctx.store.count_votes():
+        key = "board.empty_category"
+    else:
+        key = "board.empty"
+    st.info(ctx.t(key), icon="🗳️")
     st.page_link("pages/arena.py", label=ctx.t("board.go_arena"), icon="⚔️")
 
 
@@ -109,7 +135,7 @@ def table(ctx: PageContext, board: pd.DataFrame) -> None:
         shown_table(board, t),
         hide_index=True,
         width="stretch",
-        height=min(35 * (len(board) + 1) + 12, 1100),  # every model visible without scrolling
+        height=min(35 * (len(board) + 1) + 6, 1100),  # every model visible without scrolling
         column_config={
             t("board.col.rank"): st.column_config.NumberColumn(help=t("board.help.rank"),
                                                                width="small"),
@@ -135,7 +161,8 @@ def download(ctx: PageContext, board: pd.DataFrame, category: str) -> None:
     )
 
 
-def chart_section(ctx: PageContext, found: CategoryResults) -> None:
+def chart_section(ctx: PageContext, found: CategoryResults, category: str,
+                  where: VoteFilter) -> None:
     t = ctx.t
     order = found.board["model"].tolist()
     st.altair_chart(charts.ratings_with_intervals(
@@ -146,7 +173,9 @@ def chart_section(ctx: PageContext, found: CategoryResults) -> None:
     st.altair_chart(charts.heatmap(
         found.battle_counts, order, t("chart.battle_counts"), t("chart.battles"), "d",
         t("chart.model"), t("chart.model"), "greens"), width="stretch")
-    if not found.history.empty:
+    # Each vote counts once for each of its two models.
+    over_time = history(ctx, category, where, int(found.board["votes"].sum()) // 2)
+    if not over_time.empty:
         st.altair_chart(charts.rating_over_time(
-            found.history, t("chart.over_time", k=f"{ctx.settings.elo_k:g}"),
+            over_time, t("chart.over_time", k=f"{ctx.settings.elo_k:g}"),
             t("chart.time_axis"), t("chart.elo_axis")), width="stretch")
