@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from arena import ratings
+from arena import exchange, ratings
 from arena.ratings import RatingInputError
 from arena.settings import SettingsError, load_settings
 from arena.store import Store
@@ -98,6 +98,25 @@ def leaderboard_command(args: argparse.Namespace) -> None:
     _print_board(board, args.format)
 
 
+def _db_path(args: argparse.Namespace) -> str:
+    return args.db or str(load_settings().db_path)
+
+
+def export_command(args: argparse.Namespace) -> None:
+    path = _db_path(args)
+    if not Path(path).is_file():
+        raise CommandError(f"{path}: no such database (set --db or ARENA_DB)")
+    out = args.out or f"arena-export.{args.format}"
+    count = exchange.write_export(exchange.records(Store(path), category=args.category), out,
+                                  args.format)
+    print(f"exported {count} battles to {out}")
+
+
+def import_command(args: argparse.Namespace) -> None:
+    result = exchange.import_file(Store(_db_path(args)), args.file)
+    print(f"imported {result.added} battles from {args.file} ({result.skipped} already there)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m arena",
                                      description="The local model arena's command line.")
@@ -115,6 +134,19 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     board.add_argument("--format", choices=["table", "csv", "json"], default="table")
     board.set_defaults(run=leaderboard_command)
+
+    export = commands.add_parser("export", help="battles and votes to a file")
+    export.add_argument("--db", help="SQLite database (default: ARENA_DB, else data/arena.db)")
+    export.add_argument("--format", choices=["csv", "jsonl", "parquet"], default="jsonl")
+    export.add_argument("--out", help="file to write (default: arena-export.FORMAT)")
+    export.add_argument("--category", help="only this category (slug)")
+    export.set_defaults(run=export_command)
+
+    load = commands.add_parser("import", help="battles from this arena's export, or Chatbot "
+                                              "Arena style vote rows; all or nothing")
+    load.add_argument("file")
+    load.add_argument("--db", help="SQLite database (default: ARENA_DB, else data/arena.db)")
+    load.set_defaults(run=import_command)
     return parser
 
 
@@ -122,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
-    except (CommandError, VoteFileError, RatingInputError, SettingsError) as exc:
+    except (CommandError, VoteFileError, RatingInputError, SettingsError,
+            exchange.ImportRejected) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # sqlite3 and OS errors: one line, not a traceback

@@ -244,6 +244,33 @@ def _insert_votes(conn: sqlite3.Connection, votes: Iterable[Vote],
     )
 
 
+def _battle_from_row(row: sqlite3.Row, sides: dict[str, Side]) -> Battle:
+    return Battle(
+        id=row["id"],
+        created_at=row["created_at"],
+        category=row["category"],
+        prompt=row["prompt"],
+        system_prompt=row["system_prompt"],
+        options=json.loads(row["options"]),
+        status=row["status"],
+        failure_reason=row["failure_reason"],
+        source=row["source"],
+        side_a=sides["a"],
+        side_b=sides["b"],
+    )
+
+
+def _vote_from_row(row: sqlite3.Row) -> Vote:
+    return Vote(
+        battle_id=row["battle_id"],
+        winner=row["winner"],
+        voter=row["voter"],
+        voted_at=row["voted_at"],
+        counts=bool(row["counts"]),
+        not_counted_reason=row["not_counted_reason"],
+    )
+
+
 @dataclass(frozen=True)
 class VoteFilter:
     """Which counted votes a leaderboard looks at. Dates are inclusive, in UTC."""
@@ -350,10 +377,17 @@ class Store:
         """Write a battle and both its sides in one transaction."""
         self.save_battles([battle])
 
-    def save_battles(self, battles: Iterable[Battle], votes: Iterable[Vote] = ()) -> None:
-        """Write many battles, and votes on them, in one transaction: all or nothing."""
+    def save_battles(self, battles: Iterable[Battle], votes: Iterable[Vote] = (),
+                     categories: Iterable[str] = ()) -> None:
+        """Write many battles, and votes on them, in one transaction: all or nothing.
+        `categories` that do not exist yet are created (imports bring their own)."""
         battles = list(battles)
         with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO categories (slug, name, position)"
+                " VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM categories))",
+                [(c, c) for c in sorted(set(categories))],
+            )
             conn.executemany(
                 "INSERT INTO battles (id, created_at, category, prompt, system_prompt, options,"
                 " status, failure_reason, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -384,19 +418,40 @@ class Store:
                     "SELECT * FROM battle_sides WHERE battle_id = ?", (battle_id,)
                 )
             }
-        return Battle(
-            id=row["id"],
-            created_at=row["created_at"],
-            category=row["category"],
-            prompt=row["prompt"],
-            system_prompt=row["system_prompt"],
-            options=json.loads(row["options"]),
-            status=row["status"],
-            failure_reason=row["failure_reason"],
-            source=row["source"],
-            side_a=sides["a"],
-            side_b=sides["b"],
-        )
+        return _battle_from_row(row, sides)
+
+    def battles_with_votes(self, category: str | None = None,
+                           chunk: int = 5000) -> Iterator[tuple[Battle, Vote | None]]:
+        """Every battle with its vote (or None), oldest first, read in chunks."""
+        clause, params = ("WHERE b.category = ?", [category]) if category else ("", [])
+        with self.reading() as conn:
+            ids = [r[0] for r in conn.execute(
+                f"SELECT b.id FROM battles b {clause} ORDER BY b.created_at, b.rowid", params)]
+            for start in range(0, len(ids), chunk):
+                part = ids[start:start + chunk]
+                marks = ", ".join("?" for _ in part)
+                battles = {r["id"]: r for r in conn.execute(
+                    f"SELECT * FROM battles WHERE id IN ({marks})", part)}
+                sides: dict[str, dict[str, Side]] = {}
+                for r in conn.execute(
+                        f"SELECT * FROM battle_sides WHERE battle_id IN ({marks})", part):
+                    sides.setdefault(r["battle_id"], {})[r["side"]] = \
+                        Side(**{c: r[c] for c in SIDE_COLUMNS})
+                votes = {r["battle_id"]: _vote_from_row(r) for r in conn.execute(
+                    f"SELECT * FROM votes WHERE battle_id IN ({marks})", part)}
+                for battle_id in part:
+                    row = battles[battle_id]
+                    yield _battle_from_row(row, sides[battle_id]), votes.get(battle_id)
+
+    def existing_battle_ids(self, ids: list[str], chunk: int = 900) -> set[str]:
+        found: set[str] = set()
+        with self.reading() as conn:
+            for start in range(0, len(ids), chunk):
+                part = ids[start:start + chunk]
+                marks = ", ".join("?" for _ in part)
+                found.update(r[0] for r in conn.execute(
+                    f"SELECT id FROM battles WHERE id IN ({marks})", part))
+        return found
 
     def count_battles(self) -> int:
         with self.reading() as conn:
@@ -440,16 +495,7 @@ class Store:
     def get_vote(self, battle_id: str) -> Vote | None:
         with self.reading() as conn:
             row = conn.execute("SELECT * FROM votes WHERE battle_id = ?", (battle_id,)).fetchone()
-        if row is None:
-            return None
-        return Vote(
-            battle_id=row["battle_id"],
-            winner=row["winner"],
-            voter=row["voter"],
-            voted_at=row["voted_at"],
-            counts=bool(row["counts"]),
-            not_counted_reason=row["not_counted_reason"],
-        )
+        return None if row is None else _vote_from_row(row)
 
     def count_votes(self) -> int:
         with self.reading() as conn:

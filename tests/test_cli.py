@@ -157,3 +157,34 @@ def test_bad_arguments_and_databases(tmp_path):
     Store(path)
     result = arena("leaderboard", "--db", str(path), "--rounds", "-5")
     assert result.returncode == 1 and "--rounds -5" in result.stderr
+
+
+def test_export_and_import_commands(tmp_path, votes):
+    source = tmp_path / "source.db"
+    seed_votes(Store(source), list(votes.itertuples(index=False)))
+    for form in ("csv", "jsonl", "parquet"):
+        out = tmp_path / f"export.{form}"
+        result = arena("export", "--db", str(source), "--format", form, "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        assert "exported 300 battles" in result.stdout
+        target = tmp_path / f"target-{form}.db"
+        result = arena("import", str(out), "--db", str(target))
+        assert result.returncode == 0 and "imported 300 battles" in result.stdout
+        again = arena("import", str(out), "--db", str(target))
+        assert "imported 0 battles" in again.stdout and "300 already there" in again.stdout
+    coding = arena("export", "--db", str(source), "--format", "jsonl", "--category", "coding",
+                   "--out", str(tmp_path / "coding.jsonl"))
+    assert coding.returncode == 0
+    lines = (tmp_path / "coding.jsonl").read_text().splitlines()
+    assert lines and all(json.loads(line)["category"] == "coding" for line in lines)
+
+
+def test_a_failed_import_leaves_the_database_unchanged(tmp_path, votes):
+    target = tmp_path / "arena.db"
+    seed_votes(Store(target), list(votes.itertuples(index=False))[:10])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("model_a,model_b,winner\nx,y,model_a\nx,y,maybe\n")
+    result = arena("import", str(bad), "--db", str(target))
+    assert result.returncode == 1 and "row 2: unknown winner label 'maybe'" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert Store(target).count_battles() == 10

@@ -1,0 +1,171 @@
+"""Export and import: round trips in every format, formula cells, hostile files, all or nothing."""
+
+import csv
+import json
+
+import pandas as pd
+import pytest
+from seed import seed_votes
+
+from arena import exchange, ratings
+from arena.exchange import ImportRejected, import_file, records, write_export
+from arena.records import Battle, Side, Vote
+from arena.store import Store
+
+TRICKY = ["=SUM(A1:A9)", "+1 call me", "-rm -rf", "@here", "\tindented", "\rreturn",
+          "'already quoted", "''two", "plain", "中文：把这句话翻译成英文。", "line\nbreak, \"quoted\"",
+          "ctrl\x01char"]
+
+
+def rich_battles() -> tuple[list[Battle], list[Vote]]:
+    battles, votes = [], []
+    for k, text in enumerate(TRICKY):
+        battle = Battle(
+            category="coding" if k % 2 else "copywriting",
+            prompt=text, system_prompt="Be brief." if k % 3 else "",
+            options={"temperature": 0.7, "seed": k, "num_ctx": 8192, "num_predict": 512},
+            side_a=Side("qwen3:8b", digest="d" * 64, host="http://gpu:11434", think="on",
+                        answer=text, thinking="hmm " + text, ttft_s=0.25, total_s=3.5,
+                        load_s=1.25, prompt_tokens=30, output_tokens=120, tokens_per_s=41.5,
+                        done_reason="stop"),
+            side_b=Side("llama3.2:3b", think="default", answer=f"B says {k}", ttft_s=0.5,
+                        total_s=2.0, output_tokens=80, tokens_per_s=55.0, done_reason="length"),
+            created_at=f"2026-11-{10 + k:02d}T08:00:00.000Z",
+        )
+        if k == 4:
+            battle.status, battle.failure_reason = "failed", "b: busy: server busy"
+            battle.side_b.error_kind, battle.side_b.error = "busy", "server busy"
+        battles.append(battle)
+        if battle.status == "complete" and k != 7:
+            votes.append(Vote(battle.id, ["model_a", "model_b", "tie", "tie (bothbad)"][k % 4],
+                              "ann" if k % 2 else "小明", f"2026-11-{10 + k:02d}T08:01:00.000Z",
+                              counts=k != 9, not_counted_reason="identity leak" if k == 9 else None))
+    return battles, votes
+
+
+@pytest.fixture
+def source(tmp_path) -> Store:
+    store = Store(tmp_path / "source.db")
+    battles, votes = rich_battles()
+    store.save_battles(battles, votes)
+    return store
+
+
+@pytest.mark.parametrize("form", ["csv", "jsonl", "parquet"])
+def test_round_trip(tmp_path, source, form):
+    first = tmp_path / f"first.{form}"
+    assert write_export(records(source), first, form) == len(TRICKY)
+    target = Store(tmp_path / "target.db")
+    result = import_file(target, first)
+    assert (result.added, result.skipped) == (len(TRICKY), 0)
+    second = tmp_path / f"second.{form}"
+    write_export(records(target), second, form)
+    assert list(records(target)) == list(records(source))
+    assert first.read_bytes() == second.read_bytes()
+    for store in (source, target):
+        assert store.count_votes() == len(rich_battles()[1])
+    boards = [ratings.leaderboards(s.vote_counts(), rounds=100) for s in (source, target)]
+    for name in boards[0]:
+        pd.testing.assert_frame_equal(boards[0][name], boards[1][name])
+    assert import_file(target, first).added == 0  # importing again adds nothing
+
+
+def test_csv_neutralises_formulas_and_opens_in_excel(tmp_path, source):
+    path = tmp_path / "votes.csv"
+    write_export(records(source), path, "csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    prompts = [row["prompt"] for row in rows]
+    assert "'=SUM(A1:A9)" in prompts and "'+1 call me" in prompts and "'@here" in prompts
+    assert "'-rm -rf" in prompts and "'\tindented" in prompts and "''already quoted" in prompts
+    assert all(not p.startswith(("=", "+", "-", "@", "\t", "\r")) for p in prompts)
+    assert "中文：把这句话翻译成英文。" in prompts
+
+
+def test_chatbot_arena_rows(tmp_path):
+    path = tmp_path / "clean_battle.json"
+    rows = [{"model_a": "gpt-4", "model_b": "claude-2", "winner": "model_a", "tstamp": 1.7e9},
+            {"model_a": "gpt-4", "model_b": "claude-2", "winner": "model_a"},
+            {"model_a": "gpt-4", "model_b": "claude-2", "winner": "model_a"},
+            {"model_a": "claude-2", "model_b": "vicuna", "winner": "tie (bothbad)",
+             "category": "hard_prompts"}]
+    path.write_text(json.dumps(rows))
+    store = Store(tmp_path / "arena.db")
+    assert import_file(store, path).added == 4  # identical rows are separate votes
+    assert import_file(store, path).added == 0  # and get the same ids again
+    assert "hard_prompts" in {c.slug for c in store.categories()}
+    battles = list(store.battles_with_votes())
+    assert {b.source for b, _ in battles} == {"import:clean_battle.json"}
+    assert battles[0][0].created_at.startswith("2023-11-14T22:13:20")
+    board = ratings.leaderboard(store.vote_counts().drop(columns="category"), rounds=0)
+    assert set(board["model"]) == {"gpt-4", "claude-2", "vicuna"}
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("votes.csv", "model_a,model_b\nx,y\n", r"missing column\(s\): winner"),
+    ("votes.csv", "model_a,model_b,winner\nx,y,model_a\nx,y,draw\n", "row 2: unknown winner"),
+    ("votes.csv", "model_a,model_b,winner\nx,x,tie\n", "row 1: model_a and model_b are the same"),
+    ("votes.csv", "", "cannot read it as csv"),
+    ("votes.jsonl", '{"model_a": "x", "model_b": "y", "winner": "tie"}\n{"model_a": \n',
+     "row 2: broken JSON"),
+    ("votes.jsonl", "", "the file has no rows"),
+    ("votes.jsonl", "[1, 2]", "row 1: not a JSON object"),
+])
+def test_bad_files_write_nothing(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content)
+    store = Store(tmp_path / "arena.db")
+    with pytest.raises((ImportRejected, exchange.VoteFileError), match=message):
+        import_file(store, path)
+    assert store.count_battles() == 0 and store.count_votes() == 0
+
+
+def test_one_bad_row_among_good_ones_writes_nothing(tmp_path, source):
+    path = tmp_path / "votes.jsonl"
+    write_export(records(source), path, "jsonl")
+    lines = path.read_text().splitlines()
+    broken = json.loads(lines[5])
+    broken["side_a"]["think"] = "sometimes"
+    lines[5] = json.dumps(broken)
+    path.write_text("\n".join(lines) + "\n")
+    store = Store(tmp_path / "arena.db")
+    with pytest.raises(ImportRejected, match="row 6: think_a is 'sometimes'"):
+        import_file(store, path)
+    assert store.count_battles() == 0
+
+
+def test_same_id_twice_with_different_content(tmp_path, source):
+    path = tmp_path / "votes.jsonl"
+    write_export(records(source), path, "jsonl")
+    lines = path.read_text().splitlines()
+    twin = json.loads(lines[0])
+    twin["prompt"] = "something else"
+    path.write_text("\n".join(lines + [json.dumps(twin)]) + "\n")
+    store = Store(tmp_path / "arena.db")
+    with pytest.raises(ImportRejected, match="appears twice with different content"):
+        import_file(store, path)
+    assert store.count_battles() == 0
+
+
+def test_parquet_with_wrong_types(tmp_path):
+    path = tmp_path / "votes.parquet"
+    pd.DataFrame({"model_a": [1, 2], "model_b": [3, 3], "winner": [0.5, 1.0]}).to_parquet(path)
+    store = Store(tmp_path / "arena.db")
+    with pytest.raises(ImportRejected, match="row 1: unknown winner label"):
+        import_file(store, path)
+    assert store.count_battles() == 0
+
+
+def test_a_very_large_prompt_is_kept_whole(tmp_path, source):
+    big = Store(tmp_path / "big.db")
+    seed_votes(big, [("x:1", "y:1", "model_a")])
+    [(battle, vote)] = list(big.battles_with_votes())
+    with big.transaction() as conn:
+        conn.execute("UPDATE battles SET prompt = ?", ("长" * 2_000_000,))
+    path = tmp_path / "big.jsonl"
+    write_export(records(big), path, "jsonl")
+    target = Store(tmp_path / "target.db")
+    import_file(target, path)
+    assert target.get_battle(battle.id).prompt == "长" * 2_000_000
