@@ -12,11 +12,11 @@ uses Chatbot Arena's labels, so the files load straight into its tools.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import math
 import uuid
-from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timezone
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -33,7 +33,7 @@ from arena.records import (
     contestant,
     utc_now,
 )
-from arena.store import Store
+from arena.store import Store, side_values
 from arena.vote_files import VoteFileError, file_format, read_votes_file
 
 SIDE_FIELDS = [f.name for f in fields(Side)]
@@ -82,8 +82,8 @@ def nested_record(battle: Battle, vote: Vote | None) -> dict:
         "prompt": battle.prompt,
         "system_prompt": battle.system_prompt,
         "options": battle.options,
-        "side_a": asdict(battle.side_a),
-        "side_b": asdict(battle.side_b),
+        "side_a": dict(zip(SIDE_FIELDS, side_values(battle.side_a))),
+        "side_b": dict(zip(SIDE_FIELDS, side_values(battle.side_b))),
     }
 
 
@@ -191,10 +191,14 @@ def _tstamp(value) -> str:
     if _blank(value):
         return utc_now()
     if isinstance(value, (int, float)):
-        stamp = pd.Timestamp(float(value), unit="s", tz="UTC")
+        stamp = datetime.fromtimestamp(float(value), tz=timezone.utc)
     else:
-        stamp = pd.Timestamp(str(value))
-        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        try:
+            stamp = datetime.fromisoformat(str(value))
+        except ValueError:  # forms Python does not read; pandas reads most of the rest
+            stamp = pd.Timestamp(str(value)).to_pydatetime()
+        stamp = stamp.replace(tzinfo=timezone.utc) if stamp.tzinfo is None else \
+            stamp.astimezone(timezone.utc)
     return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -296,11 +300,6 @@ def _arena_row_battle(record: dict, occurrence: int, source: str) -> tuple[Battl
                         battle.created_at, True)
 
 
-def _fingerprint(battle: Battle, vote: Vote | None) -> str:
-    return hashlib.sha256(json.dumps([nested_record(battle, vote)], sort_keys=True,
-                                     default=str).encode()).hexdigest()
-
-
 def read_import(path: str | Path) -> list[tuple[Battle, Vote | None]]:
     """Every battle in the file, validated; raises ImportRejected listing the bad rows."""
     path = Path(path)
@@ -333,12 +332,11 @@ def read_import(path: str | Path) -> list[tuple[Battle, Vote | None]]:
                                                             "category", "tstamp")])
                 occurrences[key] = occurrences.get(key, 0) + 1
                 battle, vote = _arena_row_battle(row, occurrences[key], source)
-            fingerprint = _fingerprint(battle, vote)
             if battle.id in seen:
-                if seen[battle.id] != fingerprint:
+                if seen[battle.id] != (battle, vote):  # dataclass equality: every field
                     raise ValueError(f"id {battle.id} appears twice with different content")
                 continue
-            seen[battle.id] = fingerprint
+            seen[battle.id] = (battle, vote)
             items.append((battle, vote))
         except (ValueError, TypeError, json.JSONDecodeError) as exc:
             error_count += 1

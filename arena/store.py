@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from operator import attrgetter
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -20,6 +21,8 @@ from arena.categories import DEFAULT_CATEGORIES, Category
 from arena.records import WINNERS, Battle, Side, Vote, contestant, utc_now
 
 SIDE_COLUMNS = [f.name for f in fields(Side)]
+# A side's values in SIDE_COLUMNS order; much faster than dataclasses.asdict, which deep-copies.
+side_values = attrgetter(*SIDE_COLUMNS)
 
 
 class NewerSchema(sqlite3.DatabaseError):
@@ -399,7 +402,7 @@ class Store:
             conn.executemany(
                 f"INSERT INTO battle_sides (battle_id, side, {', '.join(SIDE_COLUMNS)})"
                 f" VALUES ({placeholders})",
-                [(b.id, name, *asdict(side).values())
+                [(b.id, name, *side_values(side))
                  for b in battles for name, side in b.sides.items()],
             )
             # Votes on battles of this batch take their pair from it, without a query each.
