@@ -116,33 +116,86 @@ def restore_formula(value):
     return value
 
 
+INTEGER_COLUMNS = [f"{n}_{s}" for s in "ab" for n in ("prompt_tokens", "output_tokens")]
+FLOAT_COLUMNS = [f"{n}_{s}" for s in "ab" for n in ("ttft_s", "total_s", "load_s",
+                                                   "tokens_per_s")]
+CHUNK = 5000  # battles per piece of an export: bounds memory whatever the size
+
+
 def flat_frame(rows: Iterable[dict]) -> pd.DataFrame:
-    return pd.DataFrame([flat_record(r) for r in rows], columns=FLAT_COLUMNS)
+    """Flat rows with the same column types whatever the values (nullable integers, floats,
+    booleans, text), so that every chunk of an export is written alike."""
+    frame = pd.DataFrame([flat_record(r) for r in rows], columns=FLAT_COLUMNS)
+    for column in INTEGER_COLUMNS:
+        frame[column] = frame[column].astype("Int64")
+    for column in FLOAT_COLUMNS:
+        frame[column] = frame[column].astype("float64")
+    frame["counted"] = frame["counted"].astype("boolean")
+    return frame
+
+
+def _chunks(rows: Iterable[dict]) -> Iterator[list[dict]]:
+    chunk: list[dict] = []
+    for record in rows:
+        chunk.append(record)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def write_export(rows: Iterable[dict], path: str | Path, form: str) -> int:
-    """Write records to `path` as csv, jsonl or parquet; returns how many."""
+    """Write records to `path` as csv, jsonl or parquet, a chunk at a time; returns how many."""
     path = Path(path)
+    count = 0
     if form == "jsonl":
-        count = 0
         with open(path, "w", encoding="utf-8") as out:
             for record in rows:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 count += 1
-        return count
-    frame = flat_frame(rows)
-    if form == "csv":
-        for column in frame.columns:
-            if not pd.api.types.is_numeric_dtype(frame[column]):
-                frame[column] = frame[column].map(neutralise_formula)
-        # A byte-order mark so that Excel reads Chinese text as UTF-8. Every text cell quoted:
-        # pandas leaves a lone carriage return unquoted, which splits the row when read back.
-        frame.to_csv(path, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_NONNUMERIC)
+    elif form == "csv":
+        # A byte-order mark (written once, by the codec) so that Excel reads Chinese as UTF-8.
+        with open(path, "w", encoding="utf-8-sig", newline="") as out:
+            for k, chunk in enumerate(_chunks(rows)):
+                frame = flat_frame(chunk)
+                for column in frame.columns:
+                    if not pd.api.types.is_numeric_dtype(frame[column]):
+                        frame[column] = frame[column].map(neutralise_formula)
+                # Every text cell quoted: pandas leaves a lone carriage return unquoted, which
+                # splits the row when read back.
+                frame.to_csv(out, index=False, header=k == 0, quoting=csv.QUOTE_NONNUMERIC)
+                count += len(frame)
+        if count == 0:
+            pd.DataFrame(columns=FLAT_COLUMNS).to_csv(path, index=False, encoding="utf-8-sig")
     elif form == "parquet":
-        frame.to_parquet(path, index=False)
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        writer = None
+        try:
+            for chunk in _chunks(rows):
+                table = pa.Table.from_pandas(flat_frame(chunk), preserve_index=False)
+                if writer is None:
+                    writer = pq.ParquetWriter(path, _parquet_schema(table.schema))
+                writer.write_table(table.cast(writer.schema))
+                count += table.num_rows
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:
+            flat_frame([]).to_parquet(path, index=False)
     else:
         raise ValueError(f"unknown export format {form!r}")
-    return len(frame)
+    return count
+
+
+def _parquet_schema(schema):
+    """The first chunk's schema, with columns that were empty there typed as text."""
+    import pyarrow as pa
+
+    return pa.schema([pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f
+                      for f in schema])
 
 
 # --- import ---------------------------------------------------------------------------------

@@ -70,6 +70,18 @@ def test_round_trip(tmp_path, source, form):
     assert import_file(target, first).added == 0  # importing again adds nothing
 
 
+@pytest.mark.parametrize("form", ["csv", "parquet"])
+def test_exports_written_in_chunks_read_back_whole(tmp_path, source, monkeypatch, form):
+    monkeypatch.setattr(exchange, "CHUNK", 5)  # twelve battles: three chunks, the last short
+    path = tmp_path / f"chunked.{form}"
+    assert write_export(records(source), path, form) == len(TRICKY)
+    target = Store(tmp_path / "target.db")
+    assert import_file(target, path).added == len(TRICKY)
+    assert list(records(target)) == list(records(source))
+    if form == "csv":
+        assert path.read_bytes().count(b"\xef\xbb\xbf") == 1  # one byte-order mark, at the start
+
+
 def test_csv_neutralises_formulas_and_opens_in_excel(tmp_path, source):
     path = tmp_path / "votes.csv"
     write_export(records(source), path, "csv")
