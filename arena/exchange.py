@@ -209,20 +209,27 @@ class ImportResult:
 
 
 def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+    return value is None or value is pd.NA or (type(value) is float and math.isnan(value))
 
 
+# The converters below run for every field of every imported row: common cases come first.
 def _text(value, default: str = "") -> str:
+    if type(value) is str:
+        return value
     return default if _blank(value) else str(value)
 
 
 def _number(value):
+    if value is None or type(value) is float:
+        return None if value is None or math.isnan(value) else value
     if _blank(value):
         return None
     return float(value)
 
 
 def _integer(value):
+    if value is None or type(value) is int:
+        return value
     if _blank(value):
         return None
     return int(float(value))
