@@ -360,28 +360,70 @@ def _arena_row_battle(record: dict, occurrence: int, source: str) -> tuple[Battl
                         battle.created_at, True)
 
 
+def _frame_rows(frame: pd.DataFrame) -> Iterator[dict]:
+    """Rows of a data frame as dicts with None for missing values, a chunk at a time."""
+    for start in range(0, len(frame), CHUNK):
+        part = frame.iloc[start:start + CHUNK]
+        yield from part.astype(object).where(part.notna(), None).to_dict("records")
+
+
+def _json_rows(path: Path, errors: list[str]) -> Iterator[dict | None]:
+    """Objects of a JSON Lines file (or one JSON array), one at a time. A broken line yields
+    None and adds its error, so that row numbers stay right and every bad line is reported."""
+    try:
+        handle = open(path, encoding="utf-8-sig")
+    except OSError as exc:
+        raise VoteFileError(f"{path}: cannot read it: {exc}") from None
+    with handle:
+        try:
+            head = handle.read(4096)
+        except UnicodeDecodeError as exc:
+            raise VoteFileError(f"{path}: cannot read it: {exc}") from None
+        if head.lstrip().startswith("["):
+            try:
+                data = json.loads(head + handle.read())
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise ImportRejected(str(path), [f"broken JSON: {exc}"]) from None
+            yield from (data if isinstance(data, list) else [])
+            return
+        handle.seek(0)
+        try:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    errors.append(f"row {number}: broken JSON ({exc.msg})")
+                    yield None
+        except UnicodeDecodeError as exc:
+            raise VoteFileError(f"{path}: cannot read it: {exc}") from None
+
+
 def read_import(path: str | Path) -> list[tuple[Battle, Vote | None]]:
     """Every battle in the file, validated; raises ImportRejected listing the bad rows."""
     path = Path(path)
     kind = file_format(path)
     source = f"import:{path.name}"
-    if kind == "jsonl":
-        rows = _json_rows(path)
-        nested = True
-    else:
-        frame = read_votes_file(path)
-        rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
-        nested = False
-    if not rows:
-        raise ImportRejected(str(path), ["the file has no rows"])
-    own = OWN_MARKERS <= set(rows[0]) or (nested and {"id", "side_a", "side_b"} <= set(rows[0]))
-    if not own:
-        missing = [c for c in ("model_a", "model_b", "winner") if c not in rows[0]]
-        if missing:
-            raise ImportRejected(str(path), [f"missing column(s): {', '.join(missing)}"])
-    items, errors, seen, occurrences = [], [], {}, {}
+    errors: list[str] = []
+    nested = kind == "jsonl"
+    rows = _json_rows(path, errors) if nested else _frame_rows(read_votes_file(path))
+    items, seen, occurrences = [], {}, {}
+    own = None
     error_count = 0
     for number, row in enumerate(rows, start=1):
+        if row is None:  # a broken JSON line, already reported
+            error_count += 1
+            continue
+        if not isinstance(row, dict):
+            error_count += 1
+            errors.append(f"row {number}: not a JSON object")
+            continue
+        if own is None:  # the first row tells our export from Chatbot Arena rows
+            own = OWN_MARKERS <= set(row) or (nested and {"id", "side_a", "side_b"} <= set(row))
+            missing = [c for c in ("model_a", "model_b", "winner") if c not in row]
+            if not own and missing:
+                raise ImportRejected(str(path), [f"missing column(s): {', '.join(missing)}"])
         try:
             if own:
                 if kind == "csv":
@@ -400,41 +442,12 @@ def read_import(path: str | Path) -> list[tuple[Battle, Vote | None]]:
             items.append((battle, vote))
         except (ValueError, TypeError, json.JSONDecodeError) as exc:
             error_count += 1
-            if len(errors) < MAX_ERRORS:
-                errors.append(f"row {number}: {exc}")
+            errors.append(f"row {number}: {exc}")
     if errors:
-        raise ImportRejected(str(path), errors, error_count)
+        raise ImportRejected(str(path), errors[:MAX_ERRORS], max(error_count, len(errors)))
+    if own is None:
+        raise ImportRejected(str(path), ["the file has no rows"])
     return items
-
-
-def _json_rows(path: Path) -> list[dict]:
-    rows = []
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise VoteFileError(f"{path}: cannot read it: {exc}") from None
-    if text.lstrip().startswith("["):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ImportRejected(str(path), [f"broken JSON: {exc}"]) from None
-        rows = data if isinstance(data, list) else []
-    else:
-        errors = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                errors.append(f"row {number}: broken JSON ({exc.msg})")
-        if errors:
-            raise ImportRejected(str(path), errors[:MAX_ERRORS], len(errors))
-    bad = [n for n, r in enumerate(rows, start=1) if not isinstance(r, dict)]
-    if bad:
-        raise ImportRejected(str(path), [f"row {bad[0]}: not a JSON object"], len(bad))
-    return rows
 
 
 def import_file(store: Store, path: str | Path) -> ImportResult:
