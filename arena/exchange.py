@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import tempfile
 import uuid
 from datetime import datetime, timezone
 from dataclasses import dataclass, fields
@@ -96,10 +97,19 @@ def flat_record(record: dict) -> dict:
     return flat
 
 
-def records(store: Store, category: str | None = None) -> Iterator[dict]:
-    """Every battle (with its vote, if any), oldest first, as nested records."""
-    for battle, vote in store.battles_with_votes(category=category):
+def records(store: Store, category: str | None = None,
+            ids: list[str] | None = None) -> Iterator[dict]:
+    """Every battle (or those of `ids`) with its vote, if any, oldest first, as nested records."""
+    for battle, vote in store.battles_with_votes(category=category, ids=ids):
         yield nested_record(battle, vote)
+
+
+def export_bytes(store: Store, ids: list[str], form: str) -> bytes:
+    """An export of the given battles as the bytes of a file (for a download button)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"export.{form}"
+        write_export(records(store, ids=ids), path, form)
+        return path.read_bytes()
 
 
 def neutralise_formula(value):

@@ -296,6 +296,62 @@ class VoteFilter:
         return " AND ".join(clauses), params
 
 
+@dataclass(frozen=True)
+class BattleFilter:
+    """Which battles the Data page lists and exports. Dates are inclusive, in UTC; `counted`
+    and `failed` are None for either."""
+
+    category: str | None = None
+    model: str | None = None  # either side, by contestant name
+    voter: str | None = None
+    winner: str | None = None
+    since: date | None = None
+    until: date | None = None
+    counted: bool | None = None
+    failed: bool | None = None
+    # Complete battles without a vote are left out unless created before this ISO time: their
+    # voter may still be deciding, and this list names the models.
+    unvoted_before: str | None = None
+
+    def where(self) -> tuple[str, list]:
+        clauses, params = ["1 = 1"], []
+        if self.unvoted_before is not None:
+            clauses.append("(v.battle_id IS NOT NULL OR b.status = 'failed' OR b.created_at < ?)")
+            params.append(self.unvoted_before)
+        if self.category:
+            clauses.append("b.category = ?")
+            params.append(self.category)
+        if self.model:
+            clauses.append("(v.model_a = ? OR v.model_b = ? OR EXISTS (SELECT 1 FROM battle_sides"
+                           " s WHERE s.battle_id = b.id AND s.model = ?))")
+            params += [self.model] * 3
+        if self.voter:
+            clauses.append("v.voter = ?")
+            params.append(self.voter)
+        if self.winner:
+            clauses.append("v.winner = ?")
+            params.append(self.winner)
+        if self.since:
+            clauses.append("b.created_at >= ?")
+            params.append(self.since.isoformat())
+        if self.until:
+            clauses.append("b.created_at < ?")
+            params.append((self.until + timedelta(days=1)).isoformat())
+        if self.counted is not None:
+            clauses.append("v.counts = ?" if self.counted else "(v.counts IS NULL OR v.counts = 0)")
+            if self.counted:
+                params.append(1)
+        if self.failed is not None:
+            clauses.append("b.status = ?")
+            params.append("failed" if self.failed else "complete")
+        return " AND ".join(clauses), params
+
+
+_BATTLE_LIST = ("FROM battles b LEFT JOIN votes v ON v.battle_id = b.id"
+                " JOIN battle_sides sa ON sa.battle_id = b.id AND sa.side = 'a'"
+                " JOIN battle_sides sb ON sb.battle_id = b.id AND sb.side = 'b'")
+
+
 class Store:
     """The arena's database. Create one per file; it migrates the schema on creation."""
 
@@ -423,13 +479,16 @@ class Store:
             }
         return _battle_from_row(row, sides)
 
-    def battles_with_votes(self, category: str | None = None,
+    def battles_with_votes(self, category: str | None = None, ids: list[str] | None = None,
                            chunk: int = 5000) -> Iterator[tuple[Battle, Vote | None]]:
-        """Every battle with its vote (or None), oldest first, read in chunks."""
+        """Every battle (or those of `ids`, in that order) with its vote or None, read in
+        chunks."""
         clause, params = ("WHERE b.category = ?", [category]) if category else ("", [])
         with self.reading() as conn:
-            ids = [r[0] for r in conn.execute(
-                f"SELECT b.id FROM battles b {clause} ORDER BY b.created_at, b.rowid", params)]
+            if ids is None:
+                ids = [r[0] for r in conn.execute(
+                    f"SELECT b.id FROM battles b {clause} ORDER BY b.created_at, b.rowid",
+                    params)]
             for start in range(0, len(ids), chunk):
                 part = ids[start:start + chunk]
                 marks = ", ".join("?" for _ in part)
@@ -445,6 +504,43 @@ class Store:
                 for battle_id in part:
                     row = battles[battle_id]
                     yield _battle_from_row(row, sides[battle_id]), votes.get(battle_id)
+
+    def count_battles_where(self, where: BattleFilter) -> int:
+        clause, params = where.where()
+        with self.reading() as conn:
+            return conn.execute(f"SELECT COUNT(*) {_BATTLE_LIST} WHERE {clause}",
+                                params).fetchone()[0]
+
+    def battle_list(self, where: BattleFilter, offset: int = 0, limit: int = 50) -> pd.DataFrame:
+        """One page of battles, newest first, one row each with its vote's fields."""
+        clause, params = where.where()
+        with self.reading() as conn:
+            rows = conn.execute(
+                "SELECT b.id, b.created_at, b.category, sa.model, sa.think, sb.model, sb.think,"
+                " v.winner, v.voter, v.counts, b.status, b.source"
+                f" {_BATTLE_LIST} WHERE {clause}"
+                " ORDER BY b.created_at DESC, b.rowid DESC LIMIT ? OFFSET ?",
+                params + [limit, offset],
+            ).fetchall()
+        frame = pd.DataFrame(
+            [(r[0], r[1], r[2], contestant(r[3], r[4]), contestant(r[5], r[6]), r[7], r[8],
+              None if r[9] is None else bool(r[9]), r[10], r[11]) for r in rows],
+            columns=["id", "tstamp", "category", "model_a", "model_b", "winner", "voter",
+                     "counted", "status", "source"])
+        return frame
+
+    def battle_ids_where(self, where: BattleFilter) -> list[str]:
+        """Ids of the battles a filter selects, oldest first (the order of exports)."""
+        clause, params = where.where()
+        with self.reading() as conn:
+            return [r[0] for r in conn.execute(
+                f"SELECT b.id {_BATTLE_LIST} WHERE {clause} ORDER BY b.created_at, b.rowid",
+                params)]
+
+    def contestants(self) -> list[str]:
+        with self.reading() as conn:
+            rows = conn.execute("SELECT DISTINCT model, think FROM battle_sides").fetchall()
+        return sorted({contestant(m, t) for m, t in rows})
 
     def existing_battle_ids(self, ids: list[str], chunk: int = 900) -> set[str]:
         found: set[str] = set()

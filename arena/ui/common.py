@@ -22,6 +22,7 @@ from arena.store import Store
 PAGES = [
     ("pages/arena.py", "nav.arena", "⚔️"),
     ("pages/leaderboard.py", "nav.leaderboard", "🏆"),
+    ("pages/data.py", "nav.data", "🗂️"),
 ]
 
 LANG_KEY = "lang"
