@@ -359,7 +359,8 @@ def _arena_row_battle(record: dict, occurrence: int, source: str) -> tuple[Battl
     if not battle_id:
         # Stable across re-imports of the same file: the row's content and how many identical
         # rows came before it.
-        content = json.dumps([model_a, model_b, winner, category, _text(tstamp), occurrence])
+        content = "\x1f".join([model_a, model_b, winner, category, _text(tstamp),
+                               str(occurrence)])
         battle_id = str(uuid.uuid5(IMPORT_NAMESPACE, content))
     battle = Battle(
         id=battle_id, created_at=_tstamp(tstamp), category=category, prompt="",
@@ -440,8 +441,8 @@ def read_import(path: str | Path) -> list[tuple[Battle, Vote | None]]:
                     row = {k: restore_formula(v) for k, v in row.items()}
                 battle, vote = _own_battle(row, nested, source)
             else:
-                key = json.dumps([str(row.get(c)) for c in ("model_a", "model_b", "winner",
-                                                            "category", "tstamp")])
+                key = tuple(str(row.get(c)) for c in ("model_a", "model_b", "winner",
+                                                      "category", "tstamp"))
                 occurrences[key] = occurrences.get(key, 0) + 1
                 battle, vote = _arena_row_battle(row, occurrences[key], source)
             if battle.id in seen:
