@@ -277,6 +277,48 @@ def _vote_from_row(row: sqlite3.Row) -> Vote:
     )
 
 
+# From this many votes in one write, the per-row vote triggers are replaced by one set-based
+# statement each (see _insert_votes_in_bulk).
+BULK_VOTES = 1000
+_ROW_TRIGGERS = ("votes_only_for_complete_battles", "vote_tally_add", "votes_version_insert")
+
+
+def _insert_votes_in_bulk(conn: sqlite3.Connection, votes: list[Vote],
+                          pairs: dict[str, tuple]) -> None:
+    """Insert many votes with the work of the row triggers done once for all of them.
+
+    Runs inside the caller's write transaction: the triggers are dropped, the votes inserted,
+    what each trigger does is done by one statement, and the triggers are created again from
+    their own stored SQL. Schema changes are transactional in SQLite and the write lock is held
+    throughout, so no other connection ever sees the database without them, and any failure
+    rolls all of it back.
+    """
+    triggers = dict(conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?)",
+        _ROW_TRIGGERS).fetchall())
+    if len(triggers) != len(_ROW_TRIGGERS):  # an older schema: the row-by-row way is right
+        _insert_votes(conn, votes, pairs)
+        return
+    first_new = conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM votes").fetchone()[0]
+    for name in _ROW_TRIGGERS:
+        conn.execute(f"DROP TRIGGER {name}")
+    _insert_votes(conn, votes, pairs)
+    refused = conn.execute(
+        "SELECT COUNT(*) FROM votes v LEFT JOIN battles b ON b.id = v.battle_id"
+        " WHERE v.rowid >= ? AND b.status IS NOT 'complete'", (first_new,)).fetchone()[0]
+    if refused:
+        raise sqlite3.IntegrityError("vote refused: battle missing or not complete")
+    conn.execute(
+        "INSERT INTO vote_tally (category, model_a, model_b, winner, count)"
+        " SELECT category, model_a, model_b, winner, COUNT(*) FROM votes"
+        " WHERE rowid >= ? AND counts = 1 GROUP BY category, model_a, model_b, winner"
+        " ON CONFLICT (category, model_a, model_b, winner)"
+        " DO UPDATE SET count = count + excluded.count", (first_new,))
+    conn.execute("UPDATE votes_version SET version = version + 1 WHERE id = 1")
+    for name in _ROW_TRIGGERS:
+        conn.execute(triggers[name])
+
+
 @dataclass(frozen=True)
 class VoteFilter:
     """Which counted votes a leaderboard looks at. Dates are inclusive, in UTC."""
@@ -468,7 +510,11 @@ class Store:
             # Votes on battles of this batch take their pair from it, without a query each.
             pairs = {b.id: (b.category, b.created_at, contestant(b.side_a.model, b.side_a.think),
                             contestant(b.side_b.model, b.side_b.think)) for b in battles}
-            _insert_votes(conn, votes, pairs)
+            votes = list(votes)
+            if len(votes) >= BULK_VOTES:
+                _insert_votes_in_bulk(conn, votes, pairs)
+            else:
+                _insert_votes(conn, votes, pairs)
 
     def get_battle(self, battle_id: str) -> Battle | None:
         with self.reading() as conn:

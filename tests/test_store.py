@@ -4,7 +4,7 @@ import threading
 import pytest
 
 from arena import store as store_module
-from arena.records import WINNERS, Battle, Side
+from arena.records import WINNERS, Battle, Side, Vote
 from arena.store import MIGRATIONS, Store, VoteRejected
 
 
@@ -266,3 +266,36 @@ def test_the_tally_matches_the_votes_through_inserts_updates_and_deletes(store):
     grouped = as_dict(store.vote_counts(VoteFilter(voter="anonymous")))
     assert tally == grouped
     assert sorted(tally.values()) == [1, 1, 1, 1]
+
+
+def test_bulk_votes_keep_every_rule_of_the_row_triggers(store, monkeypatch):
+    from arena.store import VoteFilter
+
+    monkeypatch.setattr(store_module, "BULK_VOTES", 2)
+    battles = [make_battle() for _ in range(5)]
+    votes = [Vote(b.id, w, "ann", "t", counts=c) for b, w, c in
+             zip(battles, ["model_a", "model_a", "tie", "model_b", "tie"],
+                 [True, True, True, True, False])]
+    before = store.votes_version()
+    store.save_battles(battles, votes)
+    assert store.votes_version() != before
+    tally = {tuple(r[:4]): r[4] for r in store.vote_counts().itertuples(index=False)}
+    grouped = {tuple(r[:4]): r[4] for r in
+               store.vote_counts(VoteFilter(voter="ann")).itertuples(index=False)}
+    assert tally == grouped and sum(tally.values()) == 4
+    # The triggers are back: a single vote still updates the tally and refuses failed battles.
+    extra, failed = make_battle(), make_battle(status="failed")
+    store.save_battles([extra, failed])
+    store.record_vote(extra.id, "model_a")
+    assert sum(store.vote_counts()["count"]) == 5
+    with pytest.raises(VoteRejected):
+        store.record_vote(failed.id, "model_a")
+    # A bulk write with a vote on a failed battle is refused whole.
+    more = [make_battle() for _ in range(3)]
+    bad = [Vote(b.id, "tie", "bob", "t") for b in more] + [Vote(failed.id, "tie", "bob", "t")]
+    with pytest.raises(sqlite3.IntegrityError):
+        store.save_battles(more, bad)
+    assert store.count_battles() == 7 and store.count_votes() == 6  # nothing of the bad write
+    with store.reading() as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    assert set(store_module._ROW_TRIGGERS) <= names
