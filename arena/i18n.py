@@ -37,6 +37,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "data.download.csv": "⬇️ CSV",
         "data.download.jsonl": "⬇️ JSON Lines",
         "data.download.parquet": "⬇️ Parquet",
+        "data.delete_confirm": "I want to delete this battle and its vote for good",
+        "data.delete": "🗑️ Delete this battle",
+        "data.deleted": "Battle {id} and its vote were deleted.",
         "data.import": "Import battles",
         "data.import_help": "This arena's exports (CSV, JSON Lines, Parquet) or Chatbot Arena "
                             "style rows (model_a, model_b, winner, optional category, tstamp, "
@@ -217,6 +220,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "data.download.csv": "⬇️ CSV",
         "data.download.jsonl": "⬇️ JSON Lines",
         "data.download.parquet": "⬇️ Parquet",
+        "data.delete_confirm": "我确定要永久删除这场对战及其投票",
+        "data.delete": "🗑️ 删除这场对战",
+        "data.deleted": "对战 {id} 及其投票已删除。",
         "data.import": "导入对战",
         "data.import_help": "本竞技场的导出文件（CSV、JSON Lines、Parquet），或 Chatbot Arena 格式的行"
                             "（model_a、model_b、winner，可选 category、tstamp、id）。先全部校验；"

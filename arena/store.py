@@ -592,6 +592,18 @@ class Store:
             rows = conn.execute("SELECT DISTINCT model, think FROM battle_sides").fetchall()
         return sorted({contestant(m, t) for m, t in rows})
 
+    def delete_battles(self, ids: list[str]) -> int:
+        """Delete battles with their sides and votes (cascade) in one transaction; the tally and
+        version triggers follow. Returns how many battles were deleted."""
+        deleted = 0
+        with self.transaction() as conn:
+            for start in range(0, len(ids), 900):
+                part = ids[start:start + 900]
+                marks = ", ".join("?" for _ in part)
+                deleted += conn.execute(f"DELETE FROM battles WHERE id IN ({marks})",
+                                        part).rowcount
+        return deleted
+
     def existing_battle_ids(self, ids: list[str], chunk: int = 900) -> set[str]:
         found: set[str] = set()
         with self.reading() as conn:

@@ -11,6 +11,7 @@ t = ctx.t
 st.title(t("data.title"))
 st.caption(t("data.intro"))
 
+view.notice()
 where = view.battle_filter(ctx)
 rows = view.battle_table(ctx, where)
 view.downloads(ctx, where)

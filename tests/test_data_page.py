@@ -104,3 +104,19 @@ def test_a_battle_waiting_for_its_vote_is_not_listed(monkeypatch, fake_ollama):
     arena_tab.button(key="arena.vote.tie").click().run()
     data_tab.run()
     assert len(data_tab.dataframe[0].value) == 1
+
+
+def test_delete_one_battle_after_confirming():
+    seed_votes(db(), [("x:1", "y:1", "model_a"), ("x:1", "z:1", "model_b")])
+    at = open_data()
+    battle_id = at.selectbox(key="data.open").value
+    assert at.button(key=f"data.delete.{battle_id}").disabled  # not before confirming
+    at.checkbox(key=f"data.delete_confirm.{battle_id}").check().run()
+    at.button(key=f"data.delete.{battle_id}").click().run()
+    assert not at.exception, texts(at.exception)
+    assert "were deleted" in texts(at.success)[0]
+    store = db()
+    assert store.count_battles() == 1 and store.get_battle(battle_id) is None
+    assert store.count_votes() == 1 and int(store.vote_counts()["count"].sum()) == 1
+    with store.reading() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM battle_sides").fetchone()[0] == 2

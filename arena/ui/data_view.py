@@ -90,12 +90,31 @@ def battle_detail(ctx: PageContext, rows: pd.DataFrame) -> None:
                 st.markdown(side.answer)
                 if side.error_kind:
                     st.error(f"{side.error_kind}: {side.error}")
+        delete_button(ctx, battle.id)
         st.json({"options": battle.options, "status": battle.status,
                  "failure_reason": battle.failure_reason, "source": battle.source,
                  "figures": {name: {k: getattr(side, k) for k in (
                      "ttft_s", "total_s", "load_s", "prompt_tokens", "output_tokens",
                      "tokens_per_s", "done_reason")} for name, side in battle.sides.items()},
                  "vote": None if vote is None else vars(vote)}, expanded=False)
+
+
+def delete_button(ctx: PageContext, battle_id: str) -> None:
+    """Delete one battle (an admin action), after an explicit confirmation."""
+    if not access.can_administer():
+        return
+    t = ctx.t
+    confirm = st.checkbox(t("data.delete_confirm"), key=f"data.delete_confirm.{battle_id}")
+    if st.button(t("data.delete"), key=f"data.delete.{battle_id}", disabled=not confirm):
+        ctx.store.delete_battles([battle_id])
+        st.session_state["data.notice"] = t("data.deleted", id=battle_id[:8])
+        st.rerun()
+
+
+def notice() -> None:
+    message = st.session_state.pop("data.notice", None)
+    if message:
+        st.success(message)
 
 
 def downloads(ctx: PageContext, where: BattleFilter) -> None:
