@@ -120,6 +120,19 @@ def neutralise_formula(value):
     return value
 
 
+def _neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """neutralise_formula on every text cell, a column at a time (vectorised)."""
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values):
+            continue
+        text = values.astype("string")
+        risky = text.str.startswith(FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
+        if risky.any():
+            frame[column] = values.where(~risky, "'" + text)
+    return frame
+
+
 def restore_formula(value):
     if isinstance(value, str) and value.startswith("'"):
         return value[1:]
@@ -168,10 +181,7 @@ def write_export(rows: Iterable[dict], path: str | Path, form: str) -> int:
         # A byte-order mark (written once, by the codec) so that Excel reads Chinese as UTF-8.
         with open(path, "w", encoding="utf-8-sig", newline="") as out:
             for k, chunk in enumerate(_chunks(rows)):
-                frame = flat_frame(chunk)
-                for column in frame.columns:
-                    if not pd.api.types.is_numeric_dtype(frame[column]):
-                        frame[column] = frame[column].map(neutralise_formula)
+                frame = _neutralise_frame(flat_frame(chunk))
                 # Every text cell quoted: pandas leaves a lone carriage return unquoted, which
                 # splits the row when read back.
                 frame.to_csv(out, index=False, header=k == 0, quoting=csv.QUOTE_NONNUMERIC)
