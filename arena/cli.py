@@ -47,16 +47,16 @@ def _count_table_from_file(path: str) -> pd.DataFrame:
 
 def _select_category(table: pd.DataFrame, category: str | None) -> pd.DataFrame:
     if category is None or category == ratings.OVERALL:
-        return table.drop(columns="category", errors="ignore")
+        return ratings.category_table(table)
     if "category" not in table.columns:
         raise CommandError(f"--category {category!r}: these votes have no category column")
     wanted = table.attrs.get("aliases", {}).get(category.lower(), category)
-    chosen = table[table["category"] == wanted]
+    chosen = ratings.category_table(table, wanted)
     if chosen.empty:
         known = ", ".join(sorted(table["category"].dropna().unique())) or "none"
         raise CommandError(f"--category {category!r}: no votes in it (categories with votes: "
                            f"{known})")
-    return chosen.drop(columns="category")
+    return chosen
 
 
 def _print_board(board: pd.DataFrame, form: str) -> None:

@@ -26,16 +26,18 @@ import pandas as pd
 from arena.records import (
     STATUS_COMPLETE,
     STATUS_FAILED,
+    FLAG_WORDS,
     THINK_MODES,
     WINNERS,
     Battle,
     Side,
     Vote,
     contestant,
+    iso_utc,
     utc_now,
 )
 from arena.store import Store, side_values
-from arena.vote_files import VoteFileError, file_format, read_votes_file
+from arena.vote_files import VoteFileError, file_format, is_json_array, read_votes_file
 
 SIDE_FIELDS = [f.name for f in fields(Side)]
 # Flat names of the side fields: the raw Ollama model is `ollama_model_a`, since `model_a` is the
@@ -112,16 +114,10 @@ def export_bytes(store: Store, ids: list[str], form: str) -> bytes:
         return path.read_bytes()
 
 
-def neutralise_formula(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (and so does text that
-    already starts with one, so that `restore_formula` can undo it exactly)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """neutralise_formula on every text cell, a column at a time (vectorised)."""
+def _neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe, and so does text
+    that already starts with one, so that `restore_formula` undoes it exactly. Vectorised, a
+    column at a time."""
     for column in frame.columns:
         values = frame[column]
         if pd.api.types.is_numeric_dtype(values):
@@ -181,7 +177,7 @@ def write_export(rows: Iterable[dict], path: str | Path, form: str) -> int:
         # A byte-order mark (written once, by the codec) so that Excel reads Chinese as UTF-8.
         with open(path, "w", encoding="utf-8-sig", newline="") as out:
             for k, chunk in enumerate(_chunks(rows)):
-                frame = _neutralise_frame(flat_frame(chunk))
+                frame = _neutralise_formulas(flat_frame(chunk))
                 # Every text cell quoted: pandas leaves a lone carriage return unquoted, which
                 # splits the row when read back.
                 frame.to_csv(out, index=False, header=k == 0, quoting=csv.QUOTE_NONNUMERIC)
@@ -225,7 +221,6 @@ def _parquet_schema(schema):
 class ImportResult:
     added: int
     skipped: int  # already in the database (same id)
-    source: str
 
 
 def _blank(value) -> bool:
@@ -258,12 +253,10 @@ def _integer(value):
 def _flag(value) -> bool:
     if isinstance(value, bool):
         return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "1.0"):
-        return True
-    if text in ("0", "false", "no", "0.0"):
-        return False
-    raise ValueError(f"counted is {value!r}, not true or false")
+    flag = FLAG_WORDS.get(str(value).strip().lower())
+    if flag is None:
+        raise ValueError(f"counted is {value!r}, not true or false")
+    return flag
 
 
 def _tstamp(value) -> str:
@@ -277,9 +270,9 @@ def _tstamp(value) -> str:
             stamp = datetime.fromisoformat(str(value))
         except ValueError:  # forms Python does not read; pandas reads most of the rest
             stamp = pd.Timestamp(str(value)).to_pydatetime()
-        stamp = stamp.replace(tzinfo=timezone.utc) if stamp.tzinfo is None else \
-            stamp.astimezone(timezone.utc)
-    return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=timezone.utc)
+    return iso_utc(stamp)
 
 
 def _side_from(record: dict, side: str, nested: bool) -> Side:
@@ -392,23 +385,19 @@ def _json_rows(path: Path, errors: list[str]) -> Iterator[dict | None]:
     """Objects of a JSON Lines file (or one JSON array), one at a time. A broken line yields
     None and adds its error, so that row numbers stay right and every bad line is reported."""
     try:
+        array = is_json_array(path)
         handle = open(path, encoding="utf-8-sig")
     except OSError as exc:
         raise VoteFileError(f"{path}: cannot read it: {exc}") from None
     with handle:
         try:
-            head = handle.read(4096)
-        except UnicodeDecodeError as exc:
-            raise VoteFileError(f"{path}: cannot read it: {exc}") from None
-        if head.lstrip().startswith("["):
-            try:
-                data = json.loads(head + handle.read())
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise ImportRejected(str(path), [f"broken JSON: {exc}"]) from None
-            yield from (data if isinstance(data, list) else [])
-            return
-        handle.seek(0)
-        try:
+            if array:
+                try:
+                    data = json.load(handle)
+                except json.JSONDecodeError as exc:
+                    raise ImportRejected(str(path), [f"broken JSON: {exc}"]) from None
+                yield from (data if isinstance(data, list) else [])
+                return
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
@@ -478,5 +467,4 @@ def import_file(store: Store, path: str | Path) -> ImportResult:
     new = [(b, v) for b, v in items if b.id not in existing]
     store.save_battles([b for b, _ in new], [v for _, v in new if v is not None],
                        categories={b.category for b, _ in new})
-    return ImportResult(added=len(new), skipped=len(items) - len(new),
-                        source=f"import:{Path(path).name}")
+    return ImportResult(added=len(new), skipped=len(items) - len(new))

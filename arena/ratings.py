@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from arena.records import WINNERS
+from arena.records import FLAG_WORDS, WINNERS
 
 ELO_SCALE = 400 / math.log(10)  # Elo points per natural-log unit of odds
 ELO_MEAN = 1000.0
@@ -69,18 +69,22 @@ def check_votes(votes: pd.DataFrame) -> pd.DataFrame:
     return votes
 
 
-_TRUE = {"1", "true", "yes", "t", "y"}
-_FALSE = {"0", "false", "no", "f", "n"}
-
-
 def _counts_flags(column: pd.Series, positions: np.ndarray) -> np.ndarray:
     """The `counts` column as booleans; anything but a clear yes or no is an error naming its row."""
     text = column.astype("string").str.strip().str.lower().fillna("")
-    known = text.isin(_TRUE | _FALSE).to_numpy()
+    known = text.isin(FLAG_WORDS).to_numpy()
     if not known.all():
         row = positions[~known][0]
         raise RatingInputError(f"row {row}: counts is {column.iloc[row - 1]!r}, not true or false")
-    return text.isin(_TRUE).to_numpy()
+    return text.map(FLAG_WORDS).to_numpy(dtype=bool)
+
+
+def category_table(table: pd.DataFrame, category: str | None = None) -> pd.DataFrame:
+    """The count table of one category (None or OVERALL: every vote), without the category
+    column. Rows may repeat a pair and outcome; the fit adds them up."""
+    if category is not None and category != OVERALL:
+        table = table[table["category"] == category]
+    return table.drop(columns="category", errors="ignore")
 
 
 def count_table(votes: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
@@ -402,11 +406,11 @@ def leaderboards(
     min_votes: int = DEFAULT_MIN_VOTES,
 ) -> dict[str, pd.DataFrame]:
     """Overall first, then one leaderboard per category, from a count table with `category`."""
-    overall = table.groupby(["model_a", "model_b", "winner"], observed=True)["count"].sum()
-    boards = {OVERALL: leaderboard(overall.reset_index(), rounds, seed, prior_games, min_votes)}
+    boards = {OVERALL: leaderboard(category_table(table), rounds, seed, prior_games, min_votes)}
     if "category" in table.columns:
-        for category, part in table.groupby("category", sort=True, observed=True):
-            boards[str(category)] = leaderboard(part, rounds, seed, prior_games, min_votes)
+        for category in sorted(table["category"].dropna().unique()):
+            boards[str(category)] = leaderboard(category_table(table, category), rounds, seed,
+                                                prior_games, min_votes)
     return boards
 
 

@@ -28,9 +28,19 @@ STATUS_COMPLETE = "complete"
 STATUS_FAILED = "failed"
 
 
+def iso_utc(moment: datetime) -> str:
+    """A time as an ISO 8601 UTC string with milliseconds, the one time format stored."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds") \
+        .replace("+00:00", "Z")
+
+
 def utc_now() -> str:
-    """The current time as an ISO 8601 UTC string, the one time format stored."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso_utc(datetime.now(timezone.utc))
+
+
+# How files may say yes or no (a `counts` / `counted` column), lower-cased.
+FLAG_WORDS = {**dict.fromkeys(("1", "1.0", "true", "yes", "t", "y"), True),
+              **dict.fromkeys(("0", "0.0", "false", "no", "f", "n"), False)}
 
 
 def new_battle_id() -> str:

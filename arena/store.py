@@ -319,6 +319,18 @@ def _insert_votes_in_bulk(conn: sqlite3.Connection, votes: list[Vote],
         conn.execute(triggers[name])
 
 
+def _date_range(column: str, since: date | None, until: date | None) -> tuple[list, list]:
+    """SQL conditions for an inclusive range of UTC days on an ISO time column."""
+    clauses, params = [], []
+    if since:
+        clauses.append(f"{column} >= ?")
+        params.append(since.isoformat())
+    if until:
+        clauses.append(f"{column} < ?")
+        params.append((until + timedelta(days=1)).isoformat())
+    return clauses, params
+
+
 @dataclass(frozen=True)
 class VoteFilter:
     """Which counted votes a leaderboard looks at. Dates are inclusive, in UTC."""
@@ -328,13 +340,8 @@ class VoteFilter:
     voter: str | None = None
 
     def where(self) -> tuple[str, list]:
-        clauses, params = ["counts = 1"], []
-        if self.since:
-            clauses.append("battle_at >= ?")
-            params.append(self.since.isoformat())
-        if self.until:
-            clauses.append("battle_at < ?")
-            params.append((self.until + timedelta(days=1)).isoformat())
+        clauses, params = _date_range("battle_at", self.since, self.until)
+        clauses.insert(0, "counts = 1")
         if self.voter:
             clauses.append("voter = ?")
             params.append(self.voter)
@@ -376,12 +383,9 @@ class BattleFilter:
         if self.winner:
             clauses.append("v.winner = ?")
             params.append(self.winner)
-        if self.since:
-            clauses.append("b.created_at >= ?")
-            params.append(self.since.isoformat())
-        if self.until:
-            clauses.append("b.created_at < ?")
-            params.append((self.until + timedelta(days=1)).isoformat())
+        dates, date_params = _date_range("b.created_at", self.since, self.until)
+        clauses += dates
+        params += date_params
         if self.counted is not None:
             clauses.append("v.counts = ?" if self.counted else "(v.counts IS NULL OR v.counts = 0)")
             if self.counted:

@@ -26,7 +26,8 @@ def file_format(path: Path) -> str:
         raise VoteFileError(f"{path}: unknown file type {path.suffix!r} (use {known})") from None
 
 
-def _starts_with_bracket(path: Path) -> bool:
+def is_json_array(path: Path) -> bool:
+    """True for one JSON array (lmarena's clean_battle_*.json), False for JSON Lines."""
     with open(path, "rb") as handle:
         start = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
     return start.startswith(b"[")
@@ -42,7 +43,7 @@ def read_votes_file(path: str | Path) -> pd.DataFrame:
                                 keep_default_na=False, na_values=[""])
         elif kind == "jsonl":
             # One object per line, or (lmarena's clean_battle_*.json) one JSON array.
-            frame = pd.read_json(path, lines=not _starts_with_bracket(path),
+            frame = pd.read_json(path, lines=not is_json_array(path),
                                  dtype={c: "string" for c in TEXT_COLUMNS})
         else:
             frame = pd.read_parquet(path)

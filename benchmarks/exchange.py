@@ -8,7 +8,8 @@ Peak memory is the resident set size of the whole process.
 Goals (issue 4): each under 15 s and 1 GiB at 100,000 battles; Chatbot Arena rows at 10,000
 battles/s or more.
 
-Usage: python benchmarks/exchange.py [--battles 100000] [--data-dir /tmp/arena-bench]
+Usage: python benchmarks/exchange.py [--battles 100000] [--data-dir DIR]
+(DIR defaults to arena-bench in the system's temporary folder, shared with benchmarks/ratings.py)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import json
 import resource
 import subprocess
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -85,7 +87,8 @@ def child(task: str, source: Path, target: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--battles", type=int, default=100_000)
-    parser.add_argument("--data-dir", type=Path, default=Path("/tmp/arena-bench"))
+    parser.add_argument("--data-dir", type=Path,
+                        default=Path(tempfile.gettempdir()) / "arena-bench")
     parser.add_argument("--measure", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:

@@ -19,6 +19,7 @@ import argparse
 import json
 import resource
 import subprocess
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -77,8 +78,8 @@ def measure(source: str, rounds: int) -> dict:
         table = ratings.count_table(read_votes_file(source), by=["category"])
     loaded = time.perf_counter()
     per_category = []
-    overall = table.groupby(["model_a", "model_b", "winner"])["count"].sum().reset_index()
-    parts = [overall] + [part for _, part in table.groupby("category")]
+    parts = [ratings.category_table(table)] + [
+        ratings.category_table(table, c) for c in sorted(table["category"].unique())]
     for part in parts:
         start = time.perf_counter()
         ratings.leaderboard(part, rounds=rounds, seed=0)
@@ -107,7 +108,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--rounds", type=int, default=1000)
-    parser.add_argument("--data-dir", type=Path, default=Path("/tmp/arena-bench"))
+    parser.add_argument("--data-dir", type=Path,
+                        default=Path(tempfile.gettempdir()) / "arena-bench")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:

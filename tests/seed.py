@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
-from arena.records import Battle, Side, Vote
+from arena.records import Battle, Side, Vote, iso_utc
 from arena.store import Store
 
 
@@ -20,10 +20,10 @@ def seed_votes(store: Store, rows: list[tuple], start: datetime | None = None) -
         category = row[3] if len(row) > 3 else "general"
         voter = row[4] if len(row) > 4 else "anonymous"
         counts = row[5] if len(row) > 5 else True
-        when = (start + timedelta(minutes=k)).isoformat(timespec="milliseconds")
+        when = iso_utc(start + timedelta(minutes=k))
         battle = Battle(category=category, prompt=f"prompt {k}", system_prompt="", options={},
                         side_a=Side(model_a, answer="a"), side_b=Side(model_b, answer="b"),
-                        created_at=when.replace("+00:00", "Z"))
+                        created_at=when)
         battles.append(battle)
         votes.append(Vote(battle.id, winner, voter, battle.created_at, counts))
     store.save_battles(battles, votes)

@@ -15,11 +15,11 @@ def test_defaults():
 
 def test_environment_overrides():
     s = load_settings({
-        "ARENA_DB": "/tmp/x.db", "OLLAMA_HOST": "gpu-box:11500", "ARENA_OLLAMA_TIMEOUT": "2.5",
+        "ARENA_DB": "elsewhere/x.db", "OLLAMA_HOST": "gpu-box:11500", "ARENA_OLLAMA_TIMEOUT": "2.5",
         "ARENA_MAX_PROMPT_CHARS": "100", "ARENA_TEMPERATURE": "0", "ARENA_SEED": "7",
         "ARENA_NUM_CTX": "2048", "ARENA_NUM_PREDICT": "64",
     })
-    assert s.db_path == Path("/tmp/x.db")
+    assert s.db_path == Path("elsewhere/x.db")
     assert s.ollama_host == "http://gpu-box:11500"
     assert s.ollama_read_timeout == 2.5
     assert s.max_prompt_chars == 100

@@ -35,12 +35,31 @@ def get_store(path: str) -> Store:
     return Store(path)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _voters(db_path: str, votes_version: int) -> list[str]:
+    return get_store(db_path).voters()
+
+
+# Contestants change only when a battle is stored; a new one may take this long to be offered.
+@st.cache_data(show_spinner=False, ttl=30)
+def _contestants(db_path: str) -> list[str]:
+    return get_store(db_path).contestants()
+
+
 @dataclass
 class PageContext:
     settings: Settings
     store: Store
     lang: str
     t: Callable[..., str]
+
+    def voters(self) -> list[str]:
+        """Everyone who has cast a counted vote (read again only after votes change: a filter
+        widget must not scan every vote on each rerun)."""
+        return _voters(str(self.settings.db_path), self.store.votes_version())
+
+    def contestants(self) -> list[str]:
+        return _contestants(str(self.settings.db_path))
 
     @property
     def voter(self) -> str:

@@ -28,9 +28,9 @@ def battle_filter(ctx: PageContext) -> BattleFilter:
     category = first.selectbox(t("data.category"), [ANY] + list(categories), key="data.category",
                                format_func=lambda s: category_label(categories[s], t) if s
                                else t("data.any"))
-    model = second.selectbox(t("data.model"), [ANY] + ctx.store.contestants(), key="data.model",
+    model = second.selectbox(t("data.model"), [ANY] + ctx.contestants(), key="data.model",
                              format_func=lambda m: m or t("data.any"))
-    voter = third.selectbox(t("data.voter"), [ANY] + ctx.store.voters(), key="data.voter",
+    voter = third.selectbox(t("data.voter"), [ANY] + ctx.voters(), key="data.voter",
                             format_func=lambda v: v or t("data.any"))
     winner = fourth.selectbox(t("data.outcome"), [ANY] + list(WINNERS), key="data.winner",
                               format_func=lambda w: t(f"vote.{w}") if w else t("data.any"))

@@ -32,7 +32,7 @@ def vote_filter(ctx: PageContext) -> VoteFilter:
     since = picked[0] if len(picked) >= 1 else None
     until = picked[1] if len(picked) == 2 else None
     voter = voter_column.selectbox(
-        t("board.voter"), options=[EVERYONE] + ctx.store.voters(), key="board.voter",
+        t("board.voter"), options=[EVERYONE] + ctx.voters(), key="board.voter",
         format_func=lambda v: v or t("board.everyone"))
     return VoteFilter(since=since, until=until, voter=voter or None)
 
@@ -55,13 +55,8 @@ def _compute(db_path: str, category: str, since: date | None, until: date | None
              elo_k: float) -> CategoryResults:
     """The board and matrices for one category. `votes_version` is in the key so that a vote
     cast anywhere shows on the next page load, while widget changes reuse the result."""
-    store = get_store(db_path)
     where = VoteFilter(since, until, voter)
-    table = store.vote_counts(where)
-    scope = None if category == ratings.OVERALL else category
-    if scope is not None:
-        table = table[table["category"] == scope]
-    table = table.drop(columns="category")
+    table = ratings.category_table(get_store(db_path).vote_counts(where), category)
     board = ratings.leaderboard(table, rounds=rounds, seed=0, min_votes=min_votes)
     if board.empty:
         return CategoryResults(board, pd.DataFrame(), pd.DataFrame())
