@@ -14,7 +14,7 @@ import pandas as pd
 from arena import exchange, ratings
 from arena.ratings import RatingInputError
 from arena.settings import SettingsError, load_settings
-from arena.store import Store
+from arena.store import BattleFilter, Store
 from arena.vote_files import VoteFileError, read_votes_file
 
 
@@ -107,8 +107,8 @@ def export_command(args: argparse.Namespace) -> None:
     if not Path(path).is_file():
         raise CommandError(f"{path}: no such database (set --db or ARENA_DB)")
     out = args.out or f"arena-export.{args.format}"
-    count = exchange.write_export(exchange.records(Store(path), category=args.category), out,
-                                  args.format)
+    count = exchange.write_export(Store(path), out, args.format,
+                                  BattleFilter(category=args.category))
     print(f"exported {count} battles to {out}")
 
 

@@ -7,36 +7,42 @@ Two shapes:
 
 `model_a` / `model_b` are always the contestant names (see arena.records.contestant), and `winner`
 uses Chatbot Arena's labels, so the files load straight into its tools.
+
+Both directions work a column at a time (pyarrow for writing flat files, pandas for checking
+imports) rather than building an object per battle: at 100,000 battles, per-row Python is what
+takes the time.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import math
+import re
 import tempfile
 import uuid
-from datetime import datetime, timezone
 from dataclasses import dataclass, fields
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterator
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 
 from arena.records import (
+    FLAG_WORDS,
     STATUS_COMPLETE,
     STATUS_FAILED,
-    FLAG_WORDS,
     THINK_MODES,
     WINNERS,
-    Battle,
     Side,
-    Vote,
     contestant,
     iso_utc,
     utc_now,
 )
-from arena.store import Store, side_values
+from arena.store import ROW_COLUMNS, VOTE_COLUMNS, BattleFilter, Store
 from arena.vote_files import VoteFileError, file_format, is_json_array, read_votes_file
 
 SIDE_FIELDS = [f.name for f in fields(Side)]
@@ -47,11 +53,25 @@ BATTLE_COLUMNS = ["id", "tstamp", "category", "model_a", "model_b", "winner", "v
                   "counted", "not_counted_reason", "status", "failure_reason", "source", "prompt",
                   "system_prompt", "options"]
 FLAT_COLUMNS = BATTLE_COLUMNS + [f"{FLAT_SIDE[n]}_{s}" for s in "ab" for n in SIDE_FIELDS]
+INTEGER_COLUMNS = [f"{n}_{s}" for s in "ab" for n in ("prompt_tokens", "output_tokens")]
+FLOAT_COLUMNS = [f"{n}_{s}" for s in "ab" for n in ("ttft_s", "total_s", "load_s",
+                                                   "tokens_per_s")]
+FLAT_SCHEMA = pa.schema([
+    (name, pa.int64() if name in INTEGER_COLUMNS else pa.float64() if name in FLOAT_COLUMNS
+     else pa.bool_() if name == "counted" else pa.string())
+    for name in FLAT_COLUMNS])
+TEXT_COLUMNS = [f.name for f in FLAT_SCHEMA if f.type == pa.string()]
+# Where the flat columns come from in the store's rows (arena.store.ROW_COLUMNS).
+_FROM_STORE = {"tstamp": "created_at", "counted": "counts",
+               **{f"{FLAT_SIDE[n]}_{s}": f"{n}_{s}" for s in "ab" for n in SIDE_FIELDS}}
 # What makes a file ours (rather than Chatbot Arena style rows): the whole battle is in it.
 OWN_MARKERS = {"id", "prompt", "answer_a", "answer_b", "ollama_model_a", "ollama_model_b"}
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+# Text a spreadsheet would run as a formula; an apostrophe too, so that restoring is exact.
+FORMULA_PATTERN = r"^[=+\-@\t\r']"
 MAX_ERRORS = 20  # errors listed before the rest are only counted
 IMPORT_NAMESPACE = uuid.UUID("6f1c3b2e-0d4a-4c59-9a57-7d1c5f0e2b11")
+CHUNK = 5000  # battles per piece of an export: bounds memory whatever the size
+OUR_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")  # arena.records.iso_utc
 
 
 class ImportRejected(ValueError):
@@ -67,151 +87,88 @@ class ImportRejected(ValueError):
 # --- export ---------------------------------------------------------------------------------
 
 
-def nested_record(battle: Battle, vote: Vote | None) -> dict:
-    return {
-        "id": battle.id,
-        "tstamp": battle.created_at,
-        "category": battle.category,
-        "model_a": contestant(battle.side_a.model, battle.side_a.think),
-        "model_b": contestant(battle.side_b.model, battle.side_b.think),
-        "winner": vote.winner if vote else None,
-        "voter": vote.voter if vote else None,
-        "voted_at": vote.voted_at if vote else None,
-        "counted": vote.counts if vote else None,
-        "not_counted_reason": vote.not_counted_reason if vote else None,
-        "status": battle.status,
-        "failure_reason": battle.failure_reason,
-        "source": battle.source,
-        "prompt": battle.prompt,
-        "system_prompt": battle.system_prompt,
-        "options": battle.options,
-        "side_a": dict(zip(SIDE_FIELDS, side_values(battle.side_a))),
-        "side_b": dict(zip(SIDE_FIELDS, side_values(battle.side_b))),
-    }
-
-
-def flat_record(record: dict) -> dict:
-    flat = {k: record[k] for k in BATTLE_COLUMNS}
-    flat["options"] = json.dumps(record["options"], sort_keys=True)
-    for side in "ab":
-        for name, value in record[f"side_{side}"].items():
-            flat[f"{FLAT_SIDE[name]}_{side}"] = value
+def flat_columns(rows: list[tuple]) -> dict[str, list]:
+    """Store rows (arena.store.ROW_COLUMNS) as the flat file's columns, in FLAT_COLUMNS order."""
+    stored = dict(zip(ROW_COLUMNS, map(list, zip(*rows)))) if rows else \
+        {name: [] for name in ROW_COLUMNS}
+    flat = {}
+    for name in FLAT_COLUMNS:
+        if name in ("model_a", "model_b"):
+            side = name[-1]
+            flat[name] = list(map(contestant, stored[f"model_{side}"], stored[f"think_{side}"]))
+        elif name == "counted":
+            flat[name] = [None if c is None else bool(c) for c in stored["counts"]]
+        else:
+            flat[name] = stored[_FROM_STORE.get(name, name)]
     return flat
 
 
-def records(store: Store, category: str | None = None,
-            ids: list[str] | None = None) -> Iterator[dict]:
-    """Every battle (or those of `ids`) with its vote, if any, oldest first, as nested records."""
-    for battle, vote in store.battles_with_votes(category=category, ids=ids):
-        yield nested_record(battle, vote)
+def nested_records(rows: list[tuple]) -> Iterator[dict]:
+    """Store rows as nested records: the battle and its vote, each side an object."""
+    flat = flat_columns(rows)
+    for k in range(len(rows)):
+        record = {name: flat[name][k] for name in BATTLE_COLUMNS}
+        record["options"] = json.loads(record["options"])
+        for side in "ab":
+            record[f"side_{side}"] = {n: flat[f"{FLAT_SIDE[n]}_{side}"][k] for n in SIDE_FIELDS}
+        yield record
 
 
-def export_bytes(store: Store, ids: list[str], form: str) -> bytes:
-    """An export of the given battles as the bytes of a file (for a download button)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"export.{form}"
-        write_export(records(store, ids=ids), path, form)
-        return path.read_bytes()
+def records(store: Store, where: BattleFilter = BattleFilter()) -> Iterator[dict]:
+    """The battles a filter selects, oldest first, with their votes, as nested records."""
+    for rows in store.battle_rows(where, chunk=CHUNK):
+        yield from nested_records(rows)
 
 
-def _neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+def _neutralise_formulas(table: pa.Table) -> pa.Table:
     """Text a spreadsheet would run as a formula gets a leading apostrophe, and so does text
-    that already starts with one, so that `restore_formula` undoes it exactly. Vectorised, a
-    column at a time."""
-    for column in frame.columns:
-        values = frame[column]
-        if pd.api.types.is_numeric_dtype(values):
-            continue
-        text = values.astype("string")
-        risky = text.str.startswith(FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
-        if risky.any():
-            frame[column] = values.where(~risky, "'" + text)
-    return frame
+    that already starts with one, so that `_restore_formulas` undoes it exactly."""
+    for k, field in enumerate(table.schema):
+        if field.type == pa.string():
+            column = table.column(k)
+            risky = pc.match_substring_regex(column, FORMULA_PATTERN)
+            if pc.any(risky).as_py():
+                table = table.set_column(k, field, pc.if_else(
+                    risky, pc.binary_join_element_wise("'", column, ""), column))
+    return table
 
 
-def restore_formula(value):
-    if isinstance(value, str) and value.startswith("'"):
-        return value[1:]
-    return value
-
-
-INTEGER_COLUMNS = [f"{n}_{s}" for s in "ab" for n in ("prompt_tokens", "output_tokens")]
-FLOAT_COLUMNS = [f"{n}_{s}" for s in "ab" for n in ("ttft_s", "total_s", "load_s",
-                                                   "tokens_per_s")]
-CHUNK = 5000  # battles per piece of an export: bounds memory whatever the size
-
-
-def flat_frame(rows: Iterable[dict]) -> pd.DataFrame:
-    """Flat rows with the same column types whatever the values (nullable integers, floats,
-    booleans, text), so that every chunk of an export is written alike."""
-    frame = pd.DataFrame([flat_record(r) for r in rows], columns=FLAT_COLUMNS)
-    for column in INTEGER_COLUMNS:
-        frame[column] = frame[column].astype("Int64")
-    for column in FLOAT_COLUMNS:
-        frame[column] = frame[column].astype("float64")
-    frame["counted"] = frame["counted"].astype("boolean")
-    return frame
-
-
-def _chunks(rows: Iterable[dict]) -> Iterator[list[dict]]:
-    chunk: list[dict] = []
-    for record in rows:
-        chunk.append(record)
-        if len(chunk) == CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def write_export(rows: Iterable[dict], path: str | Path, form: str) -> int:
-    """Write records to `path` as csv, jsonl or parquet, a chunk at a time; returns how many."""
-    path = Path(path)
+def write_export(store: Store, path: str | Path, form: str,
+                 where: BattleFilter = BattleFilter()) -> int:
+    """Write the battles a filter selects to `path` as csv, jsonl or parquet, a chunk at a time;
+    returns how many."""
+    if form not in ("csv", "jsonl", "parquet"):
+        raise ValueError(f"unknown export format {form!r}")
     count = 0
+    chunks = store.battle_rows(where, chunk=CHUNK)
     if form == "jsonl":
         with open(path, "w", encoding="utf-8") as out:
-            for record in rows:
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                count += 1
-    elif form == "csv":
-        # A byte-order mark (written once, by the codec) so that Excel reads Chinese as UTF-8.
-        with open(path, "w", encoding="utf-8-sig", newline="") as out:
-            for k, chunk in enumerate(_chunks(rows)):
-                frame = _neutralise_formulas(flat_frame(chunk))
-                # Every text cell quoted: pandas leaves a lone carriage return unquoted, which
-                # splits the row when read back.
-                frame.to_csv(out, index=False, header=k == 0, quoting=csv.QUOTE_NONNUMERIC)
-                count += len(frame)
-        if count == 0:
-            pd.DataFrame(columns=FLAT_COLUMNS).to_csv(path, index=False, encoding="utf-8-sig")
-    elif form == "parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        writer = None
-        try:
-            for chunk in _chunks(rows):
-                table = pa.Table.from_pandas(flat_frame(chunk), preserve_index=False)
-                if writer is None:
-                    writer = pq.ParquetWriter(path, _parquet_schema(table.schema))
-                writer.write_table(table.cast(writer.schema))
-                count += table.num_rows
-        finally:
-            if writer is not None:
-                writer.close()
-        if writer is None:
-            flat_frame([]).to_parquet(path, index=False)
-    else:
-        raise ValueError(f"unknown export format {form!r}")
+            for rows in chunks:
+                out.writelines(json.dumps(r, ensure_ascii=False) + "\n"
+                               for r in nested_records(rows))
+                count += len(rows)
+        return count
+    with open(path, "wb") as out:
+        if form == "csv":
+            out.write("\ufeff".encode())  # a byte-order mark, so that Excel reads UTF-8
+            # Every text cell is quoted, numbers are not, and a missing value is an empty cell.
+            writer = pa_csv.CSVWriter(out, FLAT_SCHEMA)
+        else:
+            writer = pq.ParquetWriter(out, FLAT_SCHEMA)
+        with writer:
+            for rows in chunks:
+                table = pa.table(flat_columns(rows), schema=FLAT_SCHEMA)
+                writer.write_table(_neutralise_formulas(table) if form == "csv" else table)
+                count += len(rows)
     return count
 
 
-def _parquet_schema(schema):
-    """The first chunk's schema, with columns that were empty there typed as text."""
-    import pyarrow as pa
-
-    return pa.schema([pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f
-                      for f in schema])
+def export_bytes(store: Store, where: BattleFilter, form: str) -> bytes:
+    """An export of the battles a filter selects, as the bytes of a file (for a download)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"export.{form}"
+        write_export(store, path, form, where)
+        return path.read_bytes()
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -223,46 +180,74 @@ class ImportResult:
     skipped: int  # already in the database (same id)
 
 
-def _blank(value) -> bool:
-    return value is None or value is pd.NA or (type(value) is float and math.isnan(value))
+class _Errors:
+    """Bad rows found column by column, reported in row order."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[int, str]] = []
+        self.total = 0
+
+    def add(self, bad: pd.Series, message: Callable[[object], str],
+            values: pd.Series | None = None) -> None:
+        """Rows where `bad` is true; `message` is given the row's value from `values`."""
+        rows = bad.index[bad.to_numpy(dtype=bool)]
+        self.total += len(rows)
+        for row in rows[:MAX_ERRORS]:
+            self.found.append((row, message(None if values is None else values[row])))
+
+    def row(self, number: int, message: str) -> None:
+        self.total += 1
+        if len(self.found) < 10 * MAX_ERRORS:
+            self.found.append((number, message))
+
+    def raise_if_any(self, path: Path) -> None:
+        if self.found:
+            shown = [f"row {n}: {m}" for n, m in sorted(self.found, key=lambda e: e[0])]
+            raise ImportRejected(str(path), shown[:MAX_ERRORS], self.total)
 
 
-# The converters below run for every field of every imported row: common cases come first.
-def _text(value, default: str = "") -> str:
-    if type(value) is str:
-        return value
-    return default if _blank(value) else str(value)
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(None, index=frame.index, dtype=object)
 
 
-def _number(value):
-    if value is None or type(value) is float:
-        return None if value is None or math.isnan(value) else value
-    if _blank(value):
-        return None
-    return float(value)
+def _blank(values: pd.Series) -> pd.Series:
+    blank = values.isna()
+    if not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        blank |= (values == "").fillna(False).astype(bool)
+    return blank
 
 
-def _integer(value):
-    if value is None or type(value) is int:
-        return value
-    if _blank(value):
-        return None
-    return int(float(value))
+def _text(values: pd.Series, default: str | None = "") -> pd.Series:
+    """Values as Python text (numbers written out), blanks as `default`."""
+    if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) not in (
+            "string", "empty"):
+        values = values.astype("string").astype(object)
+    blank = values.isna() | (values == "")
+    return values.where(~blank, default)
 
 
-def _flag(value) -> bool:
-    if isinstance(value, bool):
-        return value
-    flag = FLAG_WORDS.get(str(value).strip().lower())
-    if flag is None:
-        raise ValueError(f"counted is {value!r}, not true or false")
-    return flag
+def _numbers(values: pd.Series, name: str, errors: _Errors, whole: bool = False) -> pd.Series:
+    """Values as Python floats (or ints), blanks as None; anything else is a bad row."""
+    blank = _blank(values)
+    numbers = pd.to_numeric(values.where(~blank), errors="coerce")
+    errors.add(numbers.isna() & ~blank, lambda v: f"{name} is {v!r}, not a number", values)
+    if whole:
+        errors.add(numbers.notna() & (numbers % 1 != 0),
+                   lambda v: f"{name} is {v!r}, not a whole number", values)
+        return numbers.astype(object).where(numbers.notna(), None).map(
+            lambda v: v if v is None else int(v))
+    return numbers.astype(object).where(numbers.notna(), None)
+
+
+def _one_of(values: pd.Series, allowed: tuple[str, ...], errors: _Errors,
+            message: Callable[[object], str]) -> None:
+    errors.add(values.notna() & ~values.isin(allowed), message, values)
 
 
 def _tstamp(value) -> str:
     """ISO 8601 UTC from an ISO string or a Unix time (Chatbot Arena's `tstamp`)."""
-    if _blank(value):
-        return utc_now()
     if isinstance(value, (int, float)):
         stamp = datetime.fromtimestamp(float(value), tz=timezone.utc)
     else:
@@ -275,196 +260,287 @@ def _tstamp(value) -> str:
     return iso_utc(stamp)
 
 
-def _side_from(record: dict, side: str, nested: bool) -> Side:
-    if nested:
-        raw = record.get(f"side_{side}") or {}
-        if not isinstance(raw, dict):
-            raise ValueError(f"side_{side} is not an object")
-        get = raw.get
-    else:
-        def get(name):
-            return record.get(f"{FLAT_SIDE[name]}_{side}")
-    think = _text(get("think"), "default")
-    if think not in THINK_MODES:
-        raise ValueError(f"think_{side} is {think!r}, not one of {', '.join(THINK_MODES)}")
-    model = _text(get("model"))
-    if not model:
-        raise ValueError(f"the model of side {side} is empty")
-    return Side(
-        model=model, digest=_text(get("digest")), host=_text(get("host")), think=think,
-        answer=_text(get("answer")), thinking=_text(get("thinking")),
-        ttft_s=_number(get("ttft_s")), total_s=_number(get("total_s")),
-        load_s=_number(get("load_s")), prompt_tokens=_integer(get("prompt_tokens")),
-        output_tokens=_integer(get("output_tokens")), tokens_per_s=_number(get("tokens_per_s")),
-        done_reason=_text(get("done_reason")) or None, error_kind=_text(get("error_kind")) or None,
-        error=_text(get("error")) or None,
-    )
+def _times(values: pd.Series, name: str, errors: _Errors) -> pd.Series:
+    """Times as our ISO 8601 UTC text (kept as they are when already in it); blanks None."""
+    blank = _blank(values)
+    ours = values.astype("string").str.fullmatch(OUR_TIME).fillna(False)
+    times = values.astype(object).where(~blank, None)
+    others = (~blank & ~ours).to_numpy(dtype=bool)
+    if others.any():
+        converted = []
+        for row, value in values[others].items():
+            try:
+                converted.append(_tstamp(value.item() if isinstance(value, np.generic) else value))
+            except (ValueError, TypeError, OverflowError, OSError):
+                errors.row(row, f"{name} is {value!r}, not a time")
+                converted.append(None)
+        times[others] = converted
+    return times
 
 
-def _own_battle(record: dict, nested: bool, source: str) -> tuple[Battle, Vote | None]:
-    battle_id = _text(record.get("id"))
-    if not battle_id:
-        raise ValueError("id is empty")
-    options = record.get("options")
-    if isinstance(options, str):
-        options = json.loads(options) if options.strip() else {}
-    if options is None or _blank(options):
-        options = {}
-    if not isinstance(options, dict):
+# What json.dumps(value, sort_keys=True) gives, without building an encoder per call.
+_OPTIONS_TEXT = json.JSONEncoder(sort_keys=True)
+
+
+def _options(value) -> str:
+    """A battle's options as the JSON text the store keeps (keys sorted)."""
+    if isinstance(value, str):
+        value = json.loads(value) if value.strip() else {}
+    elif value is None or (isinstance(value, float) and value != value):
+        value = {}
+    if not isinstance(value, dict):
         raise ValueError("options is not an object")
-    status = _text(record.get("status"), STATUS_COMPLETE)
-    if status not in (STATUS_COMPLETE, STATUS_FAILED):
-        raise ValueError(f"status is {status!r}")
-    battle = Battle(
-        id=battle_id, created_at=_tstamp(record.get("tstamp")),
-        category=_text(record.get("category"), "general") or "general",
-        prompt=_text(record.get("prompt")), system_prompt=_text(record.get("system_prompt")),
-        options=options, side_a=_side_from(record, "a", nested),
-        side_b=_side_from(record, "b", nested), status=status,
-        failure_reason=_text(record.get("failure_reason")) or None,
-        source=_text(record.get("source")) or source,
-    )
-    vote = _vote_from(record, battle)
-    return battle, vote
+    return _OPTIONS_TEXT.encode(value) if value else "{}"
 
 
-def _vote_from(record: dict, battle: Battle) -> Vote | None:
-    winner = record.get("winner")
-    if _blank(winner) or winner == "":
-        return None
-    if winner not in WINNERS:
-        raise ValueError(f"unknown winner label {winner!r} (expected one of {', '.join(WINNERS)})")
-    if battle.status != STATUS_COMPLETE:
-        raise ValueError("a failed battle cannot have a vote")
-    counted = record.get("counted")
-    return Vote(
-        battle_id=battle.id, winner=winner, voter=_text(record.get("voter"), "imported"),
-        voted_at=_tstamp(record.get("voted_at") if not _blank(record.get("voted_at"))
-                         else record.get("tstamp")),
-        counts=True if _blank(counted) else _flag(counted),
-        not_counted_reason=_text(record.get("not_counted_reason")) or None,
-    )
+def _own_frame(raw: pd.DataFrame, source: str, errors: _Errors) -> pd.DataFrame:
+    """Our own export's rows, checked and put in the form the store takes."""
+    out = pd.DataFrame(index=raw.index)
+    out["id"] = _text(_column(raw, "id"), None)
+    errors.add(out["id"].isna(), lambda _: "id is empty")
+    out["status"] = _text(_column(raw, "status"), STATUS_COMPLETE)
+    _one_of(out["status"], (STATUS_COMPLETE, STATUS_FAILED), errors,
+            lambda v: f"status is {v!r}")
+    for side in "ab":
+        for name in SIDE_FIELDS:
+            column = f"{FLAT_SIDE[name]}_{side}"
+            values = _column(raw, column)
+            if column in INTEGER_COLUMNS or column in FLOAT_COLUMNS:
+                out[column] = _numbers(values, column, errors, whole=column in INTEGER_COLUMNS)
+            elif name in ("done_reason", "error_kind", "error"):
+                out[column] = _text(values, None)
+            else:
+                out[column] = _text(values, "default" if name == "think" else "")
+        _one_of(out[f"think_{side}"], THINK_MODES, errors,
+                lambda v, s=side: f"think_{s} is {v!r}, not one of {', '.join(THINK_MODES)}")
+        errors.add(out[f"ollama_model_{side}"] == "",
+                   lambda _, s=side: f"the model of side {s} is empty")
+        think = out[f"think_{side}"].where(out[f"think_{side}"].isin(THINK_MODES), "default")
+        out[f"model_{side}"] = list(map(contestant, out[f"ollama_model_{side}"], think))
+    out["tstamp"] = _times(_column(raw, "tstamp"), "tstamp", errors)
+    out["tstamp"] = out["tstamp"].where(out["tstamp"].notna(), utc_now())
+    out["category"] = _text(_column(raw, "category"), "general")
+    for name in ("prompt", "system_prompt"):
+        out[name] = _text(_column(raw, name))
+    for name in ("failure_reason", "not_counted_reason"):
+        out[name] = _text(_column(raw, name), None)
+    out["source"] = _text(_column(raw, "source"), source)
+    options = []
+    for row, value in _column(raw, "options").items():
+        try:
+            options.append(_options(value))
+        except (ValueError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
+            errors.row(row, str(exc) if "options" in str(exc) else f"options is not JSON: {exc}")
+            options.append("{}")
+    out["options"] = options
+
+    winner = _text(_column(raw, "winner"), None)
+    voted = winner.notna()
+    _one_of(winner, WINNERS, errors, lambda v: f"unknown winner label {v!r} "
+            f"(expected one of {', '.join(WINNERS)})")
+    errors.add(voted & (out["status"] == STATUS_FAILED),
+               lambda _: "a failed battle cannot have a vote")
+    out["winner"] = winner
+    counted = _column(raw, "counted")
+    flags = counted.astype("string").str.strip().str.lower().map(FLAG_WORDS)
+    blank = _blank(counted)
+    errors.add(voted & ~blank & flags.isna(),
+               lambda v: f"counted is {v!r}, not true or false", counted)
+    out["counted"] = flags.astype(object).where(~blank, True).where(voted, None)
+    out["voter"] = _text(_column(raw, "voter"), "imported").where(voted, None)
+    voted_at = _times(_column(raw, "voted_at"), "voted_at", errors)
+    out["voted_at"] = voted_at.where(voted_at.notna(), out["tstamp"]).where(voted, None)
+    return out[FLAT_COLUMNS]
 
 
-def _arena_row_battle(record: dict, occurrence: int, source: str) -> tuple[Battle, Vote]:
-    """A Chatbot Arena style row: only the pair, the winner and perhaps category, time, id."""
-    model_a, model_b = _text(record.get("model_a")), _text(record.get("model_b"))
-    if not model_a or not model_b:
-        raise ValueError("model_a and model_b are required")
-    if model_a == model_b:
-        raise ValueError("model_a and model_b are the same model")
-    winner = record.get("winner")
-    if winner not in WINNERS:
-        raise ValueError(f"unknown winner label {winner!r} (expected one of {', '.join(WINNERS)})")
-    category = _text(record.get("category"), "general") or "general"
-    tstamp = record.get("tstamp")
-    battle_id = _text(record.get("id"))
-    if not battle_id:
+def _arena_frame(raw: pd.DataFrame, source: str, errors: _Errors) -> pd.DataFrame:
+    """Chatbot Arena style rows: only the pair, the winner and perhaps category, time, id."""
+    out = pd.DataFrame(index=raw.index)
+    model_a, model_b = _text(raw["model_a"]), _text(raw["model_b"])
+    errors.add((model_a == "") | (model_b == ""), lambda _: "model_a and model_b are required")
+    errors.add((model_a == model_b) & (model_a != ""),
+               lambda _: "model_a and model_b are the same model")
+    winner = _text(raw["winner"], None)
+    errors.add(~winner.isin(WINNERS), lambda v: f"unknown winner label {v!r} "
+               f"(expected one of {', '.join(WINNERS)})", raw["winner"])
+    category = _text(_column(raw, "category"), "general")
+    tstamp = _column(raw, "tstamp")
+    times = _times(tstamp, "tstamp", errors)
+    out["id"] = _text(_column(raw, "id"), None)
+    missing = out["id"].isna().to_numpy(dtype=bool)
+    if missing.any():
         # Stable across re-imports of the same file: the row's content and how many identical
         # rows came before it.
-        content = "\x1f".join([model_a, model_b, winner, category, _text(tstamp),
-                               str(occurrence)])
-        battle_id = str(uuid.uuid5(IMPORT_NAMESPACE, content))
-    battle = Battle(
-        id=battle_id, created_at=_tstamp(tstamp), category=category, prompt="",
-        system_prompt="", options={}, side_a=Side(model=model_a), side_b=Side(model=model_b),
-        source=source,
-    )
-    return battle, Vote(battle_id, winner, _text(record.get("voter"), "imported"),
-                        battle.created_at, True)
+        content = pd.DataFrame({"a": model_a, "b": model_b, "w": winner.fillna(""),
+                                "c": category, "t": _text(tstamp)})[missing]
+        occurrence = content.groupby(list(content.columns), sort=False).cumcount() + 1
+        out.loc[missing, "id"] = [
+            str(uuid.uuid5(IMPORT_NAMESPACE, "\x1f".join([*key, str(n)])))
+            for key, n in zip(content.itertuples(index=False, name=None), occurrence)]
+    out["tstamp"] = times.where(times.notna(), utc_now())
+    out["category"] = category
+    out["model_a"], out["model_b"], out["winner"] = model_a, model_b, winner
+    out["voter"] = _text(_column(raw, "voter"), "imported")
+    out["voted_at"], out["counted"] = out["tstamp"], True
+    out["status"], out["source"], out["options"] = STATUS_COMPLETE, source, "{}"
+    out["prompt"] = out["system_prompt"] = ""
+    for side, model in (("a", model_a), ("b", model_b)):
+        out[f"ollama_model_{side}"], out[f"think_{side}"] = model, "default"
+        for name in ("digest", "host", "answer", "thinking"):
+            out[f"{name}_{side}"] = ""
+    for name in FLAT_COLUMNS:
+        if name not in out.columns:
+            out[name] = None
+    return out[FLAT_COLUMNS]
 
 
-def _frame_rows(frame: pd.DataFrame) -> Iterator[dict]:
-    """Rows of a data frame as dicts with None for missing values, a chunk at a time."""
-    for start in range(0, len(frame), CHUNK):
-        part = frame.iloc[start:start + CHUNK]
-        yield from part.astype(object).where(part.notna(), None).to_dict("records")
-
-
-def _json_rows(path: Path, errors: list[str]) -> Iterator[dict | None]:
-    """Objects of a JSON Lines file (or one JSON array), one at a time. A broken line yields
-    None and adds its error, so that row numbers stay right and every bad line is reported."""
+def _json_objects(path: Path, errors: _Errors) -> Iterator[tuple[int, object]]:
+    """(row number, value) of a JSON Lines file (a line's number) or of one JSON array (a
+    position in it). Broken lines are reported and skipped."""
     try:
         array = is_json_array(path)
-        handle = open(path, encoding="utf-8-sig")
-    except OSError as exc:
-        raise VoteFileError(f"{path}: cannot read it: {exc}") from None
-    with handle:
-        try:
+        with open(path, encoding="utf-8-sig") as handle:
             if array:
                 try:
                     data = json.load(handle)
                 except json.JSONDecodeError as exc:
                     raise ImportRejected(str(path), [f"broken JSON: {exc}"]) from None
-                yield from (data if isinstance(data, list) else [])
+                yield from enumerate(data if isinstance(data, list) else [], start=1)
                 return
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
                 try:
-                    yield json.loads(line)
+                    yield number, json.loads(line)
                 except json.JSONDecodeError as exc:
-                    errors.append(f"row {number}: broken JSON ({exc.msg})")
-                    yield None
-        except UnicodeDecodeError as exc:
-            raise VoteFileError(f"{path}: cannot read it: {exc}") from None
+                    errors.row(number, f"broken JSON ({exc.msg})")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise VoteFileError(f"{path}: cannot read it: {exc}") from None
 
 
-def read_import(path: str | Path) -> list[tuple[Battle, Vote | None]]:
-    """Every battle in the file, validated; raises ImportRejected listing the bad rows."""
+def _is_own(columns) -> bool:
+    return OWN_MARKERS <= set(columns) or {"id", "side_a", "side_b"} <= set(columns)
+
+
+def _json_frame(path: Path, errors: _Errors) -> pd.DataFrame:
+    """A JSON file's objects as one flat frame indexed by row number, built CHUNK objects at a
+    time (parsed objects take several times the memory of their columns); our nested sides are
+    flattened. Values stay Python objects: no column is converted until it is checked."""
+    frames, own, chunk = [], None, []
+
+    def flush() -> None:
+        if chunk:
+            frames.append(_json_chunk(chunk, own, errors))
+            chunk.clear()
+
+    for number, value in _json_objects(path, errors):
+        if not isinstance(value, dict):
+            errors.row(number, "not a JSON object")
+            continue
+        if own is None:  # the first object tells our export from Chatbot Arena rows
+            own = _is_own(value)
+        chunk.append((number, value))
+        if len(chunk) == CHUNK:
+            flush()
+    flush()
+    return pd.concat(frames) if frames else pd.DataFrame()
+
+
+def _json_chunk(numbered: list[tuple[int, dict]], own: bool, errors: _Errors) -> pd.DataFrame:
+    objects = [o for _, o in numbered]
+    if own:
+        names = [n for n in BATTLE_COLUMNS if n not in ("model_a", "model_b")]
+    else:  # Chatbot Arena rows may carry any of their optional columns
+        names = list(dict.fromkeys(name for o in objects for name in o))
+    columns = _transpose(names, [tuple(map(o.get, names)) for o in objects])
+    if own:
+        for side in "ab":
+            sides = []
+            for number, o in numbered:
+                value = o.get(f"side_{side}")
+                if not isinstance(value, dict):
+                    errors.row(number, f"side_{side} is not an object")
+                    value = {}
+                sides.append(tuple(map(value.get, SIDE_FIELDS)))
+            columns.update(_transpose([f"{FLAT_SIDE[n]}_{side}" for n in SIDE_FIELDS], sides))
+    return pd.DataFrame(columns, index=pd.Index([n for n, _ in numbered]), dtype=object)
+
+
+def _transpose(names: list[str], rows: list[tuple]) -> dict[str, list]:
+    return {name: list(values) for name, values in zip(names, zip(*rows))}
+
+
+def _restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo the CSV export's leading apostrophe on every text cell."""
+    for name in frame.columns.intersection(TEXT_COLUMNS):
+        text = frame[name].astype("string")
+        marked = text.str.startswith("'").fillna(False).to_numpy(dtype=bool)
+        if marked.any():
+            frame[name] = text.where(~marked, text.str.slice(1))
+    return frame
+
+
+def read_import(path: str | Path) -> pd.DataFrame:
+    """Every battle in the file, checked, as flat rows (FLAT_COLUMNS) ready for the store, with
+    duplicates dropped; raises ImportRejected listing the bad rows."""
     path = Path(path)
     kind = file_format(path)
     source = f"import:{path.name}"
-    errors: list[str] = []
-    nested = kind == "jsonl"
-    rows = _json_rows(path, errors) if nested else _frame_rows(read_votes_file(path))
-    items, seen, occurrences = [], {}, {}
-    own = None
-    error_count = 0
-    for number, row in enumerate(rows, start=1):
-        if row is None:  # a broken JSON line, already reported
-            error_count += 1
-            continue
-        if not isinstance(row, dict):
-            error_count += 1
-            errors.append(f"row {number}: not a JSON object")
-            continue
-        if own is None:  # the first row tells our export from Chatbot Arena rows
-            own = OWN_MARKERS <= set(row) or (nested and {"id", "side_a", "side_b"} <= set(row))
-            missing = [c for c in ("model_a", "model_b", "winner") if c not in row]
-            if not own and missing:
-                raise ImportRejected(str(path), [f"missing column(s): {', '.join(missing)}"])
-        try:
-            if own:
-                if kind == "csv":
-                    row = {k: restore_formula(v) for k, v in row.items()}
-                battle, vote = _own_battle(row, nested, source)
-            else:
-                key = tuple(str(row.get(c)) for c in ("model_a", "model_b", "winner",
-                                                      "category", "tstamp"))
-                occurrences[key] = occurrences.get(key, 0) + 1
-                battle, vote = _arena_row_battle(row, occurrences[key], source)
-            if battle.id in seen:
-                if seen[battle.id] != (battle, vote):  # dataclass equality: every field
-                    raise ValueError(f"id {battle.id} appears twice with different content")
-                continue
-            seen[battle.id] = (battle, vote)
-            items.append((battle, vote))
-        except (ValueError, TypeError, json.JSONDecodeError) as exc:
-            error_count += 1
-            errors.append(f"row {number}: {exc}")
-    if errors:
-        raise ImportRejected(str(path), errors[:MAX_ERRORS], max(error_count, len(errors)))
-    if own is None:
+    errors = _Errors()
+    if kind == "jsonl":
+        raw = _json_frame(path, errors)
+    else:
+        raw = read_votes_file(path, text_columns=TEXT_COLUMNS)
+        raw.index = pd.RangeIndex(1, len(raw) + 1)
+    if raw.empty:
+        errors.raise_if_any(path)
         raise ImportRejected(str(path), ["the file has no rows"])
-    return items
+    own = _is_own(raw.columns)
+    if own:
+        if kind == "csv":
+            raw = _restore_formulas(raw)
+        frame = _own_frame(raw, source, errors)
+    else:
+        missing = [c for c in ("model_a", "model_b", "winner") if c not in raw.columns]
+        if missing:
+            raise ImportRejected(str(path), [f"missing column(s): {', '.join(missing)}"])
+        frame = _arena_frame(raw, source, errors)
+    # The same id twice: fine when the rows are the same (kept once), refused when they differ.
+    twice = frame["id"].duplicated(keep=False) & frame["id"].notna()
+    if twice.any():
+        distinct = frame[twice].drop_duplicates()
+        errors.add(distinct["id"].duplicated(),
+                   lambda v: f"id {v} appears twice with different content", distinct["id"])
+        frame = frame.drop_duplicates()
+    errors.raise_if_any(path)
+    return frame
+
+
+def _store_columns(frame: pd.DataFrame) -> tuple[dict, dict, dict]:
+    """Checked flat rows as the store's battle, side and vote columns."""
+    def values(name: str) -> list:
+        return frame[name].tolist()
+
+    battles = {"id": values("id"), "created_at": values("tstamp"),
+               **{n: values(n) for n in ("category", "prompt", "system_prompt", "options",
+                                          "status", "failure_reason", "source")}}
+    ids = battles["id"]
+    sides = {"battle_id": ids + ids, "side": ["a"] * len(ids) + ["b"] * len(ids),
+             **{n: values(f"{FLAT_SIDE[n]}_a") + values(f"{FLAT_SIDE[n]}_b")
+                for n in SIDE_FIELDS}}
+    voted = frame[frame["winner"].notna()]
+    votes = dict(zip(VOTE_COLUMNS, [
+        voted["id"].tolist(), voted["winner"].tolist(), voted["voter"].tolist(),
+        voted["voted_at"].tolist(), [int(c) for c in voted["counted"]],
+        voted["not_counted_reason"].tolist(), voted["category"].tolist(),
+        voted["tstamp"].tolist(), voted["model_a"].tolist(), voted["model_b"].tolist()]))
+    return battles, sides, votes
 
 
 def import_file(store: Store, path: str | Path) -> ImportResult:
-    """Validate the whole file, then write what is new in one transaction (all or nothing)."""
-    items = read_import(path)
-    existing = store.existing_battle_ids([b.id for b, _ in items])
-    new = [(b, v) for b, v in items if b.id not in existing]
-    store.save_battles([b for b, _ in new], [v for _, v in new if v is not None],
-                       categories={b.category for b, _ in new})
-    return ImportResult(added=len(new), skipped=len(items) - len(new))
+    """Check the whole file, then write what is new in one transaction (all or nothing)."""
+    frame = read_import(path)
+    existing = store.existing_battle_ids(frame["id"].tolist())
+    new = frame[~frame["id"].isin(existing)] if existing else frame
+    store.save_battle_columns(*_store_columns(new), categories=set(new["category"]))
+    return ImportResult(added=len(new), skipped=len(frame) - len(new))

@@ -236,18 +236,49 @@ def _pair_of(conn: sqlite3.Connection, battle_id: str) -> tuple:
     return battle["category"], battle["created_at"], sides["a"], sides["b"]
 
 
-def _insert_votes(conn: sqlite3.Connection, votes: Iterable[Vote],
-                  pairs: dict[str, tuple] | None = None) -> None:
-    votes = list(votes)
-    if not votes:
-        return
-    pairs = pairs or {}
-    conn.executemany(
-        "INSERT INTO votes (battle_id, winner, voter, voted_at, counts, not_counted_reason,"
-        " category, battle_at, model_a, model_b) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ((v.battle_id, v.winner, v.voter, v.voted_at, int(v.counts), v.not_counted_reason,
-          *(pairs.get(v.battle_id) or _pair_of(conn, v.battle_id))) for v in votes),
-    )
+BATTLE_COLUMNS = ["id", "created_at", "category", "prompt", "system_prompt", "options", "status",
+                  "failure_reason", "source"]
+VOTE_COLUMNS = ["battle_id", "winner", "voter", "voted_at", "counts", "not_counted_reason",
+                "category", "battle_at", "model_a", "model_b"]
+
+
+def _insert_rows(conn: sqlite3.Connection, table: str, columns: dict[str, list]) -> None:
+    """Insert rows given column by column. A column whose every value is what the table would
+    put there anyway (NULL, or its '' default) is left out: binding values from Python is most
+    of the cost of a bulk write, and imported battles leave most side fields empty."""
+    info = {r[1]: (r[3], r[4]) for r in conn.execute(f"PRAGMA table_info({table})")}
+
+    def implied(name: str, values: list) -> bool:
+        not_null, default = info[name]
+        if default is None and not not_null:
+            return values.count(None) == len(values)
+        return default == "''" and values.count("") == len(values)
+
+    kept = {n: v for n, v in columns.items() if not implied(n, v)}
+    names = ", ".join(kept)
+    marks = ", ".join("?" for _ in kept)
+    conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", zip(*kept.values()))
+
+
+def _columns(names: list[str], rows: list[tuple]) -> dict[str, list]:
+    return {name: list(values) for name, values in zip(names, zip(*rows))} if rows else {}
+
+
+def _vote_columns(votes: list[Vote], pairs: dict[str, tuple]) -> dict[str, list]:
+    """Votes as columns, each with its battle's (category, time, contestant a, contestant b)."""
+    return _columns(VOTE_COLUMNS, [
+        (v.battle_id, v.winner, v.voter, v.voted_at, int(v.counts), v.not_counted_reason,
+         *pairs[v.battle_id]) for v in votes])
+
+
+def _pair_of_battle(battle: Battle) -> tuple:
+    return (battle.category, battle.created_at, contestant(battle.side_a.model, battle.side_a.think),
+            contestant(battle.side_b.model, battle.side_b.think))
+
+
+def _insert_votes(conn: sqlite3.Connection, votes: dict[str, list]) -> None:
+    if votes and votes["battle_id"]:
+        _insert_rows(conn, "votes", votes)
 
 
 def _battle_from_row(row: sqlite3.Row, sides: dict[str, Side]) -> Battle:
@@ -283,8 +314,7 @@ BULK_VOTES = 1000
 _ROW_TRIGGERS = ("votes_only_for_complete_battles", "vote_tally_add", "votes_version_insert")
 
 
-def _insert_votes_in_bulk(conn: sqlite3.Connection, votes: list[Vote],
-                          pairs: dict[str, tuple]) -> None:
+def _insert_votes_in_bulk(conn: sqlite3.Connection, votes: dict[str, list]) -> None:
     """Insert many votes with the work of the row triggers done once for all of them.
 
     Runs inside the caller's write transaction: the triggers are dropped, the votes inserted,
@@ -297,12 +327,12 @@ def _insert_votes_in_bulk(conn: sqlite3.Connection, votes: list[Vote],
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?)",
         _ROW_TRIGGERS).fetchall())
     if len(triggers) != len(_ROW_TRIGGERS):  # an older schema: the row-by-row way is right
-        _insert_votes(conn, votes, pairs)
+        _insert_votes(conn, votes)
         return
     first_new = conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM votes").fetchone()[0]
     for name in _ROW_TRIGGERS:
         conn.execute(f"DROP TRIGGER {name}")
-    _insert_votes(conn, votes, pairs)
+    _insert_votes(conn, votes)
     refused = conn.execute(
         "SELECT COUNT(*) FROM votes v LEFT JOIN battles b ON b.id = v.battle_id"
         " WHERE v.rowid >= ? AND b.status IS NOT 'complete'", (first_new,)).fetchone()[0]
@@ -399,6 +429,11 @@ class BattleFilter:
 _BATTLE_LIST = ("FROM battles b LEFT JOIN votes v ON v.battle_id = b.id"
                 " JOIN battle_sides sa ON sa.battle_id = b.id AND sa.side = 'a'"
                 " JOIN battle_sides sb ON sb.battle_id = b.id AND sb.side = 'b'")
+# A battle with its vote as one flat row (Store.battle_rows): the battle's columns, its vote's,
+# then each side's suffixed _a / _b.
+ROW_VOTE_COLUMNS = ["winner", "voter", "voted_at", "counts", "not_counted_reason"]
+ROW_COLUMNS = (BATTLE_COLUMNS + ROW_VOTE_COLUMNS
+               + [f"{c}_{side}" for side in "ab" for c in SIDE_COLUMNS])
 
 
 class Store:
@@ -489,36 +524,46 @@ class Store:
                      categories: Iterable[str] = ()) -> None:
         """Write many battles, and votes on them, in one transaction: all or nothing.
         `categories` that do not exist yet are created (imports bring their own)."""
-        battles = list(battles)
+        battles, votes = list(battles), list(votes)
+        battle_rows = [(b.id, b.created_at, b.category, b.prompt, b.system_prompt,
+                        json.dumps(b.options, sort_keys=True) if b.options else "{}", b.status,
+                        b.failure_reason, b.source) for b in battles]
+        side_rows = [(b.id, name, *side_values(side))
+                     for b in battles for name, side in b.sides.items()]
+        by_id = {b.id: b for b in battles}
         with self.transaction() as conn:
-            conn.executemany(
-                "INSERT OR IGNORE INTO categories (slug, name, position)"
-                " VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM categories))",
-                [(c, c) for c in sorted(set(categories))],
-            )
-            conn.executemany(
-                "INSERT INTO battles (id, created_at, category, prompt, system_prompt, options,"
-                " status, failure_reason, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(b.id, b.created_at, b.category, b.prompt, b.system_prompt,
-                  json.dumps(b.options, sort_keys=True) if b.options else "{}", b.status,
-                  b.failure_reason, b.source)
-                 for b in battles],
-            )
-            placeholders = ", ".join("?" for _ in range(len(SIDE_COLUMNS) + 2))
-            conn.executemany(
-                f"INSERT INTO battle_sides (battle_id, side, {', '.join(SIDE_COLUMNS)})"
-                f" VALUES ({placeholders})",
-                [(b.id, name, *side_values(side))
-                 for b in battles for name, side in b.sides.items()],
-            )
             # Votes on battles of this batch take their pair from it, without a query each.
-            pairs = {b.id: (b.category, b.created_at, contestant(b.side_a.model, b.side_a.think),
-                            contestant(b.side_b.model, b.side_b.think)) for b in battles}
-            votes = list(votes)
-            if len(votes) >= BULK_VOTES:
-                _insert_votes_in_bulk(conn, votes, pairs)
-            else:
-                _insert_votes(conn, votes, pairs)
+            pairs = {v.battle_id: _pair_of(conn, v.battle_id) if v.battle_id not in by_id else
+                     _pair_of_battle(by_id[v.battle_id]) for v in votes}
+            self._write(conn, _columns(BATTLE_COLUMNS, battle_rows),
+                        _columns(["battle_id", "side", *SIDE_COLUMNS], side_rows),
+                        _vote_columns(votes, pairs), categories)
+
+    def save_battle_columns(self, battles: dict[str, list], sides: dict[str, list],
+                            votes: dict[str, list], categories: Iterable[str] = ()) -> None:
+        """The bulk form of save_battles, for imports: rows given column by column (names as in
+        the tables; votes with VOTE_COLUMNS), written in one transaction."""
+        with self.transaction() as conn:
+            # A bigger page cache for this connection: index pages of random ids stay in memory.
+            conn.execute("PRAGMA cache_size = -65536")
+            self._write(conn, battles, sides, votes, categories)
+
+    @staticmethod
+    def _write(conn: sqlite3.Connection, battles: dict[str, list], sides: dict[str, list],
+               votes: dict[str, list], categories: Iterable[str]) -> None:
+        conn.executemany(
+            "INSERT OR IGNORE INTO categories (slug, name, position)"
+            " VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM categories))",
+            [(c, c) for c in sorted(set(categories))],
+        )
+        if battles and battles["id"]:
+            _insert_rows(conn, "battles", battles)
+        if sides and sides["battle_id"]:
+            _insert_rows(conn, "battle_sides", sides)
+        if votes and len(votes["battle_id"]) >= BULK_VOTES:
+            _insert_votes_in_bulk(conn, votes)
+        else:
+            _insert_votes(conn, votes)
 
     def get_battle(self, battle_id: str) -> Battle | None:
         with self.reading() as conn:
@@ -533,31 +578,21 @@ class Store:
             }
         return _battle_from_row(row, sides)
 
-    def battles_with_votes(self, category: str | None = None, ids: list[str] | None = None,
-                           chunk: int = 5000) -> Iterator[tuple[Battle, Vote | None]]:
-        """Every battle (or those of `ids`, in that order) with its vote or None, read in
-        chunks."""
-        clause, params = ("WHERE b.category = ?", [category]) if category else ("", [])
+    def battle_rows(self, where: BattleFilter = BattleFilter(),
+                    chunk: int = 5000) -> Iterator[list[tuple]]:
+        """The battles a filter selects, oldest first, with their votes: flat rows in the order
+        of ROW_COLUMNS (vote fields None where there is no vote), `chunk` rows at a time."""
+        clause, params = where.where()
+        select = ", ".join([f"b.{c}" for c in BATTLE_COLUMNS]
+                           + [f"v.{c}" for c in ROW_VOTE_COLUMNS]
+                           + [f"s{side}.{c}" for side in "ab" for c in SIDE_COLUMNS])
         with self.reading() as conn:
-            if ids is None:
-                ids = [r[0] for r in conn.execute(
-                    f"SELECT b.id FROM battles b {clause} ORDER BY b.created_at, b.rowid",
-                    params)]
-            for start in range(0, len(ids), chunk):
-                part = ids[start:start + chunk]
-                marks = ", ".join("?" for _ in part)
-                battles = {r["id"]: r for r in conn.execute(
-                    f"SELECT * FROM battles WHERE id IN ({marks})", part)}
-                sides: dict[str, dict[str, Side]] = {}
-                for r in conn.execute(
-                        f"SELECT * FROM battle_sides WHERE battle_id IN ({marks})", part):
-                    sides.setdefault(r["battle_id"], {})[r["side"]] = \
-                        Side(**{c: r[c] for c in SIDE_COLUMNS})
-                votes = {r["battle_id"]: _vote_from_row(r) for r in conn.execute(
-                    f"SELECT * FROM votes WHERE battle_id IN ({marks})", part)}
-                for battle_id in part:
-                    row = battles[battle_id]
-                    yield _battle_from_row(row, sides[battle_id]), votes.get(battle_id)
+            cursor = conn.cursor()
+            cursor.row_factory = None  # plain tuples
+            cursor.execute(f"SELECT {select} {_BATTLE_LIST} WHERE {clause}"
+                           " ORDER BY b.created_at, b.rowid", params)
+            while rows := cursor.fetchmany(chunk):
+                yield rows
 
     def count_battles_where(self, where: BattleFilter) -> int:
         clause, params = where.where()
@@ -582,14 +617,6 @@ class Store:
             columns=["id", "tstamp", "category", "model_a", "model_b", "winner", "voter",
                      "counted", "status", "source"])
         return frame
-
-    def battle_ids_where(self, where: BattleFilter) -> list[str]:
-        """Ids of the battles a filter selects, oldest first (the order of exports)."""
-        clause, params = where.where()
-        with self.reading() as conn:
-            return [r[0] for r in conn.execute(
-                f"SELECT b.id {_BATTLE_LIST} WHERE {clause} ORDER BY b.created_at, b.rowid",
-                params)]
 
     def contestants(self) -> list[str]:
         with self.reading() as conn:
@@ -645,7 +672,7 @@ class Store:
         )
         try:
             with self.transaction() as conn:
-                _insert_votes(conn, [vote])
+                _insert_votes(conn, _vote_columns([vote], {battle_id: _pair_of(conn, battle_id)}))
         except sqlite3.IntegrityError as exc:
             message = str(exc)
             if "UNIQUE" in message or "PRIMARY KEY" in message:

@@ -33,13 +33,14 @@ def is_json_array(path: Path) -> bool:
     return start.startswith(b"[")
 
 
-def read_votes_file(path: str | Path) -> pd.DataFrame:
-    """The rows of a vote file as a data frame, with text columns read as text."""
+def read_votes_file(path: str | Path, text_columns: list[str] = TEXT_COLUMNS) -> pd.DataFrame:
+    """The rows of a vote file as a data frame, with text columns read as text (in a CSV file
+    also those of `text_columns`, so that an answer "007" stays "007")."""
     path = Path(path)
     kind = file_format(path)
     try:
         if kind == "csv":
-            frame = pd.read_csv(path, dtype={c: "string" for c in TEXT_COLUMNS},
+            frame = pd.read_csv(path, dtype={c: "string" for c in text_columns},
                                 keep_default_na=False, na_values=[""])
         elif kind == "jsonl":
             # One object per line, or (lmarena's clean_battle_*.json) one JSON array.

@@ -70,7 +70,7 @@ def measure(task: str, source: str, target: str) -> dict:
 
     began = time.perf_counter()
     if task.startswith("export"):
-        count = exchange.write_export(exchange.records(Store(source)), target, task.split(":")[1])
+        count = exchange.write_export(Store(source), target, task.split(":")[1])
     else:
         count = exchange.import_file(Store(target), source).added
     seconds = time.perf_counter() - began

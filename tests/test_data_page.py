@@ -53,8 +53,7 @@ def test_downloads_are_there_and_build_on_demand():
     seed_votes(db(), [("x:1", "y:1", "model_b")] * 3)
     at = open_data()
     assert len(at.get("download_button")) == 3
-    ids = db().battle_ids_where(BattleFilter())
-    data = exchange.export_bytes(db(), ids, "jsonl")
+    data = exchange.export_bytes(db(), BattleFilter(), "jsonl")
     assert data.count(b"\n") == 3
 
 
@@ -97,8 +96,7 @@ def test_a_battle_waiting_for_its_vote_is_not_listed(monkeypatch, fake_ollama):
 
     monkeypatch.setenv("OLLAMA_HOST", fake_ollama.url)
     arena_tab = battle(open_app())
-    stored = db().battle_ids_where(BattleFilter())
-    assert len(stored) == 1
+    assert db().count_battles() == 1
     data_tab = open_data()
     assert data_tab.dataframe[0].value.empty
     arena_tab.button(key="arena.vote.tie").click().run()

@@ -10,7 +10,7 @@ from seed import seed_votes
 from arena import exchange, ratings
 from arena.exchange import ImportRejected, import_file, records, write_export
 from arena.records import Battle, Side, Vote
-from arena.store import Store
+from arena.store import BattleFilter, Store
 
 TRICKY = ["=SUM(A1:A9)", "+1 call me", "-rm -rf", "@here", "\tindented", "\rreturn",
           "'already quoted", "''two", "plain", "中文：把这句话翻译成英文。", "line\nbreak, \"quoted\"",
@@ -54,12 +54,12 @@ def source(tmp_path) -> Store:
 @pytest.mark.parametrize("form", ["csv", "jsonl", "parquet"])
 def test_round_trip(tmp_path, source, form):
     first = tmp_path / f"first.{form}"
-    assert write_export(records(source), first, form) == len(TRICKY)
+    assert write_export(source, first, form) == len(TRICKY)
     target = Store(tmp_path / "target.db")
     result = import_file(target, first)
     assert (result.added, result.skipped) == (len(TRICKY), 0)
     second = tmp_path / f"second.{form}"
-    write_export(records(target), second, form)
+    write_export(target, second, form)
     assert list(records(target)) == list(records(source))
     assert first.read_bytes() == second.read_bytes()
     for store in (source, target):
@@ -74,7 +74,7 @@ def test_round_trip(tmp_path, source, form):
 def test_exports_written_in_chunks_read_back_whole(tmp_path, source, monkeypatch, form):
     monkeypatch.setattr(exchange, "CHUNK", 5)  # twelve battles: three chunks, the last short
     path = tmp_path / f"chunked.{form}"
-    assert write_export(records(source), path, form) == len(TRICKY)
+    assert write_export(source, path, form) == len(TRICKY)
     target = Store(tmp_path / "target.db")
     assert import_file(target, path).added == len(TRICKY)
     assert list(records(target)) == list(records(source))
@@ -84,7 +84,7 @@ def test_exports_written_in_chunks_read_back_whole(tmp_path, source, monkeypatch
 
 def test_csv_neutralises_formulas_and_opens_in_excel(tmp_path, source):
     path = tmp_path / "votes.csv"
-    write_export(records(source), path, "csv")
+    write_export(source, path, "csv")
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark
     with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -108,9 +108,9 @@ def test_chatbot_arena_rows(tmp_path):
     assert import_file(store, path).added == 4  # identical rows are separate votes
     assert import_file(store, path).added == 0  # and get the same ids again
     assert "hard_prompts" in {c.slug for c in store.categories()}
-    battles = list(store.battles_with_votes())
-    assert {b.source for b, _ in battles} == {"import:clean_battle.json"}
-    assert battles[0][0].created_at.startswith("2023-11-14T22:13:20")
+    battles = list(records(store))
+    assert {b["source"] for b in battles} == {"import:clean_battle.json"}
+    assert battles[0]["tstamp"].startswith("2023-11-14T22:13:20")
     board = ratings.leaderboard(store.vote_counts().drop(columns="category"), rounds=0)
     assert set(board["model"]) == {"gpt-4", "claude-2", "vicuna"}
 
@@ -136,7 +136,7 @@ def test_bad_files_write_nothing(tmp_path, name, content, message):
 
 def test_one_bad_row_among_good_ones_writes_nothing(tmp_path, source):
     path = tmp_path / "votes.jsonl"
-    write_export(records(source), path, "jsonl")
+    write_export(source, path, "jsonl")
     lines = path.read_text().splitlines()
     broken = json.loads(lines[5])
     broken["side_a"]["think"] = "sometimes"
@@ -150,7 +150,7 @@ def test_one_bad_row_among_good_ones_writes_nothing(tmp_path, source):
 
 def test_same_id_twice_with_different_content(tmp_path, source):
     path = tmp_path / "votes.jsonl"
-    write_export(records(source), path, "jsonl")
+    write_export(source, path, "jsonl")
     lines = path.read_text().splitlines()
     twin = json.loads(lines[0])
     twin["prompt"] = "something else"
@@ -173,11 +173,74 @@ def test_parquet_with_wrong_types(tmp_path):
 def test_a_very_large_prompt_is_kept_whole(tmp_path, source):
     big = Store(tmp_path / "big.db")
     seed_votes(big, [("x:1", "y:1", "model_a")])
-    [(battle, vote)] = list(big.battles_with_votes())
+    [battle] = list(records(big))
     with big.transaction() as conn:
         conn.execute("UPDATE battles SET prompt = ?", ("长" * 2_000_000,))
     path = tmp_path / "big.jsonl"
-    write_export(records(big), path, "jsonl")
+    write_export(big, path, "jsonl")
     target = Store(tmp_path / "target.db")
     import_file(target, path)
-    assert target.get_battle(battle.id).prompt == "长" * 2_000_000
+    assert target.get_battle(battle["id"]).prompt == "长" * 2_000_000
+
+
+def test_text_that_looks_like_a_number_stays_text(tmp_path):
+    store = Store(tmp_path / "source.db")
+    battle = Battle(category="coding", prompt="007", system_prompt="1.50", options={},
+                    side_a=Side("x:1", answer="0042"), side_b=Side("y:1", answer="1e3"))
+    store.save_battles([battle], [Vote(battle.id, "tie", "ann", "2026-11-01T00:00:00.000Z")])
+    path = tmp_path / "votes.csv"
+    write_export(store, path, "csv")
+    target = Store(tmp_path / "target.db")
+    import_file(target, path)
+    copy = target.get_battle(battle.id)
+    assert (copy.prompt, copy.system_prompt) == ("007", "1.50")
+    assert (copy.side_a.answer, copy.side_b.answer) == ("0042", "1e3")
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda r: r["side_a"].update(output_tokens=12.5), "row 3: output_tokens_a is 12.5, not a whole"),
+    (lambda r: r["side_b"].update(ttft_s="soon"), "row 3: ttft_s_b is 'soon', not a number"),
+    (lambda r: r.update(tstamp="yesterday"), "row 3: tstamp is 'yesterday', not a time"),
+    (lambda r: r.update(side_b="none"), "row 3: side_b is not an object"),
+    (lambda r: r.update(options="[1]"), "row 3: options is not an object"),
+    (lambda r: r.update(counted="maybe"), "row 3: counted is 'maybe', not true or false"),
+    (lambda r: r.update(status="done"), "row 3: status is 'done'"),
+    (lambda r: r.update(id=""), "row 3: id is empty"),
+])
+def test_each_bad_field_is_named_with_its_row(tmp_path, source, change, message):
+    path = tmp_path / "votes.jsonl"
+    write_export(source, path, "jsonl")
+    lines = path.read_text().splitlines()
+    row = json.loads(lines[2])
+    change(row)
+    lines[2] = json.dumps(row)
+    path.write_text("\n".join(lines) + "\n")
+    store = Store(tmp_path / "arena.db")
+    with pytest.raises(ImportRejected, match=message):
+        import_file(store, path)
+    assert store.count_battles() == 0
+
+
+def test_errors_are_listed_in_row_order_and_counted(tmp_path):
+    path = tmp_path / "votes.csv"
+    rows = ["x,x,tie" if k % 2 else "x,y,draw" for k in range(50)]
+    path.write_text("model_a,model_b,winner\n" + "\n".join(rows) + "\n")
+    with pytest.raises(ImportRejected) as caught:
+        import_file(Store(tmp_path / "arena.db"), path)
+    numbers = [int(e.split(":")[0].removeprefix("row ")) for e in caught.value.errors]
+    assert numbers == sorted(numbers) and numbers[:2] == [1, 2]
+    assert len(numbers) == exchange.MAX_ERRORS
+    assert str(caught.value).endswith("and 30 more")
+
+
+@pytest.mark.parametrize("form", ["csv", "jsonl", "parquet"])
+def test_export_of_a_filter_and_of_nothing(tmp_path, source, form):
+    path = tmp_path / f"coding.{form}"
+    assert write_export(source, path, form, BattleFilter(category="coding")) == len(TRICKY) // 2
+    target = Store(tmp_path / "target.db")
+    import_file(target, path)
+    assert {r["category"] for r in records(target)} == {"coding"}
+    empty = tmp_path / f"empty.{form}"
+    assert write_export(source, empty, form, BattleFilter(category="nothing")) == 0
+    with pytest.raises(ImportRejected, match="the file has no rows"):
+        import_file(target, empty)

@@ -124,8 +124,7 @@ def downloads(ctx: PageContext, where: BattleFilter) -> None:
     for form, column in zip(("csv", "jsonl", "parquet"), columns):
         column.download_button(
             t(f"data.download.{form}"),
-            data=lambda form=form: exchange.export_bytes(
-                ctx.store, ctx.store.battle_ids_where(where), form),
+            data=lambda form=form: exchange.export_bytes(ctx.store, where, form),
             file_name=f"arena-battles.{form}",
             mime={"csv": "text/csv", "jsonl": "application/x-ndjson",
                   "parquet": "application/octet-stream"}[form],
