@@ -224,7 +224,9 @@ def _text(values: pd.Series, default: str | None = "") -> pd.Series:
     if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) not in (
             "string", "empty"):
         values = values.astype("string").astype(object)
-    blank = values.isna() | (values == "")
+    blank = values.isna()
+    if default != "":  # an empty text is already its own default
+        blank |= values == ""
     return values.where(~blank, default)
 
 
