@@ -1,4 +1,5 @@
-"""A battle: draw two anonymous contestants, run both at the same time, and collect the result.
+"""A battle: draw two anonymous contestants, run both (at the same time, or one after the other),
+and collect the result.
 
 Each side streams in a worker thread that only puts (side, kind, payload) events on a queue; the
 caller (the Streamlit script thread) drains the queue and renders, so no UI call happens off the
@@ -13,18 +14,17 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence, TypeVar
 
 import ollama
 
 from arena.ollama_api import (
     AbortableTransport,
-    ModelInfo,
     classify_error,
     stream_chat,
     think_argument,
 )
-from arena.records import STATUS_COMPLETE, STATUS_FAILED, Battle, Side, ThinkMode
+from arena.records import STATUS_COMPLETE, STATUS_FAILED, Battle, Side
 from arena.settings import Settings
 
 
@@ -52,21 +52,14 @@ def validate_prompt(prompt: str, max_chars: int) -> str:
     return prompt
 
 
-def eligible_models(models: list[ModelInfo], think_mode: ThinkMode) -> list[ModelInfo]:
-    """Models that can answer a chat in this thinking mode (unknown capabilities are given a go)."""
-    chat = [m for m in models if m.can_chat]
-    if think_mode == "on":
-        chat = [m for m in chat if m.supports_thinking is not False]
-    return chat
+T = TypeVar("T")
 
 
-def draw_pair(
-    models: list[ModelInfo], rng: random.Random | None = None
-) -> tuple[ModelInfo, ModelInfo]:
-    """Two different models in random order: the order is the left/right placement."""
-    if len(models) < 2:
-        raise NotEnoughModels(len(models))
-    first, second = (rng or random.SystemRandom()).sample(models, 2)
+def draw_pair(candidates: Sequence[T], rng: random.Random | None = None) -> tuple[T, T]:
+    """Two different candidates in random order: the order is the left/right placement."""
+    if len(candidates) < 2:
+        raise NotEnoughModels(len(candidates))
+    first, second = (rng or random.SystemRandom()).sample(list(candidates), 2)
     return first, second
 
 
@@ -74,15 +67,12 @@ def new_battle(
     category: str,
     prompt: str,
     system_prompt: str,
-    pair: tuple[ModelInfo, ModelInfo],
-    think_mode: ThinkMode,
+    sides: tuple[Side, Side],
     settings: Settings,
-    host: str,
     rng: random.Random | None = None,
 ) -> Battle:
     """A battle ready to run: both sides get the same messages and the same options."""
     seed = (rng or random.SystemRandom()).randrange(2**31)
-    sides = [Side(model=m.name, digest=m.digest, host=host, think=think_mode) for m in pair]
     return Battle(
         category=category,
         prompt=prompt,
@@ -116,7 +106,28 @@ def _run_side(
     keep_alive: str | None,
     stop: threading.Event,
     events: queue.Queue,
+    after: threading.Event | None = None,
+    ended: threading.Event | None = None,
 ) -> None:
+    """Stream one side, putting (side, kind, payload) events on `events`. With `after`, wait
+    until it is set (the other side has ended) before asking Ollama anything; `ended` is set
+    when this side is over."""
+    try:
+        _stream_side(name, side, battle, client, keep_alive, stop, events, after)
+    finally:
+        if ended is not None:
+            ended.set()
+
+
+def _stream_side(name: str, side: Side, battle: Battle, client: ollama.Client,
+                 keep_alive: str | None, stop: threading.Event, events: queue.Queue,
+                 after: threading.Event | None) -> None:
+    while after is not None and not after.wait(0.05):
+        if stop.is_set():
+            events.put((name, "error", STOPPED))
+            events.put((name, "end", None))
+            return
+    events.put((name, "started", None))
     started = time.perf_counter()
     first_token = False
     try:
@@ -154,11 +165,16 @@ class BattleRun:
     Streamlit script runs (an interrupted one and its successor) may poll the same run.
     """
 
-    def __init__(self, battle: Battle, client_factory: ClientFactory, keep_alive: str | None = None):
+    def __init__(self, battle: Battle, client_factory: ClientFactory,
+                 keep_alive: str | None = None, sequential: bool = False):
+        """`sequential`: side b starts only when side a has ended, for a GPU that cannot hold
+        both models at once (Ollama would otherwise swap them in and out)."""
         self.battle = battle
         self._events: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self._ended: set[str] = set()
+        self._started_at: dict[str, float] = {}
+        a_ended = threading.Event() if sequential else None
         self._text = {name: {"thinking": [], "content": []} for name in battle.sides}
         self._apply_lock = threading.RLock()
         self._settle_lock = threading.Lock()
@@ -172,17 +188,34 @@ class BattleRun:
             threading.Thread(
                 target=_run_side,
                 args=(name, side, battle, self._clients[name], keep_alive, self._stop,
-                      self._events),
+                      self._events, a_ended if name == "b" else None,
+                      a_ended if name == "a" else None),
                 name=f"arena-side-{name}",
                 daemon=True,
             )
             for name, side in battle.sides.items()
         ]
 
+
     def start(self) -> "BattleRun":
         for thread in self._threads:
             thread.start()
         return self
+
+    def phase(self, name: str) -> str:
+        """Where a side is: "waiting" (for the other side, when sequential), "loading" (asked,
+        no token yet: Ollama is loading the model or reading the prompt), "streaming", "ended"."""
+        side = self.battle.sides[name]
+        if name in self._ended:
+            return "ended"
+        if name not in self._started_at:
+            return "waiting"
+        return "loading" if side.ttft_s is None else "streaming"
+
+    def waited_s(self, name: str) -> float:
+        """Seconds since the side asked Ollama (0 before it has)."""
+        started = self._started_at.get(name)
+        return 0.0 if started is None else time.monotonic() - started
 
     @property
     def finished(self) -> bool:
@@ -226,6 +259,8 @@ class BattleRun:
         side = self.battle.sides[name]
         if kind in ("thinking", "content"):
             self._text[name][kind].append(payload)
+        elif kind == "started":
+            self._started_at[name] = time.monotonic()
         elif kind == "ttft":
             side.ttft_s = payload
         elif kind == "done":
@@ -239,6 +274,7 @@ class BattleRun:
         elif kind == "end":
             side.total_s = payload
             self._ended.add(name)
+
 
     def wait(self, timeout: float | None = None) -> bool:
         """Apply events until both sides have ended; False if `timeout` ran out first."""

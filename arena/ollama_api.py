@@ -223,6 +223,71 @@ def list_models(client: ollama.Client, host: str, with_capabilities: bool = True
     return sorted(models, key=lambda m: m.name)
 
 
+@dataclass(frozen=True)
+class LoadedModel:
+    """A model in memory now, as /api/ps reports it."""
+
+    name: str
+    size: int  # bytes in memory
+    size_vram: int  # of which in GPU memory
+
+
+def loaded_models(client: ollama.Client, host: str) -> dict[str, LoadedModel]:
+    """The models a host has in memory, by name. Raises OllamaUnavailable."""
+    try:
+        running = client.ps().models
+    except (ollama.ResponseError, httpx.HTTPError, ConnectionError, OSError, ValueError) as exc:
+        raise _wrap_unavailable(host, exc) from None
+    return {m.model: LoadedModel(m.model, int(m.size or 0), int(m.size_vram or 0))
+            for m in running if m.model}
+
+
+def version_tuple(version: str) -> tuple[int, ...] | None:
+    """`0.12.6` -> (0, 12, 6); None for what is not a release number (a build from source says
+    0.0.0)."""
+    parts = version.strip().lstrip("v").split("-")[0].split(".")
+    if len(parts) < 2 or not all(p.isdigit() for p in parts):
+        return None
+    numbers = tuple(int(p) for p in parts)
+    return numbers if any(numbers) else None
+
+
+# Why a pull failed. The UI has a message for each.
+PULL_FAILURES = ("unknown_model", "unreachable", "disk_full", "connection_lost", "error")
+
+
+@dataclass(frozen=True)
+class PullProgress:
+    """One line of a pull's stream: its step (Ollama's words) and, for a layer, its bytes."""
+
+    status: str
+    digest: str | None
+    completed: int | None
+    total: int | None
+
+
+def pull_stream(client: ollama.Client, model: str) -> Iterator[PullProgress]:
+    """The progress of pulling `model`, line by line; raises the client's exceptions (see
+    classify_pull_error). Ends with status "success"."""
+    for part in client.pull(model, stream=True):
+        yield PullProgress(part.status or "", part.digest, part.completed, part.total)
+
+
+def classify_pull_error(exc: BaseException) -> tuple[str, str]:
+    """(one of PULL_FAILURES, Ollama's or httpx's own words) for a failed pull."""
+    kind, detail = classify_error(exc)
+    text = detail.lower()
+    if "no space left" in text:
+        return "disk_full", detail
+    if kind == "model_not_found" or "file does not exist" in text:
+        return "unknown_model", detail
+    if kind in ("unreachable", "connection_lost"):
+        return kind, detail
+    if kind == "timeout":
+        return "connection_lost", detail
+    return "error", detail
+
+
 def think_argument(mode: str) -> bool | None:
     """The chat `think` field for a battle's thinking mode: None leaves it to the model."""
     return {"default": None, "on": True, "off": False}[mode]

@@ -93,6 +93,27 @@ class Battle:
         return {"a": self.side_a, "b": self.side_b}
 
 
+@dataclass(frozen=True)
+class ModelChoice:
+    """An admin's choice for one model (by name). Models without one follow
+    ArenaOptions.include_new_models and compete once."""
+
+    included: bool = True
+    split_thinking: bool = False  # a thinking model competes as two: thinking on, and off
+
+
+SCHEDULES = ("parallel", "sequential")
+
+
+@dataclass(frozen=True)
+class ArenaOptions:
+    """Options an admin changes on the Models page, shared by every user."""
+
+    include_new_models: bool = True
+    # "sequential": one side after the other, for a GPU that cannot hold both models at once.
+    schedule: str = "parallel"
+
+
 @dataclass
 class Vote:
     battle_id: str

@@ -32,6 +32,8 @@ class GenerationDefaults:
 class Settings:
     db_path: Path = Path("data/arena.db")  # ARENA_DB
     ollama_host: str = DEFAULT_OLLAMA_HOST  # OLLAMA_HOST
+    # More Ollama servers, comma-separated (ARENA_OLLAMA_HOSTS); admins add others on the page.
+    extra_hosts: tuple[str, ...] = ()
     # Seconds without a byte from Ollama before a side fails. Must cover model load time.
     ollama_read_timeout: float = 300.0  # ARENA_OLLAMA_TIMEOUT
     ollama_connect_timeout: float = 5.0  # ARENA_OLLAMA_CONNECT_TIMEOUT
@@ -42,6 +44,11 @@ class Settings:
     min_votes: int = 20  # ARENA_MIN_VOTES: fewer and a rating is marked provisional
     elo_k: float = 16.0  # ARENA_ELO_K: step size of the online Elo shown over time
     generation: GenerationDefaults = field(default_factory=GenerationDefaults)
+
+    @property
+    def ollama_hosts(self) -> tuple[str, ...]:
+        """The hosts the settings name: OLLAMA_HOST first, then ARENA_OLLAMA_HOSTS."""
+        return tuple(dict.fromkeys((self.ollama_host, *self.extra_hosts)))
 
     def generation_options(self, seed: int) -> dict:
         """The Ollama `options` for one battle; `seed` is used when no fixed seed is set."""
@@ -80,9 +87,12 @@ def _number(name: str, env: dict, kind: type, default, minimum=None):
     return value
 
 
-def normalise_host(host: str) -> str:
-    """Accept what people type for OLLAMA_HOST (`0.0.0.0`, `myhost:11434`) and return a URL."""
+def normalise_host(host: str, name: str = "OLLAMA_HOST") -> str:
+    """Accept what people type for an Ollama host (`0.0.0.0`, `myhost:11434`) and return a URL;
+    `name` is where the value came from, for the error message."""
     host = host.strip().rstrip("/")
+    if not host:
+        raise SettingsError(f"{name} is empty")
     if "://" not in host:
         host = "http://" + host
     scheme, rest = host.split("://", 1)
@@ -96,9 +106,9 @@ def normalise_host(host: str) -> str:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise SettingsError(f"OLLAMA_HOST={host!r} is not a valid host[:port] or URL") from None
+        raise SettingsError(f"{name}={host!r} is not a valid host[:port] or URL") from None
     if scheme not in ("http", "https") or not parts.hostname or port is None:
-        raise SettingsError(f"OLLAMA_HOST={host!r} is not a valid host[:port] or URL")
+        raise SettingsError(f"{name}={host!r} is not a valid host[:port] or URL")
     return url
 
 
@@ -120,6 +130,9 @@ def load_settings(env: dict | None = None) -> Settings:
     return Settings(
         db_path=Path(db_path),
         ollama_host=normalise_host(_env("OLLAMA_HOST", env) or base.ollama_host),
+        extra_hosts=tuple(normalise_host(h, "ARENA_OLLAMA_HOSTS")
+                          for h in (_env("ARENA_OLLAMA_HOSTS", env) or "").split(",")
+                          if h.strip()),
         ollama_read_timeout=_number("ARENA_OLLAMA_TIMEOUT", env, float,
                                     base.ollama_read_timeout, minimum=0.1),
         ollama_connect_timeout=_number("ARENA_OLLAMA_CONNECT_TIMEOUT", env, float,

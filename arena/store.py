@@ -18,7 +18,17 @@ from typing import Callable, Iterable, Iterator
 import pandas as pd
 
 from arena.categories import DEFAULT_CATEGORIES, Category
-from arena.records import WINNERS, Battle, Side, Vote, contestant, utc_now
+from arena.records import (
+    SCHEDULES,
+    WINNERS,
+    ArenaOptions,
+    Battle,
+    ModelChoice,
+    Side,
+    Vote,
+    contestant,
+    utc_now,
+)
 
 SIDE_COLUMNS = [f.name for f in fields(Side)]
 # A side's values in SIDE_COLUMNS order; much faster than dataclasses.asdict, which deep-copies.
@@ -195,6 +205,20 @@ BEGIN UPDATE votes_version SET version = version + 1 WHERE id = 1; END;
 """
 
 
+_LINEUP = """
+-- Ollama hosts added on the Models page (hosts named by settings are not stored).
+CREATE TABLE hosts (url TEXT PRIMARY KEY, added_at TEXT NOT NULL);
+-- An admin's choice per model name; models without a row follow the include_new_models option.
+CREATE TABLE model_choices (
+    model          TEXT PRIMARY KEY,
+    included       INTEGER NOT NULL CHECK (included IN (0, 1)),
+    split_thinking INTEGER NOT NULL DEFAULT 0 CHECK (split_thinking IN (0, 1))
+);
+-- Options an admin changes on the Models page (arena.records.ArenaOptions), as text.
+CREATE TABLE options (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
 # The schema's history. Append, never edit: position i + 1 is schema version i + 1.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _SCHEMA_V1,
@@ -205,6 +229,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # No query looks battles up by side model (the Data page's model filter goes through the
     # battle's own rows), and the index cost bulk imports a tenth of their time.
     "DROP INDEX battle_sides_model;",
+    _LINEUP,
 ]
 
 
@@ -513,6 +538,55 @@ class Store:
             )
             for r in rows
         ]
+
+    # --- hosts, model choices and options (the Models page) -----------------------------------
+
+    def added_hosts(self) -> list[str]:
+        with self.reading() as conn:
+            return [r[0] for r in conn.execute("SELECT url FROM hosts ORDER BY added_at, url")]
+
+    def add_host(self, url: str) -> bool:
+        """Add a host (a normalised URL); False if it was there already."""
+        with self.transaction() as conn:
+            return conn.execute("INSERT OR IGNORE INTO hosts (url, added_at) VALUES (?, ?)",
+                                (url, utc_now())).rowcount == 1
+
+    def remove_host(self, url: str) -> bool:
+        with self.transaction() as conn:
+            return conn.execute("DELETE FROM hosts WHERE url = ?", (url,)).rowcount == 1
+
+    def model_choices(self) -> dict[str, ModelChoice]:
+        with self.reading() as conn:
+            return {r[0]: ModelChoice(bool(r[1]), bool(r[2])) for r in conn.execute(
+                "SELECT model, included, split_thinking FROM model_choices")}
+
+    def set_model_choice(self, model: str, choice: ModelChoice) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO model_choices (model, included, split_thinking) VALUES (?, ?, ?)"
+                " ON CONFLICT (model) DO UPDATE SET included = excluded.included,"
+                " split_thinking = excluded.split_thinking",
+                (model, int(choice.included), int(choice.split_thinking)))
+
+    def arena_options(self) -> ArenaOptions:
+        with self.reading() as conn:
+            stored = dict(conn.execute("SELECT name, value FROM options").fetchall())
+        default = ArenaOptions()
+        schedule = stored.get("schedule", default.schedule)
+        return ArenaOptions(
+            include_new_models=stored.get("include_new_models", "1") == "1",
+            schedule=schedule if schedule in SCHEDULES else default.schedule,
+        )
+
+    def set_arena_options(self, options: ArenaOptions) -> None:
+        if options.schedule not in SCHEDULES:
+            raise ValueError(f"schedule {options.schedule!r} is not one of {SCHEDULES}")
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO options (name, value) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                [("include_new_models", "1" if options.include_new_models else "0"),
+                 ("schedule", options.schedule)])
 
     # --- battles ----------------------------------------------------------------------------
 

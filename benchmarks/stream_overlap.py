@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from arena.battle import BattleRun, new_battle  # noqa: E402
 from arena.ollama_api import list_models, make_client  # noqa: E402
+from arena.records import Side  # noqa: E402
 from arena.settings import load_settings  # noqa: E402
 
 MESSAGES = [{"role": "user", "content": "Count."}]
@@ -53,8 +54,8 @@ def bare_loop(url: str, model: str) -> tuple[float, int]:
 def app_battle(url: str) -> tuple[float, dict[str, float]]:
     """(battle wall seconds, tokens/s per side) through BattleRun and a page-like drain loop."""
     models = list_models(make_client(url, 10), url)
-    battle = new_battle("general", "Count.", "", (models[0], models[1]), "default",
-                        load_settings({}), url)
+    sides = tuple(Side(m.name, m.digest, url) for m in models[:2])
+    battle = new_battle("general", "Count.", "", sides, load_settings({}))
     began = time.perf_counter()
     run = BattleRun(battle, lambda host, transport: make_client(host, 60, 5, transport)).start()
     while not run.finished:

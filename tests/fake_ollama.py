@@ -1,6 +1,7 @@
 """A fake Ollama server for tests and benchmarks: real HTTP, Ollama's real wire format.
 
-It serves /api/version, /api/tags, /api/show, /api/ps and /api/chat (streamed NDJSON in chunked
+It serves /api/version, /api/tags, /api/show, /api/ps, /api/pull (progress streamed as Ollama does,
+from a registry of models that can be pulled) and /api/chat (streamed NDJSON in chunked
 transfer encoding, or one JSON object), with models of three kinds — thinking in a separate field,
 thinking inside `<think>` tags in the content (servers before 0.9.0), and no thinking — and every
 failure the arena must survive: 404, 400 for thinking, 503, an error line mid-stream, a dropped
@@ -45,6 +46,7 @@ class FakeModel:
     stall_s: float = 5.0
     token_delay: float | None = None  # None: the server's default
     load_s: float = 0.0  # silence before the response starts, as while Ollama loads a model
+    build: str = ""  # another build under the same name has another digest
 
     def __post_init__(self) -> None:
         if self.capabilities is None:
@@ -52,7 +54,7 @@ class FakeModel:
 
     @property
     def digest(self) -> str:
-        return hashlib.sha256(self.name.encode()).hexdigest()
+        return hashlib.sha256((self.name + self.build).encode()).hexdigest()
 
 
 def _now() -> str:
@@ -121,7 +123,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif self.path == "/api/tags":
             self._json(200, {"models": [fake.tag(m) for m in fake.listed_models()]})
         elif self.path == "/api/ps":
-            self._json(200, {"models": []})
+            self._json(200, {"models": [fake.running(name, vram)
+                                        for name, vram in fake.loaded.items()
+                                        if name in fake.models]})
         else:
             self._json(404, {"error": "404 page not found"})
 
@@ -137,6 +141,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._show(body)
         elif self.path == "/api/chat":
             self._chat(body)
+        elif self.path == "/api/pull":
+            self._pull(body)
         else:
             self._json(404, {"error": "404 page not found"})
 
@@ -162,6 +168,49 @@ class _Handler(BaseHTTPRequestHandler):
         if model.capabilities is not None and not fake.legacy_show:
             payload["capabilities"] = model.capabilities
         self._json(200, payload)
+
+    def _pull(self, body: dict) -> None:
+        """Progress lines as Ollama streams them: the manifest, each layer's bytes, the checks,
+        then `success`, after which the model is listed. Failures come as an error line."""
+        fake = self.server.fake
+        name = body.get("model") or body.get("name", "")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            self._chunk({"status": "pulling manifest"})
+            model = fake.registry.get(name)
+            if model is None:
+                self._chunk({"error": "pull model manifest: file does not exist"})
+                self._end_chunks()
+                return
+            layers = [(hashlib.sha256(f"{name}/{k}".encode()).hexdigest(), size)
+                      for k, size in enumerate((model.size, 12_000))]
+            sent = 0
+            for digest, size in layers:
+                for step in range(fake.pull_steps + 1):
+                    if fake.pull_fail and sent == fake.pull_steps // 2:
+                        if fake.pull_fail == "disk_full":
+                            self._chunk({"error": f"write /usr/share/ollama/.ollama/models/blobs/sha256-"
+                                                  f"{digest}-partial: no space left on device"})
+                            self._end_chunks()
+                            return
+                        self.wfile.flush()
+                        self.connection.shutdown(socket.SHUT_RDWR)  # "drop"
+                        self.close_connection = True
+                        return
+                    sent += 1
+                    self._chunk({"status": f"pulling {digest[:12]}", "digest": f"sha256:{digest}",
+                                 "total": size, "completed": size * step // fake.pull_steps})
+                    time.sleep(fake.pull_delay)
+            for status in ("verifying sha256 digest", "writing manifest", "success"):
+                if status == "success":
+                    fake.models[name] = model
+                self._chunk({"status": status})
+            self._end_chunks()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            self.close_connection = True
 
     def _load(self, seconds: float) -> bool:
         """Wait as a model load would; False as soon as the client closes the connection."""
@@ -278,6 +327,12 @@ class FakeOllama:
         self.supports_think_field = True  # False: ignore `think`, as before 0.9.0
         self.show_fails = False  # True: /api/show answers 500, as an overloaded server may
         self.hidden: set[str] = set()  # served by chat but missing from /api/tags
+        self.loaded: dict[str, int] = {}  # model -> bytes of GPU memory, as /api/ps reports
+        # What /api/pull can fetch; a pulled model joins `models`.
+        self.registry: dict[str, FakeModel] = {}
+        self.pull_steps = 4  # progress lines per layer
+        self.pull_delay = 0.0  # seconds between progress lines
+        self.pull_fail: str | None = None  # "disk_full" or "drop", half way through
         self.requests: list[dict] = []
         self.cancelled: list[str] = []
         self._active = 0
@@ -363,6 +418,11 @@ class FakeOllama:
                 "quantization_level": model.quantization,
             },
         }
+
+    def running(self, name: str, vram: int) -> dict:
+        model = self.models[name]
+        return {**self.tag(model), "expires_at": "2026-11-01T10:05:00.000000000Z",
+                "size": vram, "size_vram": vram, "context_length": 8192}
 
     def pieces(self, model: FakeModel, think: bool | None) -> list[tuple[str, str]]:
         """What the model streams, as (kind, text) in order."""

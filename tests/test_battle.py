@@ -9,7 +9,6 @@ from arena.battle import (
     NotEnoughModels,
     PromptRejected,
     draw_pair,
-    eligible_models,
     identity_leak,
     messages_for,
     new_battle,
@@ -27,8 +26,9 @@ def info(name, caps=("completion",)):
 def start(fake, names=None, think="default", prompt="Capital of France?", system="Be brief.",
           read_timeout=5.0):
     models = {m.name: m for m in list_models(make_client(fake.url, 5), fake.url)}
-    pair = tuple(models[n] for n in (names or list(models)[:2]))
-    battle = new_battle("general", prompt, system, pair, think, load_settings({}), fake.url)
+    sides = tuple(Side(models[n].name, models[n].digest, fake.url, think)
+                  for n in (names or list(models)[:2]))
+    battle = new_battle("general", prompt, system, sides, load_settings({}))
     return BattleRun(battle, lambda host, transport: make_client(host, read_timeout, 5, transport)).start()
 
 
@@ -55,13 +55,6 @@ def test_draw_pair_gives_two_different_models_in_random_order():
         draw_pair([info("a")])
 
 
-def test_eligible_models_by_thinking_mode():
-    models = [info("think", ("completion", "thinking")), info("plain"), info("old", None),
-              info("embed", ("embedding",))]
-    assert [m.name for m in eligible_models(models, "default")] == ["think", "plain", "old"]
-    assert [m.name for m in eligible_models(models, "on")] == ["think", "old"]
-
-
 def test_both_sides_get_the_same_messages_and_options(fake_ollama):
     run = start(fake_ollama, think="off")
     assert run.wait(10)
@@ -86,6 +79,42 @@ def test_both_sides_generate_at_the_same_time():
         assert fake.max_active == 2
     battle = run.result()
     assert battle.side_a.answer == battle.side_b.answer == "tok " * 40
+
+
+def test_sequential_runs_one_side_after_the_other():
+    models = [FakeModel("a:1", answer="tok " * 20), FakeModel("b:1", answer="tok " * 20)]
+    with FakeOllama(models, token_delay=0.02) as fake:
+        listed = {m.name: m for m in list_models(make_client(fake.url, 5), fake.url)}
+        sides = tuple(Side(n, listed[n].digest, fake.url) for n in ("a:1", "b:1"))
+        battle = new_battle("general", "Count.", "", sides, load_settings({}))
+        run = BattleRun(battle, lambda host, transport: make_client(host, 5, 5, transport),
+                        sequential=True).start()
+        phases = set()
+        while not run.finished:
+            run.poll(0.01)
+            phases.add((run.phase("a"), run.phase("b")))
+        assert fake.max_active == 1
+        starts = [r["at"] for r in fake.requests if r["path"] == "/api/chat"]
+    assert ("streaming", "waiting") in phases or ("loading", "waiting") in phases
+    assert run.result().status == "complete"
+    assert starts[1] - starts[0] >= 20 * 0.02 * 0.9  # b asked only once a had answered
+
+
+def test_stopping_a_sequential_battle_before_its_second_side_starts():
+    models = [FakeModel("a:1", answer="tok " * 200), FakeModel("b:1")]
+    with FakeOllama(models, token_delay=0.02) as fake:
+        listed = {m.name: m for m in list_models(make_client(fake.url, 5), fake.url)}
+        sides = tuple(Side(n, listed[n].digest, fake.url) for n in ("a:1", "b:1"))
+        battle = new_battle("general", "Count.", "", sides, load_settings({}))
+        run = BattleRun(battle, lambda host, transport: make_client(host, 5, 5, transport),
+                        sequential=True).start()
+        run.poll(0.2)
+        run.stop()
+        assert fake.wait_idle()
+        assert len(fake.chat_requests()) == 1  # b never asked
+    result = run.result()
+    assert result.status == "failed"
+    assert result.side_b.error_kind == "stopped"
 
 
 def test_figures_are_collected(fake_ollama):
