@@ -34,9 +34,9 @@ think_mode = st.radio(
 )
 view.settings_summary(ctx)
 view.settle_interrupted_battle(ctx)
-models = view.available_models(ctx, think_mode)
+drawn = view.available_contestants(ctx, think_mode)
 
 if st.button(t("arena.battle"), key="arena.start", type="primary"):
-    view.run_battle(ctx, category, prompt, think_mode, models)
+    view.run_battle(ctx, category, prompt, drawn)
 else:
     view.show_current_battle(ctx)

@@ -13,16 +13,17 @@ from arena.battle import (
     NotEnoughModels,
     PromptRejected,
     draw_pair,
-    eligible_models,
     identity_leak,
     new_battle,
     validate_prompt,
 )
 from arena.categories import Category
-from arena.ollama_api import ModelInfo, OllamaUnavailable, list_models, make_client
+from arena.lineup import Contestant, catalogue, contestants, sides_for
+from arena.ollama_api import make_client
 from arena.records import STATUS_COMPLETE, WINNERS, Battle, Side, ThinkMode
 from arena.store import VoteRejected
 from arena.ui.common import PageContext
+from arena.ui.lineup_state import host_reports
 
 BATTLE_KEY = "arena.battle"
 VOTE_KEY = "arena.vote"
@@ -30,7 +31,6 @@ NOTICE_KEY = "arena.notice"
 STORAGE_ERROR_KEY = "arena.storage_error"  # why the shown battle could not be stored
 RUN_KEY = "arena.run"  # the battle being streamed, until it is stored
 RENDER_INTERVAL_S = 0.1  # redraw streaming answers at most ten times a second
-LIST_TIMEOUT_S = 10.0
 
 
 def load_categories(ctx: PageContext) -> dict[str, Category]:
@@ -64,25 +64,30 @@ def preset_picker(ctx: PageContext, category: Category) -> None:
     )
 
 
-def available_models(ctx: PageContext, think_mode: ThinkMode) -> list[ModelInfo] | None:
-    """The models that can take part, or None after telling the user what is wrong."""
-    settings = ctx.settings
-    client = make_client(settings.ollama_host, LIST_TIMEOUT_S, settings.ollama_connect_timeout)
-    try:
-        models = eligible_models(list_models(client, settings.ollama_host), think_mode)
-    except OllamaUnavailable:
-        st.error(ctx.t("ollama.unreachable", host=settings.ollama_host), icon="🔌")
+def available_contestants(ctx: PageContext, think_mode: ThinkMode) -> list[Contestant] | None:
+    """Who can be drawn, or None after telling the user what is wrong. Unreachable hosts are
+    skipped with a note; nothing here names a model."""
+    t = ctx.t
+    reports = host_reports(ctx)
+    reachable = [r for r in reports if r.reachable]
+    if not reachable:
+        st.error(t("ollama.unreachable", host=", ".join(r.url for r in reports)), icon="🔌")
         st.code("ollama serve", language="bash")
         return None
-    finally:
-        client.close()
-    if len(models) < 2:
+    for report in reports:
+        if not report.reachable:
+            st.caption(t("hosts.skipped", host=report.url))
+    if think_mode != "default" and any(not r.think_control for r in reachable):
+        st.caption(t("hosts.no_think_control"))
+    drawn = contestants(catalogue(reachable), ctx.store.model_choices(),
+                        ctx.store.arena_options(), think_mode)
+    if len(drawn) < 2:
         key = "ollama.too_few_thinking" if think_mode == "on" else "ollama.too_few_models"
-        st.warning(ctx.t(key, count=len(models)), icon="📦")
+        st.warning(t(key, count=len(drawn)), icon="📦")
         st.code("ollama pull qwen3:8b", language="bash")
         return None
-    st.caption(ctx.t("arena.models_available", count=len(models)))
-    return models
+    st.caption(t("arena.models_available", count=len(drawn)))
+    return drawn
 
 
 def settings_summary(ctx: PageContext) -> None:
@@ -95,6 +100,8 @@ def settings_summary(ctx: PageContext) -> None:
             num_predict=g.num_predict,
             seed=g.seed if g.seed is not None else ctx.t("arena.seed_random"),
         ))
+        schedule = ctx.store.arena_options().schedule
+        st.caption(ctx.t("arena.schedule_note", schedule=ctx.t(f"options.schedule.{schedule}")))
 
 
 # --- showing answers ------------------------------------------------------------------------
@@ -104,8 +111,19 @@ def _side_label(name: str, t) -> str:
     return t(f"arena.model_{name}")
 
 
-def render_side(ctx: PageContext, name: str, side: Side, streaming: bool) -> None:
-    """One column of a battle. Nothing here may name the model: this runs before the vote."""
+def _progress_note(ctx: PageContext, run: BattleRun, name: str) -> str | None:
+    """What a side is doing before its first token: waiting its turn, or loading."""
+    phase = run.phase(name)
+    if phase == "waiting":
+        return ctx.t("arena.waiting_turn")
+    if phase == "loading":
+        return ctx.t("arena.loading", seconds=int(run.waited_s(name)))
+    return None
+
+
+def render_side(ctx: PageContext, name: str, side: Side, note: str | None = None) -> None:
+    """One column of a battle; `note` says what the side is doing while it has no answer yet.
+    Nothing here may name the model: this runs before the vote."""
     t = ctx.t
     st.subheader(_side_label(name, t))
     if side.thinking.strip():
@@ -114,8 +132,8 @@ def render_side(ctx: PageContext, name: str, side: Side, streaming: bool) -> Non
     if side.answer:
         # Markdown with HTML disabled (Streamlit's default): a <script> in an answer stays text.
         st.markdown(side.answer)
-    elif streaming and not side.failed:
-        st.caption(t("arena.waiting"))
+    elif note and not side.failed:
+        st.caption(note)
     elif not side.failed:
         st.caption(t("arena.empty_answer"))
     if side.failed:
@@ -126,7 +144,7 @@ def render_battle(ctx: PageContext, battle: Battle) -> None:
     columns = st.columns(2, border=True)
     for (name, side), column in zip(battle.sides.items(), columns):
         with column:
-            render_side(ctx, name, side, streaming=False)
+            render_side(ctx, name, side)
 
 
 def _save_battle(ctx: PageContext, battle: Battle) -> None:
@@ -152,10 +170,9 @@ def run_battle(
     ctx: PageContext,
     category: Category,
     prompt: str,
-    think_mode: ThinkMode,
-    models: list[ModelInfo] | None,
+    drawn: list[Contestant] | None,
 ) -> None:
-    """Validate, draw two models, stream both answers at once, store the battle, then rerun."""
+    """Validate, draw two contestants, stream both answers, store the battle, then rerun."""
     t = ctx.t
     clear_battle()
     try:
@@ -166,20 +183,20 @@ def run_battle(
         else:
             st.error(t("prompt.too_long", limit=rejected.limit, length=len(prompt)), icon="✂️")
         return
-    if models is None:
+    if drawn is None:
         return
     try:
-        pair = draw_pair(models)
+        pair = draw_pair(drawn)
     except NotEnoughModels:
         return
     settings = ctx.settings
-    battle = new_battle(category.slug, prompt, category.system_prompt, pair, think_mode,
-                        settings, host=settings.ollama_host)
+    battle = new_battle(category.slug, prompt, category.system_prompt, sides_for(pair), settings)
     run = BattleRun(
         battle,
         client_factory=lambda host, transport: make_client(
             host, settings.ollama_read_timeout, settings.ollama_connect_timeout, transport),
         keep_alive=settings.keep_alive,
+        sequential=ctx.store.arena_options().schedule == "sequential",
     )
     st.session_state[RUN_KEY] = run
     # From here on, any click (Stop included) interrupts this run at its next Streamlit call.
@@ -201,7 +218,7 @@ def run_battle(
             if dirty and (now - last_draw >= RENDER_INTERVAL_S or run.finished):
                 for name, side in battle.sides.items():
                     with slots[name].container():
-                        render_side(ctx, name, side, streaming=not run.finished)
+                        render_side(ctx, name, side, note=_progress_note(ctx, run, name))
                 last_draw, dirty = now, False
             if run.finished:
                 break

@@ -22,6 +22,7 @@ from arena.store import Store
 PAGES = [
     ("pages/arena.py", "nav.arena", "⚔️"),
     ("pages/leaderboard.py", "nav.leaderboard", "🏆"),
+    ("pages/models.py", "nav.models", "🧩"),
     ("pages/data.py", "nav.data", "🗂️"),
 ]
 
@@ -94,7 +95,9 @@ def _sidebar(settings: Settings) -> str:
             placeholder="anonymous",
             help=translate(lang, "sidebar.voter_help"),
         )
-        st.caption(translate(lang, "sidebar.host", host=settings.ollama_host))
+        hosts = settings.ollama_hosts
+        st.caption(translate(lang, "sidebar.host", host=hosts[0]) if len(hosts) == 1 else
+                   translate(lang, "sidebar.hosts", host=hosts[0], more=len(hosts) - 1))
     return lang
 
 

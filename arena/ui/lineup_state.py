@@ -1,0 +1,42 @@
+"""What the pages share about hosts: a short-lived cache of the hosts' reports, and the one
+registry of pulls on this server."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from arena.lineup import Host, HostReport, all_hosts, survey
+from arena.ollama_api import make_client
+from arena.pulls import Pulls
+from arena.settings import Settings
+from arena.ui.common import PageContext
+
+# Long enough that a rerun (a vote, a click) does not ask every host again; short enough that a
+# model pulled from the command line shows up soon.
+SURVEY_TTL_S = 5
+PULL_READ_TIMEOUT_S = 600.0  # the longest silence of a pull stream (a big layer being verified)
+
+
+@st.cache_data(show_spinner=False, ttl=SURVEY_TTL_S, max_entries=16)
+def _survey(hosts: tuple[Host, ...], settings: Settings) -> list[HostReport]:
+    return survey(list(hosts), settings)
+
+
+def hosts(ctx: PageContext) -> list[Host]:
+    return all_hosts(ctx.settings, ctx.store.added_hosts())
+
+
+def host_reports(ctx: PageContext) -> list[HostReport]:
+    """Every host's report, asked at most every few seconds."""
+    return _survey(tuple(hosts(ctx)), ctx.settings)
+
+
+def forget_reports() -> None:
+    """Ask the hosts again on the next run (after a pull, or a host added or removed)."""
+    _survey.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def pulls(connect_timeout: float) -> Pulls:
+    """The pulls of this server, shared by every session."""
+    return Pulls(lambda host: make_client(host, PULL_READ_TIMEOUT_S, connect_timeout))

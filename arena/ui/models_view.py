@@ -1,0 +1,256 @@
+"""The Models page's parts: hosts and their health, the models and who takes part, the arena's
+options, and pulling a model with a progress bar. Changes are admin actions (arena.access)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from arena import access
+from arena.lineup import HostReport, ModelEntry, catalogue, choice_for, is_split
+from arena.pulls import Pull, PullRefused
+from arena.records import SCHEDULES, ArenaOptions, ModelChoice, contestant
+from arena.settings import SettingsError, normalise_host
+from arena.ui.common import PageContext
+from arena.ui.lineup_state import forget_reports, host_reports, pulls
+
+NOTICE_KEY = "models.notice"
+SEEN_PULLS_KEY = "models.seen_pulls"  # finished pulls this session has already refreshed for
+PULL_REFRESH_S = 0.5
+
+
+def size_text(size: int) -> str:
+    """Bytes as people read them (GB with one decimal, MB below that)."""
+    if size >= 1e9:
+        return f"{size / 1e9:.1f} GB"
+    return f"{size / 1e6:.0f} MB"
+
+
+def admin_note(ctx: PageContext) -> bool:
+    """Whether this session may change things; says why not when it may not."""
+    allowed = access.can_administer()
+    if not allowed:
+        st.caption(ctx.t("admin.only"))
+    return allowed
+
+
+def notice() -> None:
+    message = st.session_state.pop(NOTICE_KEY, None)
+    if message:
+        st.success(message)
+
+
+# --- hosts ----------------------------------------------------------------------------------
+
+
+def hosts_section(ctx: PageContext, reports: list[HostReport], admin: bool) -> None:
+    t = ctx.t
+    st.subheader(t("hosts.title"))
+    st.dataframe(pd.DataFrame([{
+        t("hosts.host"): r.url,
+        t("hosts.source"): t("hosts.source.added" if r.host.added else "hosts.source.settings"),
+        t("hosts.status"): "✅ " + t("hosts.ok") if r.reachable else "❌ " + t("hosts.down"),
+        t("hosts.version"): r.version or "—",
+        t("hosts.models"): len(r.models),
+    } for r in reports]), hide_index=True, width="stretch")
+    for report in reports:
+        if not report.reachable:
+            st.error(t("hosts.unreachable", host=report.url, reason=report.error), icon="🔌")
+        for key in report.warnings:
+            st.warning(t(key, host=report.url, version=report.version), icon="⚠️")
+    with st.expander(t("hosts.manage")):
+        add_host_form(ctx, admin)
+        remove_host_form(ctx, [r.url for r in reports if r.host.added], admin)
+
+
+def add_host_form(ctx: PageContext, admin: bool) -> None:
+    t = ctx.t
+    typed = st.text_input(t("hosts.add_label"), key="models.new_host",
+                          placeholder="http://gpu-box:11434", disabled=not admin)
+    if st.button(t("hosts.add"), key="models.add_host", disabled=not admin):
+        try:
+            url = normalise_host(typed, t("hosts.add_label"))
+        except SettingsError as exc:
+            st.error(str(exc))
+            return
+        if url in ctx.settings.ollama_hosts or not ctx.store.add_host(url):
+            st.info(t("hosts.already", host=url))
+            return
+        forget_reports()
+        st.session_state[NOTICE_KEY] = t("hosts.added", host=url)
+        st.rerun()
+
+
+def remove_host_form(ctx: PageContext, added: list[str], admin: bool) -> None:
+    t = ctx.t
+    if not added:
+        st.caption(t("hosts.none_added"))
+        return
+    url = st.selectbox(t("hosts.remove_label"), added, key="models.remove_choice",
+                       disabled=not admin)
+    if st.button(t("hosts.remove"), key="models.remove_host", disabled=not admin):
+        ctx.store.remove_host(url)
+        forget_reports()
+        st.session_state[NOTICE_KEY] = t("hosts.removed", host=url)
+        st.rerun()
+
+
+# --- models ---------------------------------------------------------------------------------
+
+
+def _thinking_text(ctx: PageContext, entry: ModelEntry) -> str:
+    supports = entry.info.supports_thinking
+    return ctx.t("models.thinking.unknown" if supports is None else
+                 "models.thinking.yes" if supports else "models.thinking.no")
+
+
+def models_table(ctx: PageContext, entries: list[ModelEntry]) -> None:
+    t = ctx.t
+    choices, options = ctx.store.model_choices(), ctx.store.arena_options()
+    rows = []
+    for entry in entries:
+        info, choice = entry.info, choice_for(entry, choices, options)
+        loaded = ", ".join(f"{size_text(m.size_vram or m.size)} ({host})"
+                           for host, m in entry.loaded.items())
+        names = ([contestant(entry.name, "on"), contestant(entry.name, "off")]
+                 if is_split(entry, choice) else [entry.name])
+        rows.append({
+            t("models.name"): entry.name, t("models.family"): info.family,
+            t("models.parameters"): info.parameter_size,
+            t("models.quantization"): info.quantization,
+            t("models.size"): size_text(info.size), t("models.digest"): info.digest[:12],
+            t("models.thinking"): _thinking_text(ctx, entry),
+            t("models.loaded"): loaded or "—", t("models.hosts"): ", ".join(entry.hosts),
+            t("models.takes_part"): choice.included and info.can_chat,
+            t("models.contestants"): ", ".join(names) if choice.included else "—",
+        })
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    for entry in entries:
+        if entry.other_builds:
+            st.caption(t("models.other_builds", model=entry.name,
+                         hosts=", ".join(entry.other_builds)))
+
+
+def _save_choice(ctx: PageContext, name: str) -> None:
+    """Checkbox callback: store what the two checkboxes of a model now say."""
+    ctx.store.set_model_choice(name, ModelChoice(
+        included=st.session_state[f"models.include.{name}"],
+        split_thinking=st.session_state.get(f"models.split.{name}", False)))
+
+
+def choices_section(ctx: PageContext, entries: list[ModelEntry], admin: bool) -> None:
+    """Per model: whether it takes part, and whether a thinking model competes twice."""
+    t = ctx.t
+    st.markdown(f"**{t('models.choose')}**")
+    st.caption(t("models.choose_help"))
+    choices, options = ctx.store.model_choices(), ctx.store.arena_options()
+    for entry in entries:
+        choice = choice_for(entry, choices, options)
+        name, include, split = entry.name, f"models.include.{entry.name}", \
+            f"models.split.{entry.name}"
+        # Re-assigned each run so the boxes show what is stored, whoever changed it.
+        st.session_state[include] = choice.included
+        left, right = st.columns([2, 3])
+        left.checkbox(name, key=include, disabled=not admin or not entry.info.can_chat,
+                      on_change=_save_choice, args=(ctx, name))
+        if entry.info.supports_thinking:
+            st.session_state[split] = choice.split_thinking
+            right.checkbox(t("models.split"), key=split,
+                           disabled=not admin or not choice.included or not entry.think_hosts,
+                           on_change=_save_choice, args=(ctx, name),
+                           help=t("models.split_help") if entry.think_hosts
+                           else t("models.split_unavailable"))
+
+
+# --- options --------------------------------------------------------------------------------
+
+
+def _save_options(ctx: PageContext) -> None:
+    ctx.store.set_arena_options(ArenaOptions(
+        include_new_models=st.session_state["models.include_new"],
+        schedule=st.session_state["models.schedule"]))
+
+
+def options_section(ctx: PageContext, admin: bool) -> None:
+    t = ctx.t
+    st.subheader(t("options.title"))
+    options = ctx.store.arena_options()
+    st.session_state["models.include_new"] = options.include_new_models
+    st.session_state["models.schedule"] = options.schedule
+    st.toggle(t("options.include_new"), key="models.include_new", disabled=not admin,
+              on_change=_save_options, args=(ctx,), help=t("options.include_new_help"))
+    st.radio(t("options.schedule"), SCHEDULES, key="models.schedule", horizontal=True,
+             format_func=lambda s: t(f"options.schedule.{s}"), disabled=not admin,
+             on_change=_save_options, args=(ctx,), help=t("options.schedule_help"))
+
+
+# --- pulls ----------------------------------------------------------------------------------
+
+
+def pull_form(ctx: PageContext, reports: list[HostReport], admin: bool) -> None:
+    t = ctx.t
+    st.subheader(t("pull.title"))
+    reachable = [r.url for r in reports if r.reachable]
+    if not reachable:
+        st.caption(t("pull.no_host"))
+        return
+    left, middle, right = st.columns([3, 3, 1], vertical_alignment="bottom")
+    model = left.text_input(t("pull.model"), key="models.pull_name", placeholder="qwen3:8b",
+                            disabled=not admin)
+    host = middle.selectbox(t("pull.host"), reachable, key="models.pull_host",
+                            disabled=not admin)
+    if right.button(t("pull.start"), key="models.pull", disabled=not admin, type="primary"):
+        try:
+            pulls(ctx.settings.ollama_connect_timeout).start(host, model)
+        except PullRefused:
+            st.warning(t("pull.refused", model=model.strip(), host=host))
+        except ValueError:
+            st.warning(t("pull.name_needed"))
+    running = any(p.running for p in pulls(ctx.settings.ollama_connect_timeout).all())
+    # Redrawn on its own while a pull runs, so the rest of the page stays usable.
+    st.fragment(pull_progress, run_every=PULL_REFRESH_S if running else None)(ctx)
+
+
+def _show_pull(ctx: PageContext, pull: Pull) -> None:
+    t = ctx.t
+    label = t("pull.label", model=pull.model, host=pull.host)
+    if pull.running:
+        amount = (f" · {size_text(pull.completed)} / {size_text(pull.total)}"
+                  if pull.total else "")
+        st.progress(pull.fraction,
+                    text=f"{label}: {pull.step} · {pull.fraction:.0%}{amount}")
+    elif pull.succeeded:
+        st.success(t("pull.done", model=pull.model, host=pull.host), icon="✅")
+    else:
+        st.error(t(f"pull.failure.{pull.error_kind}", model=pull.model, host=pull.host),
+                 icon="⚠️")
+
+
+def pull_progress(ctx: PageContext) -> None:
+    registry = pulls(ctx.settings.ollama_connect_timeout)
+    shown = registry.all()
+    for pull in shown:
+        _show_pull(ctx, pull)
+    seen = st.session_state.setdefault(SEEN_PULLS_KEY, set())
+    fresh = {(p.host, p.model, p.started_at) for p in shown if p.finished} - seen
+    if fresh:
+        # A pulled model belongs in the tables above: ask the hosts again, redraw the page.
+        seen |= fresh
+        forget_reports()
+        st.rerun(scope="app")
+    if shown and not any(p.running for p in shown):
+        if st.button(ctx.t("pull.clear"), key="models.clear_pulls"):
+            registry.forget_finished()
+            st.rerun(scope="app")
+
+
+def models_section(ctx: PageContext, reports: list[HostReport], admin: bool) -> None:
+    t = ctx.t
+    st.subheader(t("models.title_list"))
+    entries = catalogue([r for r in reports if r.reachable])
+    if not entries:
+        st.info(t("models.none"))
+        st.code("ollama pull qwen3:8b", language="bash")
+        return
+    models_table(ctx, entries)
+    choices_section(ctx, entries, admin)
