@@ -204,7 +204,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "arena.thinking.on": "On",
         "arena.thinking.off": "Off",
         "arena.thinking_help": "“On” draws only models that can think; “Off” asks thinking models "
-                               "to answer directly. Both sides always get the same setting.",
+                               "to answer directly. It applies to both sides, except to models "
+                               "that compete twice (thinking on and off, chosen on the Models "
+                               "page), which keep their own setting.",
         "arena.battle": "⚔️ Battle",
         "arena.stop": "⏹ Stop",
         "arena.models_available": "{count} models available for this battle.",
@@ -458,7 +460,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "arena.thinking.default": "模型默认",
         "arena.thinking.on": "开启",
         "arena.thinking.off": "关闭",
-        "arena.thinking_help": "“开启”只会抽取支持思考的模型；“关闭”会让思考模型直接作答。双方的设置始终相同。",
+        "arena.thinking_help": "“开启”只会抽取支持思考的模型；“关闭”会让思考模型直接作答。该设置作用于双方，"
+                               "但在模型页设为“开启与关闭思考两个参赛者”的模型保持各自的设置。",
         "arena.battle": "⚔️ 开始对战",
         "arena.stop": "⏹ 停止",
         "arena.models_available": "本次对战可用的模型有 {count} 个。",

@@ -125,3 +125,25 @@ def test_another_click_mid_stream_leaves_nothing_generating(arena, page):
     page.get_by_text("Off", exact=True).click()
     assert fake.wait_idle(5), "Ollama is still generating after a rerun"
     assert len(fake.cancelled) == 2
+
+
+def test_loading_note_and_a_pull_with_progress(arena, page):
+    fake, url = arena
+    fake.models["llama3.2:3b"].load_s = 2.0  # silence before the first byte, as a model loads
+    page.goto(url)
+    wait_idle(page)
+    type_prompt(page, "Hello")
+    page.get_by_role("button", name="⚔️ Battle").click()
+    expect(page.get_by_text("Loading the model…").first).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("button", name="👈 A is better")).to_be_visible(timeout=30_000)
+
+    fake.registry["gemma3:4b"] = FakeModel("gemma3:4b")
+    fake.pull_steps, fake.pull_delay = 20, 0.1  # about four seconds of progress
+    page.goto(f"{url}/models")
+    wait_idle(page)
+    page.get_by_label("Model name (as on ollama.com/library)").fill("gemma3:4b")
+    page.get_by_role("button", name="⬇ Pull").click()
+    expect(page.get_by_role("progressbar").first).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Pulled gemma3:4b").first).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    assert page.get_by_role("progressbar").count() == 0

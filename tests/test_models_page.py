@@ -152,3 +152,13 @@ def test_a_battle_uses_both_hosts_and_runs_sequentially_when_asked(hosts):
     starts = [r["at"] for fake in hosts for r in fake.requests if r["path"] == "/api/chat"]
     assert len(starts) == 4
     assert abs(starts[1] - starts[3]) >= 0.15  # the second side asked after the first ended
+
+
+def test_the_arena_skips_a_dead_host_and_says_so(hosts, closed_port_url):
+    at = battle(open_app())
+    assert not at.exception, texts(at.exception)
+    assert any(closed_port_url in c and "cannot be reached" in c for c in texts(at.caption))
+    assert len([b for b in at.button if b.key and b.key.startswith("arena.vote.")]) == 4
+    # Thinking switched on: the old host cannot obey it, and the page says so.
+    at.radio(key="arena.think").set_value("on").run()
+    assert any("older than 0.9.0" in c for c in texts(at.caption))

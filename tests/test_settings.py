@@ -51,3 +51,11 @@ def test_host_forms_people_type():
 def test_bad_values_are_named(name, value, message):
     with pytest.raises(SettingsError, match=message):
         load_settings({name: value})
+
+
+def test_more_hosts():
+    s = load_settings({"OLLAMA_HOST": "gpu1", "ARENA_OLLAMA_HOSTS": " gpu2:11500 ,,http://gpu1 "})
+    assert s.ollama_hosts == ("http://gpu1:11434", "http://gpu2:11500")
+    assert load_settings({}).ollama_hosts == ("http://127.0.0.1:11434",)
+    with pytest.raises(SettingsError, match="ARENA_OLLAMA_HOSTS='ftp://x'"):
+        load_settings({"ARENA_OLLAMA_HOSTS": "ftp://x"})
