@@ -238,6 +238,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "reveal.load": "Load time (s)",
         "reveal.tokens": "Output tokens",
         "reveal.tps": "Tokens/s",
+        "reveal.host": "Ollama host",
         "arena.new_round": "🔄 New round",
         "battle.failed": "This battle failed, so it cannot be voted on. It was saved as failed; "
                          "start a new round to try again.",
@@ -492,6 +493,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "reveal.load": "加载时间（秒）",
         "reveal.tokens": "输出词元数",
         "reveal.tps": "词元/秒",
+        "reveal.host": "Ollama 主机",
         "arena.new_round": "🔄 新一轮",
         "battle.failed": "这场对战失败了，不能投票。它已作为失败记录保存；开始新一轮即可重试。",
         "battle.stopped": "对战已停止。它已作为未完成记录保存，不能投票。",

@@ -54,7 +54,8 @@ def test_whole_flow_battle_vote_reveal_stored(served, monkeypatch):
     assert vote_buttons(at) == []  # the vote cannot be changed or repeated
     figures = at.table[0].value
     assert list(figures.index) == ["Time to first token (s)", "Total time (s)", "Load time (s)",
-                                   "Output tokens", "Tokens/s"]
+                                   "Output tokens", "Tokens/s", "Ollama host"]
+    assert list(figures.loc["Ollama host"]) == [served.url, served.url]
 
     at.button(key="arena.new_round").click().run()
     assert at.selectbox(key="arena.category").value == "coding"

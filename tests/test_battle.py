@@ -24,12 +24,13 @@ def info(name, caps=("completion",)):
 
 
 def start(fake, names=None, think="default", prompt="Capital of France?", system="Be brief.",
-          read_timeout=5.0):
+          read_timeout=5.0, sequential=False):
     models = {m.name: m for m in list_models(make_client(fake.url, 5), fake.url)}
     sides = tuple(Side(models[n].name, models[n].digest, fake.url, think)
                   for n in (names or list(models)[:2]))
     battle = new_battle("general", prompt, system, sides, load_settings({}))
-    return BattleRun(battle, lambda host, transport: make_client(host, read_timeout, 5, transport)).start()
+    return BattleRun(battle, lambda host, transport: make_client(host, read_timeout, 5, transport),
+                     sequential=sequential).start()
 
 
 def test_validate_prompt():
@@ -84,11 +85,7 @@ def test_both_sides_generate_at_the_same_time():
 def test_sequential_runs_one_side_after_the_other():
     models = [FakeModel("a:1", answer="tok " * 20), FakeModel("b:1", answer="tok " * 20)]
     with FakeOllama(models, token_delay=0.02) as fake:
-        listed = {m.name: m for m in list_models(make_client(fake.url, 5), fake.url)}
-        sides = tuple(Side(n, listed[n].digest, fake.url) for n in ("a:1", "b:1"))
-        battle = new_battle("general", "Count.", "", sides, load_settings({}))
-        run = BattleRun(battle, lambda host, transport: make_client(host, 5, 5, transport),
-                        sequential=True).start()
+        run = start(fake, names=["a:1", "b:1"], sequential=True)
         phases = set()
         while not run.finished:
             run.poll(0.01)
@@ -103,11 +100,7 @@ def test_sequential_runs_one_side_after_the_other():
 def test_stopping_a_sequential_battle_before_its_second_side_starts():
     models = [FakeModel("a:1", answer="tok " * 200), FakeModel("b:1")]
     with FakeOllama(models, token_delay=0.02) as fake:
-        listed = {m.name: m for m in list_models(make_client(fake.url, 5), fake.url)}
-        sides = tuple(Side(n, listed[n].digest, fake.url) for n in ("a:1", "b:1"))
-        battle = new_battle("general", "Count.", "", sides, load_settings({}))
-        run = BattleRun(battle, lambda host, transport: make_client(host, 5, 5, transport),
-                        sequential=True).start()
+        run = start(fake, names=["a:1", "b:1"], sequential=True)
         run.poll(0.2)
         run.stop()
         assert fake.wait_idle()

@@ -284,6 +284,7 @@ def _figures_table(ctx: PageContext, battle: Battle) -> pd.DataFrame:
         t("reveal.load"): [shown(s.load_s, 2) for s in sides],
         t("reveal.tokens"): [shown(s.output_tokens, 0) for s in sides],
         t("reveal.tps"): [shown(s.tokens_per_s, 1) for s in sides],
+        t("reveal.host"): [s.host for s in sides],
     }
     columns = [f"{_side_label(n, t)}: {s.model}" for n, s in battle.sides.items()]
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
