@@ -43,6 +43,11 @@ class Settings:
     bootstrap_rounds: int = 1000  # ARENA_BOOTSTRAP_ROUNDS: resamples behind each 95% interval
     min_votes: int = 20  # ARENA_MIN_VOTES: fewer and a rating is marked provisional
     elo_k: float = 16.0  # ARENA_ELO_K: step size of the online Elo shown over time
+    max_battles: int = 2  # ARENA_MAX_BATTLES: battles running at once, across all users
+    # ARENA_PASSCODE / ARENA_ADMIN_PASSCODE (or `passcode` / `admin_passcode` in Streamlit's
+    # secrets): None leaves the arena open / admin actions to this computer only.
+    passcode: str | None = field(default=None, repr=False)
+    admin_passcode: str | None = field(default=None, repr=False)
     generation: GenerationDefaults = field(default_factory=GenerationDefaults)
 
     @property
@@ -145,5 +150,8 @@ def load_settings(env: dict | None = None) -> Settings:
                                  minimum=0),
         min_votes=_number("ARENA_MIN_VOTES", env, int, base.min_votes, minimum=0),
         elo_k=_number("ARENA_ELO_K", env, float, base.elo_k, minimum=0),
+        max_battles=_number("ARENA_MAX_BATTLES", env, int, base.max_battles, minimum=1),
+        passcode=env.get("ARENA_PASSCODE") or None,
+        admin_passcode=env.get("ARENA_ADMIN_PASSCODE") or None,
         generation=generation,
     )

@@ -763,9 +763,13 @@ class Store:
             row = conn.execute("SELECT * FROM votes WHERE battle_id = ?", (battle_id,)).fetchone()
         return None if row is None else _vote_from_row(row)
 
-    def count_votes(self) -> int:
+    def count_votes(self, voter: str | None = None) -> int:
+        """All votes, or those of one voter (counted or not)."""
         with self.reading() as conn:
-            return conn.execute("SELECT COUNT(*) FROM votes").fetchone()[0]
+            if voter is None:
+                return conn.execute("SELECT COUNT(*) FROM votes").fetchone()[0]
+            return conn.execute("SELECT COUNT(*) FROM votes WHERE voter = ?",
+                                (voter,)).fetchone()[0]
 
     # --- what the ratings read ----------------------------------------------------------------
 

@@ -6,11 +6,21 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from arena.ui.gate import ADMIN_KEY
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def open_app(page: str = "app.py") -> AppTest:
-    return AppTest.from_file(str(ROOT / page), default_timeout=30).run()
+ADMIN_PASSCODE = "admin passcode for tests"
+
+
+def open_app(page: str = "app.py", admin: bool = False) -> AppTest:
+    """The app, run once. `admin`: a session that has entered the admin passcode (the test must
+    set ARENA_ADMIN_PASSCODE, see the `admin` fixture); AppTest has no loopback browser."""
+    at = AppTest.from_file(str(ROOT / page), default_timeout=30)
+    if admin:
+        at.session_state[ADMIN_KEY] = True
+    return at.run()
 
 
 def _strings(message) -> list[str]:

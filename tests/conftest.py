@@ -22,6 +22,15 @@ def fake_ollama():
 
 
 @pytest.fixture
+def admin(monkeypatch) -> str:
+    """An admin passcode is set; pages opened with open_app(admin=True) have entered it."""
+    from apptest_helpers import ADMIN_PASSCODE
+
+    monkeypatch.setenv("ARENA_ADMIN_PASSCODE", ADMIN_PASSCODE)
+    return ADMIN_PASSCODE
+
+
+@pytest.fixture
 def store(tmp_path) -> Store:
     return Store(tmp_path / "arena.db")
 

@@ -45,8 +45,10 @@ def test_whole_flow_battle_vote_reveal_stored(served, monkeypatch):
     assert stored.options["seed"] == 11
     assert stored.system_prompt  # the Coding category's system prompt, for both sides
 
+    assert "Your votes: 0" in texts(at.sidebar.caption)
     at.button(key="arena.vote.model_b").click().run()
     assert_no_exception(at)
+    assert "Your votes: 1" in texts(at.sidebar.caption)
     vote = db().get_vote(stored.id)
     assert (vote.winner, vote.voter, vote.counts) == ("model_b", "ann", True)
     page = all_text(at)

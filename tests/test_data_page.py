@@ -13,8 +13,8 @@ def db() -> Store:
     return Store(load_settings().db_path)
 
 
-def open_data() -> AppTest:
-    at = open_app()
+def open_data(admin: bool = False) -> AppTest:
+    at = open_app(admin=admin)
     at.switch_page("pages/data.py")
     return at.run()
 
@@ -67,8 +67,8 @@ def test_store_filters_counted_and_failed():
     assert store.count_battles_where(BattleFilter(model="x:1")) == 2
 
 
-def test_import_through_the_page():
-    at = open_data()
+def test_import_through_the_page(admin):
+    at = open_data(admin=True)
     rows = b"model_a,model_b,winner,category\nx:1,y:1,model_a,coding\nx:1,z:1,tie,coding\n"
     at.file_uploader(key="data.upload").upload("arena.csv", rows, "text/csv").run()
     at.button(key="data.import_button").click().run()
@@ -79,8 +79,8 @@ def test_import_through_the_page():
     assert "Imported 0 battles (2 were already here)" in texts(at.success)[0]
 
 
-def test_a_bad_upload_writes_nothing_and_says_why():
-    at = open_data()
+def test_a_bad_upload_writes_nothing_and_says_why(admin):
+    at = open_data(admin=True)
     rows = b"model_a,model_b,winner\nx:1,y:1,model_a\nx:1,y:1,draw\n"
     at.file_uploader(key="data.upload").upload("bad.csv", rows, "text/csv").run()
     at.button(key="data.import_button").click().run()
@@ -104,9 +104,9 @@ def test_a_battle_waiting_for_its_vote_is_not_listed(monkeypatch, fake_ollama):
     assert len(data_tab.dataframe[0].value) == 1
 
 
-def test_delete_one_battle_after_confirming():
+def test_delete_one_battle_after_confirming(admin):
     seed_votes(db(), [("x:1", "y:1", "model_a"), ("x:1", "z:1", "model_b")])
-    at = open_data()
+    at = open_data(admin=True)
     battle_id = at.selectbox(key="data.open").value
     assert at.button(key=f"data.delete.{battle_id}").disabled  # not before confirming
     at.checkbox(key=f"data.delete_confirm.{battle_id}").check().run()
@@ -118,3 +118,13 @@ def test_delete_one_battle_after_confirming():
     assert store.count_votes() == 1 and int(store.vote_counts()["count"].sum()) == 1
     with store.reading() as conn:
         assert conn.execute("SELECT COUNT(*) FROM battle_sides").fetchone()[0] == 2
+
+
+def test_admin_actions_are_disabled_with_the_reason_for_others(admin):
+    seed_votes(db(), [("x:1", "y:1", "model_a")])
+    at = open_data()  # the admin passcode is set, and this session has not entered it
+    battle_id = at.selectbox(key="data.open").value
+    assert at.checkbox(key=f"data.delete_confirm.{battle_id}").disabled
+    assert at.button(key=f"data.delete.{battle_id}").disabled
+    assert at.get("file_uploader")[0].disabled
+    assert any("admin passcode" in c for c in texts(at.caption))

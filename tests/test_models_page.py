@@ -17,7 +17,7 @@ def db() -> Store:
 
 
 @pytest.fixture
-def hosts(monkeypatch, closed_port_url):
+def hosts(monkeypatch, closed_port_url, admin):
     first = FakeOllama([FakeModel("qwen3:8b", style=THINKING), FakeModel("llama3.2:3b")])
     second = FakeOllama([FakeModel("qwen3:8b", style=THINKING), FakeModel("phi4:14b")],
                         version="0.8.0")
@@ -27,8 +27,8 @@ def hosts(monkeypatch, closed_port_url):
         yield first, second
 
 
-def open_models() -> AppTest:
-    at = open_app()
+def open_models(admin: bool = True) -> AppTest:
+    at = open_app(admin=admin)
     at.switch_page("pages/models.py")
     return at.run()
 
@@ -162,3 +162,13 @@ def test_the_arena_skips_a_dead_host_and_says_so(hosts, closed_port_url):
     # Thinking switched on: the old host cannot obey it, and the page says so.
     at.radio(key="arena.think").set_value("on").run()
     assert any("older than 0.9.0" in c for c in texts(at.caption))
+
+
+def test_a_colleague_sees_the_page_but_cannot_change_it(hosts):
+    at = open_models(admin=False)
+    assert not at.exception, texts(at.exception)
+    assert any("admin passcode" in i for i in texts(at.info))
+    assert at.checkbox(key="models.include.llama3.2:3b").disabled
+    assert at.checkbox(key="models.split.qwen3:8b").disabled
+    assert at.button(key="models.pull").disabled and at.button(key="models.add_host").disabled
+    assert at.toggle(key="models.include_new").disabled

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 import time
+import uuid
 
 import pandas as pd
 import streamlit as st
 
+from arena.battle_queue import AlreadyQueued, BattleQueue, Ticket
 from arena.battle import (
     BattleRun,
     NotEnoughModels,
@@ -30,7 +32,21 @@ VOTE_KEY = "arena.vote"
 NOTICE_KEY = "arena.notice"
 STORAGE_ERROR_KEY = "arena.storage_error"  # why the shown battle could not be stored
 RUN_KEY = "arena.run"  # the battle being streamed, until it is stored
+TICKET_KEY = "arena.ticket"  # this session's place in the battle queue, until it is given up
+SESSION_KEY = "arena.session"
+QUEUE_POLL_S = 0.25
 RENDER_INTERVAL_S = 0.1  # redraw streaming answers at most ten times a second
+
+
+@st.cache_resource(show_spinner=False)
+def battle_queue(capacity: int) -> BattleQueue:
+    """The one battle queue of this server, shared by every session."""
+    return BattleQueue(capacity)
+
+
+def _session_id() -> str:
+    """Identifies this browser session in the queue (one battle at a time each)."""
+    return st.session_state.setdefault(SESSION_KEY, uuid.uuid4().hex)
 
 
 def load_categories(ctx: PageContext) -> dict[str, Category]:
@@ -164,6 +180,9 @@ def settle_interrupted_battle(ctx: PageContext) -> None:
     run: BattleRun | None = st.session_state.pop(RUN_KEY, None)
     if run is not None:
         st.session_state[BATTLE_KEY] = run.settle(lambda b: _save_battle(ctx, b))
+    ticket: Ticket | None = st.session_state.pop(TICKET_KEY, None)
+    if ticket is not None:
+        battle_queue(ctx.settings.max_battles).leave(ticket)
 
 
 def run_battle(
@@ -189,6 +208,41 @@ def run_battle(
         pair = draw_pair(drawn)
     except NotEnoughModels:
         return
+    queue = battle_queue(ctx.settings.max_battles)
+    try:
+        ticket = queue.join(_session_id())
+    except AlreadyQueued:
+        st.warning(t("queue.busy_here"), icon="⏳")
+        return
+    st.session_state[TICKET_KEY] = ticket
+    try:
+        if wait_for_turn(ctx, queue, ticket):
+            stream_battle(ctx, category, prompt, pair, queue, ticket)
+    finally:
+        queue.leave(ticket)
+
+
+def wait_for_turn(ctx: PageContext, queue: BattleQueue, ticket: Ticket) -> bool:
+    """Wait, showing the place in the line, until this battle may run; False if the ticket
+    was given up meanwhile (a Cancel click reruns the page, which leaves the line)."""
+    position = queue.position(ticket)
+    if position:
+        st.button(ctx.t("queue.cancel"), key="arena.cancel_wait")
+        note = st.empty()
+        while position:
+            note.info(ctx.t("queue.waiting", position=position, capacity=queue.capacity),
+                      icon="⏳")
+            time.sleep(QUEUE_POLL_S)
+            position = queue.position(ticket)
+        note.empty()
+    return position == 0
+
+
+def stream_battle(ctx: PageContext, category: Category, prompt: str,
+                  pair: tuple[Contestant, Contestant], queue: BattleQueue,
+                  ticket: Ticket) -> None:
+    """Run the battle, redrawing both columns as they grow; store it, then rerun the page."""
+    t = ctx.t
     settings = ctx.settings
     battle = new_battle(category.slug, prompt, category.system_prompt, sides_for(pair), settings)
     run = BattleRun(
@@ -214,6 +268,7 @@ def run_battle(
         dirty = True
         while not run.settled:
             dirty = run.poll(RENDER_INTERVAL_S) or dirty
+            queue.position(ticket)  # still here: keeps the place from being dropped as stale
             now = time.monotonic()
             if dirty and (now - last_draw >= RENDER_INTERVAL_S or run.finished):
                 for name, side in battle.sides.items():

@@ -17,6 +17,7 @@ from arena.categories import Category
 from arena.i18n import LANGUAGES, has_message, translate
 from arena.settings import Settings, SettingsError, load_settings
 from arena.store import Store
+from arena.ui import gate
 
 # The pages, in menu order: (script, catalog key of its title, icon).
 PAGES = [
@@ -41,6 +42,11 @@ def _voters(db_path: str, votes_version: int) -> list[str]:
     return get_store(db_path).voters()
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _votes_by(db_path: str, votes_version: int, voter: str) -> int:
+    return get_store(db_path).count_votes(voter=voter)
+
+
 # Contestants change only when a battle is stored; a new one may take this long to be offered.
 @st.cache_data(show_spinner=False, ttl=30)
 def _contestants(db_path: str) -> list[str]:
@@ -53,6 +59,8 @@ class PageContext:
     store: Store
     lang: str
     t: Callable[..., str]
+    admin: bool  # may this session take admin actions (arena.access.may_administer)
+    admin_reason: str  # why not, for disabled controls
 
     def voters(self) -> list[str]:
         """Everyone who has cast a counted vote (read again only after votes change: a filter
@@ -64,10 +72,14 @@ class PageContext:
 
     @property
     def voter(self) -> str:
-        return (st.session_state.get(VOTER_KEY) or "").strip() or "anonymous"
+        return voter_name()
 
 
-def _sidebar(settings: Settings) -> str:
+def voter_name() -> str:
+    return (st.session_state.get(VOTER_KEY) or "").strip() or "anonymous"
+
+
+def _sidebar(settings: Settings, store: Store | None) -> str:
     # Re-assigning a widget's key keeps its value when another page is opened: Streamlit drops
     # the state of widgets that the previous run did not draw.
     st.session_state[LANG_KEY] = st.session_state.get(LANG_KEY, settings.language)
@@ -76,12 +88,9 @@ def _sidebar(settings: Settings) -> str:
         lang = st.session_state[LANG_KEY]
         # Our own menu rather than Streamlit's: it is translated, and it is the same when a page
         # URL is opened directly on a fresh server (Streamlit then runs the page without app.py).
-        try:
-            for script, title, icon in PAGES:
-                st.page_link(script, label=translate(lang, title), icon=icon)
-            st.divider()
-        except StreamlitAPIException:
-            pass  # a page run as the main script itself (AppTest) has no pages to link to
+        for script, title, icon in PAGES:
+            page_link(script, translate(lang, title), icon)
+        st.divider()
         lang = st.selectbox(
             translate(st.session_state[LANG_KEY], "sidebar.language"),
             options=list(LANGUAGES),
@@ -95,10 +104,26 @@ def _sidebar(settings: Settings) -> str:
             placeholder="anonymous",
             help=translate(lang, "sidebar.voter_help"),
         )
+        if store is not None:
+            try:
+                mine = _votes_by(str(settings.db_path), store.votes_version(), voter_name())
+                st.caption(translate(lang, "sidebar.my_votes", count=mine))
+            except sqlite3.Error:
+                pass  # the page itself says what is wrong with the database
+        gate.admin_sidebar(settings, lambda key, **v: translate(lang, key, **v))
         hosts = settings.ollama_hosts
         st.caption(translate(lang, "sidebar.host", host=hosts[0]) if len(hosts) == 1 else
                    translate(lang, "sidebar.hosts", host=hosts[0], more=len(hosts) - 1))
     return lang
+
+
+def page_link(script: str, label: str, icon: str) -> None:
+    """A link to another page; none where there are no pages to link to (a page file run as
+    the main script itself, as AppTest does)."""
+    try:
+        st.page_link(script, label=label, icon=icon)
+    except StreamlitAPIException:
+        pass
 
 
 def setup_page() -> PageContext:
@@ -110,18 +135,23 @@ def setup_page() -> PageContext:
         st.error(translate(st.session_state.get(LANG_KEY, "en"), "error.settings", reason=exc),
                  icon="⚙️")
         st.stop()
-    lang = _sidebar(settings)
+    lang = st.session_state.get(LANG_KEY, settings.language)
+    gate.require_passcode(settings, lambda key, **v: translate(lang, key, **v))
     try:
         store = get_store(str(settings.db_path))
     except (sqlite3.Error, OSError) as exc:
-        st.error(translate(lang, "error.database_open", path=settings.db_path, reason=exc),
+        store, problem = None, exc
+    lang = _sidebar(settings, store)
+    if store is None:
+        st.error(translate(lang, "error.database_open", path=settings.db_path, reason=problem),
                  icon="💾")
         st.stop()
 
     def t(key: str, **values: object) -> str:
         return translate(lang, key, **values)
 
-    return PageContext(settings=settings, store=store, lang=lang, t=t)
+    return PageContext(settings=settings, store=store, lang=lang, t=t,
+                       admin=gate.is_admin(settings), admin_reason=gate.admin_reason(settings, t))
 
 
 def category_label(category: Category, t: Callable[..., str]) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from arena import access, exchange
+from arena import exchange
 from arena.records import WINNERS
 from arena.store import BattleFilter
 from arena.ui.common import PageContext, category_label
@@ -101,11 +101,11 @@ def battle_detail(ctx: PageContext, rows: pd.DataFrame) -> None:
 
 def delete_button(ctx: PageContext, battle_id: str) -> None:
     """Delete one battle (an admin action), after an explicit confirmation."""
-    if not access.can_administer():
-        return
     t = ctx.t
-    confirm = st.checkbox(t("data.delete_confirm"), key=f"data.delete_confirm.{battle_id}")
-    if st.button(t("data.delete"), key=f"data.delete.{battle_id}", disabled=not confirm):
+    confirm = st.checkbox(t("data.delete_confirm"), key=f"data.delete_confirm.{battle_id}",
+                          disabled=not ctx.admin, help=None if ctx.admin else ctx.admin_reason)
+    if st.button(t("data.delete"), key=f"data.delete.{battle_id}",
+                 disabled=not (confirm and ctx.admin)):
         ctx.store.delete_battles([battle_id])
         st.session_state["data.notice"] = t("data.deleted", id=battle_id[:8])
         st.rerun()
@@ -134,13 +134,14 @@ def downloads(ctx: PageContext, where: BattleFilter) -> None:
 
 def import_form(ctx: PageContext) -> None:
     t = ctx.t
-    if not access.can_administer():
-        return
     with st.expander(t("data.import")):
         st.caption(t("data.import_help"))
+        if not ctx.admin:
+            st.caption(ctx.admin_reason)
         upload = st.file_uploader(t("data.import_file"), type=["csv", "jsonl", "json", "parquet"],
-                                  key="data.upload")
-        if upload is not None and st.button(t("data.import_button"), key="data.import_button"):
+                                  key="data.upload", disabled=not ctx.admin)
+        if upload is not None and ctx.admin and st.button(t("data.import_button"),
+                                                          key="data.import_button"):
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / Path(upload.name).name
                 path.write_bytes(upload.getvalue())

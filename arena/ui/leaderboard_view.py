@@ -11,7 +11,7 @@ import streamlit as st
 from arena import ratings
 from arena.store import VoteFilter
 from arena.ui import charts
-from arena.ui.common import PageContext, category_label, get_store
+from arena.ui.common import PageContext, category_label, get_store, page_link
 
 EVERYONE = ""
 
@@ -106,7 +106,7 @@ def empty_state(ctx: PageContext, where: VoteFilter) -> None:
     else:
         key = "board.empty"
     st.info(ctx.t(key), icon="🗳️")
-    st.page_link("pages/arena.py", label=ctx.t("board.go_arena"), icon="⚔️")
+    page_link("pages/arena.py", ctx.t("board.go_arena"), "⚔️")
 
 
 def shown_table(board: pd.DataFrame, t) -> pd.DataFrame:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from arena import access
 from arena.lineup import HostReport, ModelEntry, catalogue, choice_for, is_split
 from arena.pulls import Pull, PullRefused
 from arena.records import SCHEDULES, ArenaOptions, ModelChoice, contestant
@@ -28,10 +27,9 @@ def size_text(size: int) -> str:
 
 def admin_note(ctx: PageContext) -> bool:
     """Whether this session may change things; says why not when it may not."""
-    allowed = access.can_administer()
-    if not allowed:
-        st.caption(ctx.t("admin.only"))
-    return allowed
+    if not ctx.admin:
+        st.info(ctx.admin_reason, icon="🔒")
+    return ctx.admin
 
 
 def notice() -> None:

@@ -1,0 +1,103 @@
+"""Access rules and the battle queue, without a browser."""
+
+import threading
+import time
+
+import pytest
+
+from arena import access
+from arena.access import Guesses, is_local, may_administer, passcode_matches
+from arena.battle_queue import AlreadyQueued, BattleQueue
+
+
+def test_passcodes_compare_exactly():
+    assert passcode_matches("open sesame", "open sesame")
+    assert not passcode_matches("open sesame ", "open sesame")
+    assert not passcode_matches("", "open sesame")
+    assert passcode_matches("口令", "口令")
+
+
+@pytest.mark.parametrize("ip, local", [
+    (None, True), ("127.0.0.1", True), ("127.1.2.3", True), ("::1", True),
+    ("::ffff:127.0.0.1", True), ("192.168.1.20", False), ("10.0.0.5", False),
+    ("fe80::1", False), ("not an address", False),
+])
+def test_what_counts_as_this_computer(ip, local):
+    assert is_local(ip) is local
+
+
+def test_the_admin_rule():
+    assert may_administer(False, False, None)  # no admin passcode: this computer may
+    assert not may_administer(False, False, "192.168.1.20")  # a colleague may not
+    assert not may_administer(True, False, None)  # with one, even this computer must sign in
+    assert may_administer(True, True, "192.168.1.20")
+
+
+def test_five_wrong_tries_then_a_minute_wait(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(access.time, "monotonic", lambda: now[0])
+    guesses = Guesses()
+    assert [guesses.wrong("10.0.0.5") for _ in range(4)] == [4, 3, 2, 1]
+    assert guesses.wait_s("10.0.0.5") == 0
+    assert guesses.wrong("10.0.0.5") == 0
+    assert guesses.wait_s("10.0.0.5") == 60
+    assert guesses.wait_s("10.0.0.6") == 0  # another client is not held up
+    now[0] += 59
+    assert guesses.wait_s("10.0.0.5") == pytest.approx(1)
+    now[0] += 1.5
+    assert guesses.wait_s("10.0.0.5") == 0
+    assert guesses.wrong("10.0.0.5") == 4  # the count starts again after the wait
+    guesses.right("10.0.0.5")
+    assert guesses.wrong("10.0.0.5") == 4
+
+
+def test_the_queue_runs_capacity_at_once_in_arrival_order():
+    queue = BattleQueue(2)
+    tickets = [queue.join(f"s{k}") for k in range(5)]
+    assert [queue.position(t) for t in tickets] == [0, 0, 1, 2, 3]
+    with pytest.raises(AlreadyQueued):
+        queue.join("s3")  # one battle at a time per session
+    queue.leave(tickets[1])
+    assert [queue.position(t) for t in tickets] == [0, None, 0, 1, 2]
+    queue.leave(tickets[3])  # someone waiting gives up
+    queue.leave(tickets[3])  # twice is harmless
+    assert queue.position(tickets[4]) == 1
+    assert (queue.running(), queue.waiting()) == (2, 1)
+    queue.join("s1")  # the session that finished may battle again, at the end of the line
+    assert queue.waiting() == 2
+
+
+def test_a_place_nobody_looks_at_is_dropped(monkeypatch):
+    now = [0.0]
+    monkeypatch.setattr("arena.battle_queue.time.monotonic", lambda: now[0])
+    queue = BattleQueue(1, stale_after_s=60)
+    gone, kept = queue.join("closed tab"), queue.join("open tab")
+    for _ in range(3):
+        now[0] += 30
+        assert queue.position(kept) in (0, 1)
+    assert queue.position(gone) is None and queue.position(kept) == 0
+
+
+def test_the_cap_holds_under_many_sessions():
+    queue = BattleQueue(2)
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def user(k: int) -> None:
+        ticket = queue.join(f"tab {k}")
+        while queue.position(ticket):
+            time.sleep(0.001)
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.01)
+        with lock:
+            running[0] -= 1
+        queue.leave(ticket)
+
+    threads = [threading.Thread(target=user, args=(k,)) for k in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert most[0] == 2 and queue.running() == 0
