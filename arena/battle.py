@@ -122,8 +122,10 @@ def _run_side(
 def _stream_side(name: str, side: Side, battle: Battle, client: ollama.Client,
                  keep_alive: str | None, stop: threading.Event, events: queue.Queue,
                  after: threading.Event | None) -> None:
-    while after is not None and not after.wait(0.05):
-        if stop.is_set():
+    if after is not None:
+        while not after.wait(0.05) and not stop.is_set():
+            pass
+        if stop.is_set():  # stopped while waiting its turn: never ask Ollama
             events.put((name, "error", STOPPED))
             events.put((name, "end", None))
             return

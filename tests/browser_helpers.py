@@ -31,13 +31,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(env: dict, log_path: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a free port; yields its URL once /_stcore/health answers."""
+def streamlit_server(env: dict, log_path: Path, address: str = "127.0.0.1") -> Iterator[str]:
+    """`streamlit run app.py` on a free port; yields its URL (on 127.0.0.1) once
+    /_stcore/health answers. `address` is where it listens (0.0.0.0: the whole LAN)."""
     port = free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.headless", "true", "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+        "--server.address", address, "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
     ]
     with open(log_path, "w") as log:
@@ -62,6 +63,24 @@ def streamlit_server(env: dict, log_path: Path) -> Iterator[str]:
                 process.wait(10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def lan_address() -> str | None:
+    """This machine's address on its network (not loopback), if it has one."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the interface
+            address = s.getsockname()[0]
+    except OSError:
+        address = None
+    if address and not address.startswith("127."):
+        return address
+    try:
+        found = subprocess.run(["hostname", "-I"], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    ipv4 = [a for a in found.stdout.split() if "." in a and not a.startswith("127.")]
+    return ipv4[0] if ipv4 else None
 
 
 def wait_idle(page, timeout_ms: int = 30_000) -> None:

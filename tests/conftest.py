@@ -21,6 +21,29 @@ def fake_ollama():
         yield fake
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright (one for the whole run)."""
+    from browser_helpers import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/test.sh, which installs it")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page in a fresh browser context (its own cookies and session)."""
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
 @pytest.fixture
 def admin(monkeypatch) -> str:
     """An admin passcode is set; pages opened with open_app(admin=True) have entered it."""

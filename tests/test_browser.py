@@ -1,24 +1,12 @@
 """End to end in a real browser: a real Streamlit server, Debian's Chromium, the fake Ollama."""
 
-import os
-
 import pytest
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle
+from browser_helpers import streamlit_server, wait_idle
 from fake_ollama import PLAIN, THINKING, FakeModel, FakeOllama
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 XSS_ANSWER = ('Here you go: <script>window.__xss = "script"</script> and '
               '<img src="x" onerror="window.__xss = \'img\'"> done.')
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/test.sh, which installs it")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -30,14 +18,6 @@ def arena(tmp_path):
         env = {"OLLAMA_HOST": fake.url, "ARENA_DB": str(tmp_path / "e2e.db")}
         with streamlit_server(env, tmp_path / "streamlit.log") as url:
             yield fake, url
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def type_prompt(page, text: str) -> None:

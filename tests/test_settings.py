@@ -59,3 +59,12 @@ def test_more_hosts():
     assert load_settings({}).ollama_hosts == ("http://127.0.0.1:11434",)
     with pytest.raises(SettingsError, match="ARENA_OLLAMA_HOSTS='ftp://x'"):
         load_settings({"ARENA_OLLAMA_HOSTS": "ftp://x"})
+
+
+def test_passcodes_and_the_battle_cap():
+    s = load_settings({"ARENA_PASSCODE": "a b", "ARENA_ADMIN_PASSCODE": "c", "ARENA_MAX_BATTLES": "3"})
+    assert (s.passcode, s.admin_passcode, s.max_battles) == ("a b", "c", 3)
+    assert "a b" not in repr(s)  # a settings object printed anywhere does not show them
+    assert load_settings({}).passcode is None and load_settings({}).max_battles == 2
+    with pytest.raises(SettingsError, match="ARENA_MAX_BATTLES"):
+        load_settings({"ARENA_MAX_BATTLES": "0"})
