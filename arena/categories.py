@@ -6,6 +6,7 @@ added and edited later; this module only defines their shape and the starting se
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -99,3 +100,23 @@ DEFAULT_CATEGORIES: list[Category] = [
         ],
     ),
 ]
+
+
+DEFAULTS_BY_SLUG = {c.slug: c for c in DEFAULT_CATEGORIES}
+
+
+def is_default_text(category: Category, field_name: str) -> bool:
+    """Whether a category's name or description is still the one it started with (and so may
+    be shown translated)."""
+    default = DEFAULTS_BY_SLUG.get(category.slug)
+    return default is not None and getattr(default, field_name) == getattr(category, field_name)
+
+
+def new_slug(name: str, taken: set[str]) -> str:
+    """A stable identifier for a new category: its name in lower case, words joined by '-'
+    (any script; `category` when nothing is left), made unique against `taken`."""
+    base = re.sub(r"[^\w]+", "-", name.strip().lower()).strip("-_") or "category"
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug

@@ -539,6 +539,26 @@ class Store:
             for r in rows
         ]
 
+    def save_category(self, category: Category) -> None:
+        """Add a category, or change the one with its slug (keeping its place in the list)."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO categories (slug, name, description, system_prompt, presets, position)"
+                " VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM categories))"
+                " ON CONFLICT (slug) DO UPDATE SET name = excluded.name,"
+                " description = excluded.description, system_prompt = excluded.system_prompt,"
+                " presets = excluded.presets",
+                (category.slug, category.name, category.description, category.system_prompt,
+                 json.dumps(category.presets, ensure_ascii=False)))
+
+    def delete_category(self, slug: str) -> bool:
+        """Delete a category no battle belongs to; False (and nothing deleted) if one does."""
+        with self.transaction() as conn:
+            if conn.execute("SELECT 1 FROM battles WHERE category = ? LIMIT 1",
+                            (slug,)).fetchone():
+                return False
+            return conn.execute("DELETE FROM categories WHERE slug = ?", (slug,)).rowcount == 1
+
     # --- hosts, model choices and options (the Models page) -----------------------------------
 
     def added_hosts(self) -> list[str]:

@@ -1,4 +1,5 @@
-"""Models: the Ollama hosts, their models, who takes part, and pulling a new model."""
+"""Models: the Ollama hosts, their models, who takes part, pulling a new model, and the task
+categories."""
 
 import streamlit as st
 
@@ -20,3 +21,4 @@ view.hosts_section(ctx, reports, admin)
 view.models_section(ctx, reports, admin)
 view.options_section(ctx, admin)
 view.pull_form(ctx, reports, admin)
+view.categories_section(ctx, admin)

@@ -13,7 +13,7 @@ from typing import Callable
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from arena.categories import Category
+from arena.categories import Category, is_default_text
 from arena.i18n import LANGUAGES, has_message, translate
 from arena.settings import Settings, SettingsError, load_settings
 from arena.store import Store
@@ -155,11 +155,13 @@ def setup_page() -> PageContext:
 
 
 def category_label(category: Category, t: Callable[..., str]) -> str:
-    """A category's name in the user's language (default categories are in the catalog)."""
+    """A category's name in the user's language (default categories are in the catalog, until
+    an admin renames them)."""
     key = f"category.{category.slug}"
-    return t(key) if has_message(key) else category.name
+    return t(key) if has_message(key) and is_default_text(category, "name") else category.name
 
 
 def category_description(category: Category, t: Callable[..., str]) -> str:
     key = f"category.{category.slug}.description"
-    return t(key) if has_message(key) else category.description
+    translated = has_message(key) and is_default_text(category, "description")
+    return t(key) if translated else category.description

@@ -3,14 +3,18 @@ options, and pulling a model with a progress bar. Changes are admin actions (are
 
 from __future__ import annotations
 
+import re
+import sqlite3
+
 import pandas as pd
 import streamlit as st
 
+from arena.categories import Category, new_slug
 from arena.lineup import HostReport, ModelEntry, catalogue, choice_for, is_split
 from arena.pulls import Pull, PullRefused
 from arena.records import SCHEDULES, ArenaOptions, ModelChoice, contestant
 from arena.settings import SettingsError, normalise_host
-from arena.ui.common import PageContext
+from arena.ui.common import PageContext, category_label
 from arena.ui.lineup_state import forget_reports, host_reports, pulls
 
 NOTICE_KEY = "models.notice"
@@ -180,6 +184,66 @@ def options_section(ctx: PageContext, admin: bool) -> None:
     st.radio(t("options.schedule"), SCHEDULES, key="models.schedule", horizontal=True,
              format_func=lambda s: t(f"options.schedule.{s}"), disabled=not admin,
              on_change=_save_options, args=(ctx,), help=t("options.schedule_help"))
+
+
+# --- task categories ------------------------------------------------------------------------
+
+NEW_CATEGORY = ""
+PICK_KEY, NEXT_PICK_KEY = "categories.pick", "categories.next_pick"
+PRESET_SEPARATOR = "\n---\n"  # between presets in the editor: a preset may span lines
+
+
+def split_presets(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"^\s*---\s*$", text, flags=re.M) if p.strip()]
+
+
+def categories_section(ctx: PageContext, admin: bool) -> None:
+    """Add a task category, or change one: its name, description, system prompt (sent to both
+    sides of its battles) and preset prompts; delete one that no battle belongs to."""
+    t = ctx.t
+    st.subheader(t("categories.title"))
+    st.caption(t("categories.intro"))
+    categories = {c.slug: c for c in ctx.store.categories()}
+    if NEXT_PICK_KEY in st.session_state:  # set after a save or delete, for this run's picker
+        st.session_state[PICK_KEY] = st.session_state.pop(NEXT_PICK_KEY)
+    slug = st.selectbox(t("categories.pick"), [NEW_CATEGORY] + list(categories),
+                        key=PICK_KEY, format_func=lambda s: category_label(
+                            categories[s], t) if s else t("categories.new"))
+    current = categories.get(slug) or Category(slug="", name="", description="")
+    with st.form(f"categories.form.{slug or 'new'}", border=False):
+        name = st.text_input(t("categories.name"), value=current.name, max_chars=60,
+                             disabled=not admin)
+        description = st.text_input(t("categories.description"), value=current.description,
+                                    max_chars=300, disabled=not admin)
+        system_prompt = st.text_area(t("categories.system_prompt"),
+                                     value=current.system_prompt, disabled=not admin,
+                                     help=t("categories.system_prompt_help"))
+        presets = st.text_area(t("categories.presets"), disabled=not admin, height=160,
+                               value=PRESET_SEPARATOR.join(current.presets),
+                               help=t("categories.presets_help"))
+        saved = st.form_submit_button(t("categories.save"), disabled=not admin)
+    if saved:
+        if not name.strip():
+            st.error(t("categories.name_needed"))
+            return
+        category = Category(slug=slug or new_slug(name, set(categories)), name=name.strip(),
+                            description=description.strip(),
+                            system_prompt=system_prompt.strip(),
+                            presets=split_presets(presets))
+        try:
+            ctx.store.save_category(category)
+        except sqlite3.IntegrityError:
+            st.error(t("categories.name_taken", name=category.name))
+            return
+        st.session_state[NOTICE_KEY] = t("categories.saved", name=category.name)
+        st.session_state[NEXT_PICK_KEY] = category.slug
+        st.rerun()
+    if slug and st.button(t("categories.delete"), key="categories.delete", disabled=not admin):
+        if ctx.store.delete_category(slug):
+            st.session_state[NOTICE_KEY] = t("categories.deleted", name=current.name)
+            st.session_state[NEXT_PICK_KEY] = NEW_CATEGORY
+            st.rerun()
+        st.warning(t("categories.in_use", name=category_label(current, t)))
 
 
 # --- pulls ----------------------------------------------------------------------------------
