@@ -9,6 +9,7 @@ import hmac
 import ipaddress
 import threading
 import time
+from dataclasses import dataclass
 
 MAX_WRONG_TRIES = 5
 LOCKOUT_S = 60.0
@@ -20,10 +21,10 @@ def passcode_matches(given: str, expected: str) -> bool:
 
 
 def is_local(ip: str | None) -> bool:
-    """Whether a browser connects from the machine that runs the arena. Streamlit reports no
-    address for a loopback connection; a LAN client cannot make its TCP address loopback."""
+    """Whether a browser connects from the machine that runs the arena, by the TCP address the
+    server sees (a LAN client cannot make it loopback). No address known: not local."""
     if ip is None:
-        return True
+        return False
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
@@ -40,6 +41,13 @@ def may_administer(admin_passcode_set: bool, admin_signed_in: bool, ip: str | No
     return is_local(ip)
 
 
+@dataclass(frozen=True)
+class Attempt:
+    matched: bool
+    wait_s: float  # how long this client must wait before trying again (0: it may)
+    tries_left: int  # wrong tries left before a wait
+
+
 class Guesses:
     """Wrong passcode tries per client: after MAX_WRONG_TRIES, that client waits LOCKOUT_S.
     Shared by the server's sessions, so that opening a new tab does not reset the count."""
@@ -51,25 +59,23 @@ class Guesses:
         self._locked_until: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def wait_s(self, client: str) -> float:
-        """Seconds this client must still wait before trying again (0 when it may try)."""
+    def attempt(self, client: str, typed: str, expected: str) -> Attempt:
+        """Check a typed passcode for a client: the wait, the comparison and the count happen
+        as one step, so tries sent at the same moment from many tabs cannot slip past."""
         with self._lock:
-            left = self._locked_until.get(client, 0.0) - time.monotonic()
-            if left <= 0 and client in self._locked_until:
+            now = time.monotonic()
+            locked_until = self._locked_until.get(client)
+            if locked_until is not None:
+                if locked_until > now:
+                    return Attempt(False, locked_until - now, 0)
                 del self._locked_until[client]
                 self._wrong.pop(client, None)
-            return max(left, 0.0)
-
-    def wrong(self, client: str) -> int:
-        """Count a wrong try; returns the tries left before the wait (0: waiting now)."""
-        with self._lock:
+            if passcode_matches(typed, expected):
+                self._wrong.pop(client, None)
+                return Attempt(True, 0.0, self.max_wrong)
             count = self._wrong.get(client, 0) + 1
             self._wrong[client] = count
             if count >= self.max_wrong:
-                self._locked_until[client] = time.monotonic() + self.lockout_s
-                return 0
-            return self.max_wrong - count
-
-    def right(self, client: str) -> None:
-        with self._lock:
-            self._wrong.pop(client, None)
+                self._locked_until[client] = now + self.lockout_s
+                return Attempt(False, self.lockout_s, 0)
+            return Attempt(False, 0.0, self.max_wrong - count)

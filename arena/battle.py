@@ -132,6 +132,10 @@ def _stream_side(name: str, side: Side, battle: Battle, client: ollama.Client,
     events.put((name, "started", None))
     started = time.perf_counter()
     first_token = False
+    if stop.is_set():  # stopped before this side asked anything: it never will
+        events.put((name, "error", STOPPED))
+        events.put((name, "end", 0.0))
+        return
     try:
         stream = stream_chat(
             client,
@@ -232,13 +236,14 @@ class BattleRun:
         deadline = time.monotonic() + timeout
         changed = False
         while not self.finished and not self.settled:
-            try:
-                event = self._events.get(timeout=max(deadline - time.monotonic(), 0))
-            except queue.Empty:
-                break
+            # Events are taken only under the lock: two script runs polling at once must not
+            # apply them out of order, nor take one that the other then never applies.
             with self._apply_lock:
                 if self.settled:
-                    self._events.put(event)  # stored already: leave it for nobody
+                    break
+                try:
+                    event = self._events.get(timeout=max(deadline - time.monotonic(), 0))
+                except queue.Empty:
                     break
                 self._apply(*event)
                 changed = True
@@ -301,6 +306,9 @@ class BattleRun:
                 if name not in self._ended:
                     transport.abort()
             self.wait(grace_s)
+        for thread in self._threads:  # so that nothing reaches Ollama after this returns
+            if thread.ident is not None:
+                thread.join(grace_s)
         for name, side in self.battle.sides.items():
             if name not in self._ended:
                 side.error_kind, side.error = STOPPED

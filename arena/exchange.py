@@ -71,6 +71,7 @@ FORMULA_PATTERN = r"^[=+\-@\t\r']"
 MAX_ERRORS = 20  # errors listed before the rest are only counted
 IMPORT_NAMESPACE = uuid.UUID("6f1c3b2e-0d4a-4c59-9a57-7d1c5f0e2b11")
 CHUNK = 5000  # battles per piece of an export: bounds memory whatever the size
+UNIX_TIME = re.compile(r"\d+(\.\d*)?")
 OUR_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")  # arena.records.iso_utc
 
 
@@ -250,6 +251,8 @@ def _one_of(values: pd.Series, allowed: tuple[str, ...], errors: _Errors,
 
 def _tstamp(value) -> str:
     """ISO 8601 UTC from an ISO string or a Unix time (Chatbot Arena's `tstamp`)."""
+    if isinstance(value, str) and UNIX_TIME.fullmatch(value.strip()):
+        value = float(value)  # a CSV file's Unix time arrives as text
     if isinstance(value, (int, float)):
         stamp = datetime.fromtimestamp(float(value), tz=timezone.utc)
     else:
@@ -265,7 +268,11 @@ def _tstamp(value) -> str:
 def _times(values: pd.Series, name: str, errors: _Errors) -> pd.Series:
     """Times as our ISO 8601 UTC text (kept as they are when already in it); blanks None."""
     blank = _blank(values)
-    ours = values.astype("string").str.fullmatch(OUR_TIME).fillna(False)
+    text = values.astype("string")
+    ours = text.str.fullmatch(OUR_TIME).fillna(False)
+    # In our form, but a real time? (A 30 February must not get through unchecked.)
+    real = pd.to_datetime(text.where(ours), format="%Y-%m-%dT%H:%M:%S.%fZ", errors="coerce")
+    ours &= real.notna()
     times = values.astype(object).where(~blank, None)
     others = (~blank & ~ours).to_numpy(dtype=bool)
     if others.any():
@@ -282,6 +289,15 @@ def _times(values: pd.Series, name: str, errors: _Errors) -> pd.Series:
 
 # What json.dumps(value, sort_keys=True) gives, without building an encoder per call.
 _OPTIONS_TEXT = json.JSONEncoder(sort_keys=True)
+
+
+def _counted(values: pd.Series, name: str, rows: pd.Series, errors: _Errors) -> pd.Series:
+    """Whether each vote counts (blank: it does); any other word than yes/no is a bad row."""
+    flags = values.astype("string").str.strip().str.lower().map(FLAG_WORDS)
+    blank = _blank(values)
+    errors.add(rows & ~blank & flags.isna(), lambda v: f"{name} is {v!r}, not true or false",
+               values)
+    return flags.astype(object).where(~blank, True)
 
 
 def _options(value) -> str:
@@ -343,12 +359,7 @@ def _own_frame(raw: pd.DataFrame, source: str, errors: _Errors) -> pd.DataFrame:
     errors.add(voted & (out["status"] == STATUS_FAILED),
                lambda _: "a failed battle cannot have a vote")
     out["winner"] = winner
-    counted = _column(raw, "counted")
-    flags = counted.astype("string").str.strip().str.lower().map(FLAG_WORDS)
-    blank = _blank(counted)
-    errors.add(voted & ~blank & flags.isna(),
-               lambda v: f"counted is {v!r}, not true or false", counted)
-    out["counted"] = flags.astype(object).where(~blank, True).where(voted, None)
+    out["counted"] = _counted(_column(raw, "counted"), "counted", voted, errors).where(voted, None)
     out["voter"] = _text(_column(raw, "voter"), "imported").where(voted, None)
     voted_at = _times(_column(raw, "voted_at"), "voted_at", errors)
     out["voted_at"] = voted_at.where(voted_at.notna(), out["tstamp"]).where(voted, None)
@@ -383,7 +394,9 @@ def _arena_frame(raw: pd.DataFrame, source: str, errors: _Errors) -> pd.DataFram
     out["category"] = category
     out["model_a"], out["model_b"], out["winner"] = model_a, model_b, winner
     out["voter"] = _text(_column(raw, "voter"), "imported")
-    out["voted_at"], out["counted"] = out["tstamp"], True
+    name = "counted" if "counted" in raw.columns else "counts"
+    out["voted_at"] = out["tstamp"]
+    out["counted"] = _counted(_column(raw, name), name, winner.notna(), errors)
     out["status"], out["source"], out["options"] = STATUS_COMPLETE, source, "{}"
     out["prompt"] = out["system_prompt"] = ""
     for side, model in (("a", model_a), ("b", model_b)):
@@ -420,27 +433,32 @@ def _json_objects(path: Path, errors: _Errors) -> Iterator[tuple[int, object]]:
         raise VoteFileError(f"{path}: cannot read it: {exc}") from None
 
 
+def _is_nested(columns) -> bool:
+    """Our JSON Lines export: each side an object."""
+    return {"id", "side_a", "side_b"} <= set(columns)
+
+
 def _is_own(columns) -> bool:
-    return OWN_MARKERS <= set(columns) or {"id", "side_a", "side_b"} <= set(columns)
+    return OWN_MARKERS <= set(columns) or _is_nested(columns)
 
 
 def _json_frame(path: Path, errors: _Errors) -> pd.DataFrame:
     """A JSON file's objects as one flat frame indexed by row number, built CHUNK objects at a
     time (parsed objects take several times the memory of their columns); our nested sides are
     flattened. Values stay Python objects: no column is converted until it is checked."""
-    frames, own, chunk = [], None, []
+    frames, nested, chunk = [], None, []
 
     def flush() -> None:
         if chunk:
-            frames.append(_json_chunk(chunk, own, errors))
+            frames.append(_json_chunk(chunk, nested, errors))
             chunk.clear()
 
     for number, value in _json_objects(path, errors):
         if not isinstance(value, dict):
             errors.row(number, "not a JSON object")
             continue
-        if own is None:  # the first object tells our export from Chatbot Arena rows
-            own = _is_own(value)
+        if nested is None:  # the first object tells our nested export from flat rows
+            nested = _is_nested(value)
         chunk.append((number, value))
         if len(chunk) == CHUNK:
             flush()
@@ -448,14 +466,15 @@ def _json_frame(path: Path, errors: _Errors) -> pd.DataFrame:
     return pd.concat(frames) if frames else pd.DataFrame()
 
 
-def _json_chunk(numbered: list[tuple[int, dict]], own: bool, errors: _Errors) -> pd.DataFrame:
+def _json_chunk(numbered: list[tuple[int, dict]], nested: bool,
+                errors: _Errors) -> pd.DataFrame:
     objects = [o for _, o in numbered]
-    if own:
+    if nested:
         names = [n for n in BATTLE_COLUMNS if n not in ("model_a", "model_b")]
-    else:  # Chatbot Arena rows may carry any of their optional columns
+    else:  # flat rows (ours, or Chatbot Arena's) may carry any columns
         names = list(dict.fromkeys(name for o in objects for name in o))
     columns = _transpose(names, [tuple(map(o.get, names)) for o in objects])
-    if own:
+    if nested:
         for side in "ab":
             sides = []
             for number, o in numbered:
@@ -539,9 +558,20 @@ def _store_columns(frame: pd.DataFrame) -> tuple[dict, dict, dict]:
     return battles, sides, votes
 
 
+def _as_known_categories(store: Store, values: pd.Series) -> pd.Series:
+    """A file's categories as this arena's: one that matches a category's slug or name,
+    whatever the case, is that category; any other is new (and created with the battles)."""
+    known = {}
+    for category in store.categories():
+        known.setdefault(category.name.lower(), category.slug)
+        known[category.slug.lower()] = category.slug  # a slug match wins over a name match
+    return values.map({v: known.get(v.lower(), v) for v in values.unique()})
+
+
 def import_file(store: Store, path: str | Path) -> ImportResult:
     """Check the whole file, then write what is new in one transaction (all or nothing)."""
     frame = read_import(path)
+    frame["category"] = _as_known_categories(store, frame["category"])
     existing = store.existing_battle_ids(frame["id"].tolist())
     new = frame[~frame["id"].isin(existing)] if existing else frame
     store.save_battle_columns(*_store_columns(new), categories=set(new["category"]))

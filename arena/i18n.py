@@ -147,6 +147,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                         "Pull again: Ollama resumes where it stopped.",
         "pull.failure.error": "Ollama at {host} could not pull {model}.",
         "pull.clear": "Clear finished pulls",
+        "pull.detail": "Ollama said: {detail}",
         "data.title": "🗂️ Data",
         "data.intro": "Every battle with its vote, newest first. Downloads hold what the filters "
                       "select.",
@@ -446,6 +447,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "pull.failure.connection_lost": "拉取 {model} 时与 {host} 的连接中断。请重新拉取：Ollama 会从中断处继续。",
         "pull.failure.error": "{host} 上的 Ollama 无法拉取 {model}。",
         "pull.clear": "清除已完成的拉取",
+        "pull.detail": "Ollama 的原话：{detail}",
         "data.title": "🗂️ 数据",
         "data.intro": "所有对战及其投票，最新的在前。下载的内容即筛选出的内容。",
         "data.category": "类别",

@@ -90,11 +90,13 @@ def all_hosts(settings: Settings, added: list[str]) -> list[Host]:
 def survey_host(host: Host, settings: Settings, timeout: float = SURVEY_TIMEOUT_S) -> HostReport:
     client = make_client(host.url, timeout, settings.ollama_connect_timeout)
     try:
-        version = server_version(host.url, timeout)
+        version = server_version(host.url, timeout, settings.ollama_connect_timeout)
         models = tuple(list_models(client, host.url))
         loaded = loaded_models(client, host.url)
     except OllamaUnavailable as exc:
         return HostReport(host, error=exc.detail)
+    except Exception as exc:  # a reply no Ollama gives: this host is unusable, not the page
+        return HostReport(host, error=f"unexpected answer: {type(exc).__name__}: {exc}")
     finally:
         client.close()
     return HostReport(host, version=version, models=models, loaded=loaded)
@@ -139,8 +141,10 @@ def catalogue(reports: list[HostReport]) -> list[ModelEntry]:
         for report, info in pairs:
             by_digest.setdefault(info.digest, []).append((report, info))
         chosen = max(by_digest.values(), key=len)  # max keeps the first of equals
+        # Capabilities from a host that reports them (an old or busy one may not).
+        info = next((i for _, i in chosen if i.capabilities is not None), chosen[0][1])
         entries.append(ModelEntry(
-            info=chosen[0][1],
+            info=info,
             hosts=tuple(r.url for r, _ in chosen),
             think_hosts=tuple(r.url for r, _ in chosen if r.think_control),
             loaded={r.url: r.loaded[name] for r, _ in chosen if name in r.loaded},

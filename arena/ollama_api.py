@@ -71,22 +71,32 @@ class _TrackingBackend(httpcore.SyncBackend):
         super().__init__()
         self._streams: list[httpcore.NetworkStream] = []
         self._lock = threading.Lock()
+        self._shut = False
 
     def connect_tcp(self, *args, **kwargs) -> httpcore.NetworkStream:
         stream = super().connect_tcp(*args, **kwargs)
         with self._lock:
             self._streams.append(stream)
+            shut = self._shut
+        if shut:  # aborted while connecting: this connection is cut too
+            self._shutdown(stream)
         return stream
 
+    @staticmethod
+    def _shutdown(stream: httpcore.NetworkStream) -> None:
+        sock = stream.get_extra_info("socket")
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, AttributeError):
+            pass  # already closed
+
     def shutdown_all(self) -> None:
+        """Cut every connection, and any opened from now on."""
         with self._lock:
+            self._shut = True
             streams = list(self._streams)
         for stream in streams:
-            sock = stream.get_extra_info("socket")
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except (OSError, AttributeError):
-                pass  # already closed
+            self._shutdown(stream)
 
 
 class AbortableTransport(httpx.HTTPTransport):
@@ -152,10 +162,11 @@ def _wrap_unavailable(host: str, exc: BaseException) -> OllamaUnavailable:
     return OllamaUnavailable(host, classify_error(exc)[1])
 
 
-def server_version(host: str, timeout: float = 5.0) -> str:
+def server_version(host: str, timeout: float = 5.0, connect_timeout: float = 5.0) -> str:
     """Ollama's version (`GET /api/version`; the client has no method for it)."""
     try:
-        response = httpx.get(f"{host}/api/version", timeout=timeout)
+        response = httpx.get(f"{host}/api/version",
+                             timeout=httpx.Timeout(timeout, connect=connect_timeout))
         response.raise_for_status()
         return str(response.json().get("version", ""))
     except (httpx.HTTPError, ValueError) as exc:
@@ -173,7 +184,7 @@ def model_capabilities(client: ollama.Client, name: str) -> tuple[str, ...] | No
     """
     try:
         shown = client.show(name)
-    except (ollama.ResponseError, httpx.HTTPError, ConnectionError, OSError) as exc:
+    except (ollama.ResponseError, httpx.HTTPError, ConnectionError, OSError, ValueError) as exc:
         raise _NoAnswer(str(exc)) from None
     caps = getattr(shown, "capabilities", None)
     return tuple(caps) if caps else None

@@ -17,6 +17,14 @@ import ollama
 from arena.ollama_api import classify_pull_error, pull_stream
 
 
+def full_name(model: str) -> str:
+    """A model name as Ollama lists it: `llama3` is `llama3:latest`."""
+    model = model.strip()
+    if model and ":" not in model.rsplit("/", 1)[-1]:
+        model += ":latest"
+    return model
+
+
 class PullRefused(Exception):
     """The same model is being pulled onto the same host already."""
 
@@ -65,7 +73,7 @@ class Pulls:
 
     def start(self, host: str, model: str) -> Pull:
         """Start pulling `model` onto `host`; raises PullRefused if that pull is running."""
-        model = model.strip()
+        model = full_name(model)
         if not model:
             raise ValueError("a model name is needed")
         key = (host, model)
@@ -84,7 +92,7 @@ class Pulls:
 
     def get(self, host: str, model: str) -> Pull | None:
         with self._lock:
-            return self._pulls.get((host, model.strip()))
+            return self._pulls.get((host, full_name(model)))
 
     def forget_finished(self) -> None:
         with self._lock:
@@ -97,9 +105,10 @@ class Pulls:
     def _run(self, key: tuple[str, str]) -> None:
         host, model = key
         layers: dict[str, tuple[int, int]] = {}  # digest -> (completed, total)
-        client = self._client_factory(host)
+        client = None
         step = ""
         try:
+            client = self._client_factory(host)
             for progress in pull_stream(client, model):
                 step = progress.status
                 if progress.digest and progress.total:
@@ -116,4 +125,5 @@ class Pulls:
             kind, detail = classify_pull_error(exc)
             self._update(key, finished=True, error_kind=kind, error=detail)
         finally:
-            client.close()
+            if client is not None:
+                client.close()

@@ -18,7 +18,7 @@ def test_passcodes_compare_exactly():
 
 
 @pytest.mark.parametrize("ip, local", [
-    (None, True), ("127.0.0.1", True), ("127.1.2.3", True), ("::1", True),
+    (None, False), ("127.0.0.1", True), ("127.1.2.3", True), ("::1", True),
     ("::ffff:127.0.0.1", True), ("192.168.1.20", False), ("10.0.0.5", False),
     ("fe80::1", False), ("not an address", False),
 ])
@@ -27,9 +27,10 @@ def test_what_counts_as_this_computer(ip, local):
 
 
 def test_the_admin_rule():
-    assert may_administer(False, False, None)  # no admin passcode: this computer may
+    assert may_administer(False, False, "127.0.0.1")  # no admin passcode: this computer may
     assert not may_administer(False, False, "192.168.1.20")  # a colleague may not
-    assert not may_administer(True, False, None)  # with one, even this computer must sign in
+    assert not may_administer(False, False, None)  # nor a session with no known address
+    assert not may_administer(True, False, "127.0.0.1")  # with one, this computer signs in too
     assert may_administer(True, True, "192.168.1.20")
 
 
@@ -37,18 +38,34 @@ def test_five_wrong_tries_then_a_minute_wait(monkeypatch):
     now = [1000.0]
     monkeypatch.setattr(access.time, "monotonic", lambda: now[0])
     guesses = Guesses()
-    assert [guesses.wrong("10.0.0.5") for _ in range(4)] == [4, 3, 2, 1]
-    assert guesses.wait_s("10.0.0.5") == 0
-    assert guesses.wrong("10.0.0.5") == 0
-    assert guesses.wait_s("10.0.0.5") == 60
-    assert guesses.wait_s("10.0.0.6") == 0  # another client is not held up
+
+    def tries_left(typed: str, client: str = "10.0.0.5") -> tuple:
+        attempt = guesses.attempt(client, typed, "sesame")
+        return attempt.matched, attempt.tries_left, attempt.wait_s
+
+    assert [tries_left("x") for _ in range(4)] == [(False, k, 0) for k in (4, 3, 2, 1)]
+    assert tries_left("x") == (False, 0, 60)
+    assert tries_left("sesame") == (False, 0, 60)  # even the right one waits
+    assert tries_left("sesame", "10.0.0.6")[0]  # another client is not held up
     now[0] += 59
-    assert guesses.wait_s("10.0.0.5") == pytest.approx(1)
+    assert tries_left("sesame")[2] == pytest.approx(1)
     now[0] += 1.5
-    assert guesses.wait_s("10.0.0.5") == 0
-    assert guesses.wrong("10.0.0.5") == 4  # the count starts again after the wait
-    guesses.right("10.0.0.5")
-    assert guesses.wrong("10.0.0.5") == 4
+    assert tries_left("x") == (False, 4, 0)  # the count starts again after the wait
+    assert tries_left("sesame")[0]
+    assert tries_left("x") == (False, 4, 0)  # and after a right one
+
+
+def test_tries_sent_at_once_from_many_tabs_still_get_five_in_all():
+    guesses = Guesses()
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(
+        guesses.attempt("10.0.0.7", "guess", "sesame"))) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.tries_left for r in results if r.tries_left) == [1, 2, 3, 4]
+    assert not guesses.attempt("10.0.0.7", "sesame", "sesame").matched  # waiting now
 
 
 def test_the_queue_runs_capacity_at_once_in_arrival_order():

@@ -244,3 +244,41 @@ def test_export_of_a_filter_and_of_nothing(tmp_path, source, form):
     assert write_export(source, empty, form, BattleFilter(category="nothing")) == 0
     with pytest.raises(ImportRejected, match="the file has no rows"):
         import_file(target, empty)
+
+
+def test_chatbot_arena_csv_with_unix_times_counts_and_known_categories(tmp_path):
+    path = tmp_path / "votes.csv"
+    path.write_text("model_a,model_b,winner,tstamp,category,counts\n"
+                    "x:1,y:1,model_a,1700000000,Coding,yes\n"
+                    "x:1,y:1,model_b,1700000060.5,CODING,no\n"
+                    "x:1,y:1,tie,,New Things,\n")
+    store = Store(tmp_path / "arena.db")
+    assert import_file(store, path).added == 3
+    rows = list(records(store))
+    assert rows[0]["tstamp"] == "2023-11-14T22:13:20.000Z"
+    assert [r["category"] for r in rows[:2]] == ["coding", "coding"]  # by name, any case
+    assert [r["counted"] for r in rows] == [True, False, True]
+    slugs = [c.slug for c in store.categories()]
+    assert slugs.count("coding") == 1 and "New Things" in slugs
+
+
+def test_a_time_in_our_form_must_be_a_real_time(tmp_path, source):
+    path = tmp_path / "votes.jsonl"
+    write_export(source, path, "jsonl")
+    lines = path.read_text().splitlines()
+    row = json.loads(lines[1])
+    row["tstamp"] = "2026-02-30T08:00:00.000Z"
+    lines[1] = json.dumps(row)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ImportRejected, match="row 2: tstamp is '2026-02-30T08:00:00.000Z', not a"):
+        import_file(Store(tmp_path / "arena.db"), path)
+
+
+def test_flat_rows_in_json_lines_are_ours_too(tmp_path, source):
+    flat = tmp_path / "votes.parquet"
+    write_export(source, flat, "parquet")
+    path = tmp_path / "flat.jsonl"
+    pd.read_parquet(flat).to_json(path, orient="records", lines=True, force_ascii=False)
+    target = Store(tmp_path / "target.db")
+    assert import_file(target, path).added == len(TRICKY)
+    assert [r["prompt"] for r in records(target)] == [r["prompt"] for r in records(source)]

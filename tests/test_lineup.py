@@ -151,3 +151,13 @@ def test_thinking_control_needs_a_host_that_obeys_it():
     assert contestants(entries, {"qwen3:8b": ModelChoice(split_thinking=True)}, ArenaOptions(),
                        "default")[-1].name == "qwen3:8b"  # not split where it cannot be
     assert lineup.THINK_FIELD_MIN_VERSION == (0, 9, 0)
+
+
+def test_capabilities_come_from_a_host_that_reports_them():
+    first, second = two_hosts()
+    first.legacy_show = True  # an Ollama before 0.6.4 says nothing about thinking
+    with first, second:
+        entries = {e.name: e for e in catalogue(survey([Host(first.url), Host(second.url)],
+                                                       SETTINGS))}
+    assert entries["qwen3:8b"].info.supports_thinking is True
+    assert entries["llama3.2:3b"].info.supports_thinking is None  # only the old host has it

@@ -80,3 +80,14 @@ def test_a_second_pull_of_the_same_model_is_refused_while_the_first_runs():
         assert watch(registry, fake.url, "gemma3:4b")[-1].succeeded
     with pytest.raises(ValueError):
         registry.start(fake.url, "  ")
+
+
+def test_a_name_without_a_tag_is_its_latest():
+    with FakeOllama() as fake:
+        fake.registry["gemma3:latest"] = FakeModel("gemma3:latest")
+        fake.pull_delay = 0.05
+        registry = pulls()
+        assert registry.start(fake.url, "gemma3").model == "gemma3:latest"
+        with pytest.raises(PullRefused):
+            registry.start(fake.url, "gemma3:latest")
+        assert watch(registry, fake.url, "gemma3")[-1].succeeded

@@ -35,6 +35,7 @@ RUN_KEY = "arena.run"  # the battle being streamed, until it is stored
 TICKET_KEY = "arena.ticket"  # this session's place in the battle queue, until it is given up
 SESSION_KEY = "arena.session"
 QUEUE_POLL_S = 0.25
+IDLE_REDRAW_S = 1.0
 RENDER_INTERVAL_S = 0.1  # redraw streaming answers at most ten times a second
 
 
@@ -242,6 +243,8 @@ def stream_battle(ctx: PageContext, category: Category, prompt: str,
                   pair: tuple[Contestant, Contestant], queue: BattleQueue,
                   ticket: Ticket) -> None:
     """Run the battle, redrawing both columns as they grow; store it, then rerun the page."""
+    if queue.position(ticket) != 0:
+        return  # the place was given up meanwhile (a newer run of this page took over)
     t = ctx.t
     settings = ctx.settings
     battle = new_battle(category.slug, prompt, category.system_prompt, sides_for(pair), settings)
@@ -268,9 +271,13 @@ def stream_battle(ctx: PageContext, category: Category, prompt: str,
         dirty = True
         while not run.settled:
             dirty = run.poll(RENDER_INTERVAL_S) or dirty
-            queue.position(ticket)  # still here: keeps the place from being dropped as stale
+            if queue.position(ticket) is None:  # the place is gone: so is the right to run
+                break
             now = time.monotonic()
-            if dirty and (now - last_draw >= RENDER_INTERVAL_S or run.finished):
+            # Redrawn at least once a second even without news: the loading counter moves, and
+            # each Streamlit call is where this run notices a Stop click or a closed tab.
+            if (dirty and now - last_draw >= RENDER_INTERVAL_S) or run.finished or \
+                    now - last_draw >= IDLE_REDRAW_S:
                 for name, side in battle.sides.items():
                     with slots[name].container():
                         render_side(ctx, name, side, note=_progress_note(ctx, run, name))
@@ -279,8 +286,9 @@ def stream_battle(ctx: PageContext, category: Category, prompt: str,
                 break
     finally:
         battle = run.settle(lambda b: _save_battle(ctx, b))
-    if st.session_state.get(RUN_KEY) is run:
-        st.session_state.pop(RUN_KEY, None)
+    if st.session_state.get(RUN_KEY) is not run:
+        return  # a newer run of this page settled it and owns the page's state now
+    st.session_state.pop(RUN_KEY, None)
     st.session_state[BATTLE_KEY] = battle
     st.rerun()
 

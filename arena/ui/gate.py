@@ -12,8 +12,10 @@ import math
 from typing import Callable
 
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from arena.access import Guesses, may_administer, passcode_matches
+from arena.access import Guesses, may_administer
 from arena.settings import Settings
 
 PASSED_KEY = "access.passed"  # this session has entered the voter passcode
@@ -42,25 +44,26 @@ def admin_passcode(settings: Settings) -> str | None:
     return settings.admin_passcode or _secret("admin_passcode")
 
 
-def _client() -> str:
-    """Whom wrong tries are counted against: the browser's address (none: this computer)."""
-    ip = st.context.ip_address
-    return ip if isinstance(ip, str) else "this computer"
+def client_address() -> str | None:
+    """The browser's TCP address as the server sees it (not st.context.ip_address, which reads
+    a loopback connection and no connection alike as None); None when there is no browser."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return None
+    client = runtime.get_instance().get_client(ctx.session_id)
+    ip = getattr(getattr(client, "client_context", None), "remote_ip", None)
+    return ip if isinstance(ip, str) else None
 
 
 def _check(typed: str, expected: str, t: Callable[..., str]) -> bool:
     """Compare a typed passcode, counting wrong tries; says what went wrong on the page."""
-    guesses = _guesses()
-    wait = guesses.wait_s(_client())
-    if wait > 0:
-        st.error(t("gate.wait", seconds=math.ceil(wait)), icon="⏳")
-        return False
-    if passcode_matches(typed, expected):
-        guesses.right(_client())
+    attempt = _guesses().attempt(client_address() or "unknown", typed, expected)
+    if attempt.matched:
         return True
-    left = guesses.wrong(_client())
-    st.error(t("gate.wrong", left=left) if left else
-             t("gate.wait", seconds=math.ceil(guesses.lockout_s)), icon="🔒")
+    if attempt.wait_s > 0:
+        st.error(t("gate.wait", seconds=math.ceil(attempt.wait_s)), icon="⏳")
+    else:
+        st.error(t("gate.wrong", left=attempt.tries_left), icon="🔒")
     return False
 
 
@@ -82,7 +85,7 @@ def require_passcode(settings: Settings, t: Callable[..., str]) -> None:
 
 def is_admin(settings: Settings) -> bool:
     return may_administer(admin_passcode(settings) is not None,
-                          bool(st.session_state.get(ADMIN_KEY)), st.context.ip_address)
+                          bool(st.session_state.get(ADMIN_KEY)), client_address())
 
 
 def admin_reason(settings: Settings, t: Callable[..., str]) -> str:

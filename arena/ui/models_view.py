@@ -69,7 +69,7 @@ def add_host_form(ctx: PageContext, admin: bool) -> None:
     t = ctx.t
     typed = st.text_input(t("hosts.add_label"), key="models.new_host",
                           placeholder="http://gpu-box:11434", disabled=not admin)
-    if st.button(t("hosts.add"), key="models.add_host", disabled=not admin):
+    if st.button(t("hosts.add"), key="models.add_host", disabled=not admin) and admin:
         try:
             url = normalise_host(typed, t("hosts.add_label"))
         except SettingsError as exc:
@@ -90,7 +90,7 @@ def remove_host_form(ctx: PageContext, added: list[str], admin: bool) -> None:
         return
     url = st.selectbox(t("hosts.remove_label"), added, key="models.remove_choice",
                        disabled=not admin)
-    if st.button(t("hosts.remove"), key="models.remove_host", disabled=not admin):
+    if st.button(t("hosts.remove"), key="models.remove_host", disabled=not admin) and admin:
         ctx.store.remove_host(url)
         forget_reports()
         st.session_state[NOTICE_KEY] = t("hosts.removed", host=url)
@@ -133,11 +133,14 @@ def models_table(ctx: PageContext, entries: list[ModelEntry]) -> None:
                          hosts=", ".join(entry.other_builds)))
 
 
-def _save_choice(ctx: PageContext, name: str) -> None:
-    """Checkbox callback: store what the two checkboxes of a model now say."""
+def _save_choice(ctx: PageContext, name: str, stored: ModelChoice) -> None:
+    """Checkbox callback: store what the model's checkboxes now say (a box not drawn this time
+    keeps what was stored)."""
+    if not ctx.admin:
+        return
     ctx.store.set_model_choice(name, ModelChoice(
-        included=st.session_state[f"models.include.{name}"],
-        split_thinking=st.session_state.get(f"models.split.{name}", False)))
+        included=st.session_state.get(f"models.include.{name}", stored.included),
+        split_thinking=st.session_state.get(f"models.split.{name}", stored.split_thinking)))
 
 
 def choices_section(ctx: PageContext, entries: list[ModelEntry], admin: bool) -> None:
@@ -154,12 +157,12 @@ def choices_section(ctx: PageContext, entries: list[ModelEntry], admin: bool) ->
         st.session_state[include] = choice.included
         left, right = st.columns([2, 3])
         left.checkbox(name, key=include, disabled=not admin or not entry.info.can_chat,
-                      on_change=_save_choice, args=(ctx, name))
+                      on_change=_save_choice, args=(ctx, name, choice))
         if entry.info.supports_thinking:
             st.session_state[split] = choice.split_thinking
             right.checkbox(t("models.split"), key=split,
                            disabled=not admin or not choice.included or not entry.think_hosts,
-                           on_change=_save_choice, args=(ctx, name),
+                           on_change=_save_choice, args=(ctx, name, choice),
                            help=t("models.split_help") if entry.think_hosts
                            else t("models.split_unavailable"))
 
@@ -168,6 +171,8 @@ def choices_section(ctx: PageContext, entries: list[ModelEntry], admin: bool) ->
 
 
 def _save_options(ctx: PageContext) -> None:
+    if not ctx.admin:
+        return
     ctx.store.set_arena_options(ArenaOptions(
         include_new_models=st.session_state["models.include_new"],
         schedule=st.session_state["models.schedule"]))
@@ -222,7 +227,7 @@ def categories_section(ctx: PageContext, admin: bool) -> None:
                                value=PRESET_SEPARATOR.join(current.presets),
                                help=t("categories.presets_help"))
         saved = st.form_submit_button(t("categories.save"), disabled=not admin)
-    if saved:
+    if saved and admin:
         if not name.strip():
             st.error(t("categories.name_needed"))
             return
@@ -238,7 +243,8 @@ def categories_section(ctx: PageContext, admin: bool) -> None:
         st.session_state[NOTICE_KEY] = t("categories.saved", name=category.name)
         st.session_state[NEXT_PICK_KEY] = category.slug
         st.rerun()
-    if slug and st.button(t("categories.delete"), key="categories.delete", disabled=not admin):
+    if slug and st.button(t("categories.delete"), key="categories.delete",
+                          disabled=not admin) and admin:
         if ctx.store.delete_category(slug):
             st.session_state[NOTICE_KEY] = t("categories.deleted", name=current.name)
             st.session_state[NEXT_PICK_KEY] = NEW_CATEGORY
@@ -261,7 +267,8 @@ def pull_form(ctx: PageContext, reports: list[HostReport], admin: bool) -> None:
                             disabled=not admin)
     host = middle.selectbox(t("pull.host"), reachable, key="models.pull_host",
                             disabled=not admin)
-    if right.button(t("pull.start"), key="models.pull", disabled=not admin, type="primary"):
+    if right.button(t("pull.start"), key="models.pull", disabled=not admin,
+                    type="primary") and admin:
         try:
             pulls(ctx.settings.ollama_connect_timeout).start(host, model)
         except PullRefused:
@@ -286,6 +293,7 @@ def _show_pull(ctx: PageContext, pull: Pull) -> None:
     else:
         st.error(t(f"pull.failure.{pull.error_kind}", model=pull.model, host=pull.host),
                  icon="⚠️")
+        st.caption(t("pull.detail", detail=pull.error))
 
 
 def pull_progress(ctx: PageContext) -> None:
@@ -301,7 +309,7 @@ def pull_progress(ctx: PageContext) -> None:
         forget_reports()
         st.rerun(scope="app")
     if shown and not any(p.running for p in shown):
-        if st.button(ctx.t("pull.clear"), key="models.clear_pulls"):
+        if st.button(ctx.t("pull.clear"), key="models.clear_pulls", disabled=not ctx.admin):
             registry.forget_finished()
             st.rerun(scope="app")
 
