@@ -13,7 +13,6 @@ import random
 import re
 import threading
 import time
-from dataclasses import dataclass
 from typing import Callable, Sequence, TypeVar
 
 import ollama

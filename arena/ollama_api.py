@@ -15,7 +15,7 @@ import httpcore
 import httpx
 import ollama
 
-from arena.think_tags import CONTENT, THINKING, ThinkTagSplitter
+from arena.think_tags import THINKING, ThinkTagSplitter
 
 # Why a side of a battle failed. The UI has a message for each.
 FAILURE_KINDS = (

@@ -6,12 +6,26 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from arena.settings import load_settings
+from arena.store import Store
 from arena.ui.gate import ADMIN_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 ADMIN_PASSCODE = "admin passcode for tests"
+
+
+def db() -> Store:
+    """The app's database (ARENA_DB, set per test by conftest)."""
+    return Store(load_settings().db_path)
+
+
+def open_page(script: str, admin: bool = False) -> AppTest:
+    """The app with one of its pages open, as the menu would open it."""
+    at = open_app(admin=admin)
+    at.switch_page(script)
+    return at.run()
 
 
 def open_app(page: str = "app.py", admin: bool = False) -> AppTest:

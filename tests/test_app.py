@@ -1,10 +1,9 @@
 """The Arena page end to end with AppTest: the real script, the real store, the fake Ollama."""
 
 import pytest
-from apptest_helpers import all_text, battle, open_app, texts, vote_buttons
+from apptest_helpers import all_text, battle, db, open_app, texts, vote_buttons
 from fake_ollama import THINK_TAGS, THINKING, FakeModel, FakeOllama
 
-from arena.settings import load_settings
 from arena.store import Store
 
 VOTE_LABELS = ["👈 A is better", "👉 B is better", "🤝 Tie", "👎 Both are bad"]
@@ -15,9 +14,6 @@ def served(monkeypatch, fake_ollama):
     monkeypatch.setenv("OLLAMA_HOST", fake_ollama.url)
     return fake_ollama
 
-
-def db() -> Store:
-    return Store(load_settings().db_path)
 
 
 def only_battle(store: Store):

@@ -1,23 +1,16 @@
 """Task categories: added, changed and deleted by an admin on the Models page, used by battles."""
 
-from apptest_helpers import open_app, texts
+from apptest_helpers import db, open_app, open_page, texts
 from seed import seed_votes
 from streamlit.testing.v1 import AppTest
 
 from arena.categories import new_slug
-from arena.settings import load_settings
-from arena.store import Store
 from arena.ui.models_view import split_presets
 
 
-def db() -> Store:
-    return Store(load_settings().db_path)
-
 
 def open_models(admin: bool = True) -> AppTest:
-    at = open_app(admin=admin)
-    at.switch_page("pages/models.py")
-    return at.run()
+    return open_page("pages/models.py", admin)
 
 
 def fill(at: AppTest, name: str, description: str = "", system: str = "", presets: str = ""):

@@ -1,22 +1,16 @@
 """The Data page with AppTest: filters, paging, one battle whole, downloads, import."""
 
-from apptest_helpers import open_app, texts
+from apptest_helpers import db, open_app, open_page, texts
 from seed import seed_votes
 from streamlit.testing.v1 import AppTest
 
 from arena import exchange
-from arena.settings import load_settings
-from arena.store import BattleFilter, Store
+from arena.store import BattleFilter
 
-
-def db() -> Store:
-    return Store(load_settings().db_path)
 
 
 def open_data(admin: bool = False) -> AppTest:
-    at = open_app(admin=admin)
-    at.switch_page("pages/data.py")
-    return at.run()
+    return open_page("pages/data.py", admin)
 
 
 def listed(at) -> list[str]:

@@ -134,14 +134,19 @@ def test_bad_files_write_nothing(tmp_path, name, content, message):
     assert store.count_battles() == 0 and store.count_votes() == 0
 
 
-def test_one_bad_row_among_good_ones_writes_nothing(tmp_path, source):
-    path = tmp_path / "votes.jsonl"
+def edited_export(source: Store, path, row: int, change) -> None:
+    """A JSON Lines export of `source` at `path` with row `row` (1-based) changed in place."""
     write_export(source, path, "jsonl")
     lines = path.read_text().splitlines()
-    broken = json.loads(lines[5])
-    broken["side_a"]["think"] = "sometimes"
-    lines[5] = json.dumps(broken)
+    record = json.loads(lines[row - 1])
+    change(record)
+    lines[row - 1] = json.dumps(record)
     path.write_text("\n".join(lines) + "\n")
+
+
+def test_one_bad_row_among_good_ones_writes_nothing(tmp_path, source):
+    path = tmp_path / "votes.jsonl"
+    edited_export(source, path, 6, lambda r: r["side_a"].update(think="sometimes"))
     store = Store(tmp_path / "arena.db")
     with pytest.raises(ImportRejected, match="row 6: think_a is 'sometimes'"):
         import_file(store, path)
@@ -209,12 +214,7 @@ def test_text_that_looks_like_a_number_stays_text(tmp_path):
 ])
 def test_each_bad_field_is_named_with_its_row(tmp_path, source, change, message):
     path = tmp_path / "votes.jsonl"
-    write_export(source, path, "jsonl")
-    lines = path.read_text().splitlines()
-    row = json.loads(lines[2])
-    change(row)
-    lines[2] = json.dumps(row)
-    path.write_text("\n".join(lines) + "\n")
+    edited_export(source, path, 3, change)
     store = Store(tmp_path / "arena.db")
     with pytest.raises(ImportRejected, match=message):
         import_file(store, path)
@@ -264,12 +264,7 @@ def test_chatbot_arena_csv_with_unix_times_counts_and_known_categories(tmp_path)
 
 def test_a_time_in_our_form_must_be_a_real_time(tmp_path, source):
     path = tmp_path / "votes.jsonl"
-    write_export(source, path, "jsonl")
-    lines = path.read_text().splitlines()
-    row = json.loads(lines[1])
-    row["tstamp"] = "2026-02-30T08:00:00.000Z"
-    lines[1] = json.dumps(row)
-    path.write_text("\n".join(lines) + "\n")
+    edited_export(source, path, 2, lambda r: r.update(tstamp="2026-02-30T08:00:00.000Z"))
     with pytest.raises(ImportRejected, match="row 2: tstamp is '2026-02-30T08:00:00.000Z', not a"):
         import_file(Store(tmp_path / "arena.db"), path)
 

@@ -2,23 +2,16 @@
 
 from datetime import date, datetime, timezone
 
-from apptest_helpers import open_app, texts
+from apptest_helpers import db, open_app, open_page, texts
 from seed import seed_votes, simulated_rows
 
-from arena.settings import load_settings
-from arena.store import Store
 
 MODELS = {"qwen3:8b": 1150.0, "llama3.2:3b": 1000.0, "gemma3:4b": 1050.0, "phi4:14b": 900.0}
 
 
-def db() -> Store:
-    return Store(load_settings().db_path)
-
 
 def open_board():
-    at = open_app()
-    at.switch_page("pages/leaderboard.py")
-    return at.run()
+    return open_page("pages/leaderboard.py")
 
 
 def board_frame(at):

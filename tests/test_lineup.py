@@ -2,7 +2,7 @@
 
 import random
 
-from fake_ollama import PLAIN, THINKING, FakeModel, FakeOllama
+from fake_ollama import THINKING, FakeModel, FakeOllama
 
 from arena import lineup
 from arena.battle import BattleRun, new_battle

@@ -3,17 +3,12 @@
 import time
 
 import pytest
-from apptest_helpers import all_text, battle, open_app, texts
+from apptest_helpers import all_text, battle, db, open_app, open_page, texts
 from fake_ollama import THINKING, FakeModel, FakeOllama
 from streamlit.testing.v1 import AppTest
 
 from arena.records import ModelChoice
-from arena.settings import load_settings
-from arena.store import Store
 
-
-def db() -> Store:
-    return Store(load_settings().db_path)
 
 
 @pytest.fixture
@@ -28,9 +23,7 @@ def hosts(monkeypatch, closed_port_url, admin):
 
 
 def open_models(admin: bool = True) -> AppTest:
-    at = open_app(admin=admin)
-    at.switch_page("pages/models.py")
-    return at.run()
+    return open_page("pages/models.py", admin)
 
 
 def table(at: AppTest, k: int):

@@ -15,7 +15,7 @@ from arena.pulls import Pull, PullRefused
 from arena.records import SCHEDULES, ArenaOptions, ModelChoice, contestant
 from arena.settings import SettingsError, normalise_host
 from arena.ui.common import PageContext, category_label
-from arena.ui.lineup_state import forget_reports, host_reports, pulls
+from arena.ui.lineup_state import forget_reports, pulls
 
 NOTICE_KEY = "models.notice"
 SEEN_PULLS_KEY = "models.seen_pulls"  # finished pulls this session has already refreshed for
