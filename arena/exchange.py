@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
+import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from arena.records import (
@@ -491,6 +492,66 @@ def _transpose(names: list[str], rows: list[tuple]) -> dict[str, list]:
     return {name: list(values) for name, values in zip(names, zip(*rows))}
 
 
+def _first_object(path: Path) -> object:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.loads(handle.readline())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+
+
+def _line_count(path: Path) -> int:
+    """Lines in a file, a last one without a newline included."""
+    count, last = 0, b"\n"
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 24):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
+
+
+def _arrow_nested_frame(path: Path) -> pd.DataFrame | None:
+    """Our own JSON Lines export read by pyarrow, several times faster than line by line with
+    `json`; None when this is not such a file or pyarrow cannot read it whole (a broken line, a
+    value of another type, a blank line that would shift row numbers): the line-by-line reader
+    then says exactly what is wrong where."""
+    first = _first_object(path)
+    if not (isinstance(first, dict) and _is_nested(first)):
+        return None
+    try:
+        table = pa_json.read_json(path)
+    except (pa.ArrowException, OSError):
+        return None
+    if table.num_rows != _line_count(path) or not all(
+            pa.types.is_struct(table.column(s).type) for s in ("side_a", "side_b")):
+        return None
+    rows = table.num_rows
+    columns = {}
+    for name in table.column_names:  # a column at a time, its Arrow copy let go as we go
+        column = table.column(name)
+        table = table.drop_columns([name])
+        if name in ("side_a", "side_b"):
+            for field in {f.name for f in column.type} & set(SIDE_FIELDS):
+                columns[f"{FLAT_SIDE[field]}_{name[-1]}"] = _objects(
+                    pc.struct_field(column, field).to_pylist())
+        elif name == "options" and pa.types.is_struct(column.type):
+            # pyarrow gives every row every key seen in any row: keep the ones it had.
+            columns[name] = _objects([None if o is None else
+                                      {k: v for k, v in o.items() if v is not None}
+                                      for o in column.to_pylist()])
+        else:
+            columns[name] = _objects(column.to_pylist())
+        del column
+    return pd.DataFrame(columns, index=pd.RangeIndex(1, rows + 1), copy=False)
+
+
+def _objects(values: list) -> np.ndarray:
+    """A list as a one-dimensional array of Python objects (never split into dimensions)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
 def _restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """Undo the CSV export's leading apostrophe on every text cell."""
     for name in frame.columns.intersection(TEXT_COLUMNS):
@@ -509,7 +570,9 @@ def read_import(path: str | Path) -> pd.DataFrame:
     source = f"import:{path.name}"
     errors = _Errors()
     if kind == "jsonl":
-        raw = _json_frame(path, errors)
+        raw = _arrow_nested_frame(path)
+        if raw is None:
+            raw = _json_frame(path, errors)
     else:
         raw = read_votes_file(path, text_columns=TEXT_COLUMNS)
         raw.index = pd.RangeIndex(1, len(raw) + 1)

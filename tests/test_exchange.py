@@ -277,3 +277,23 @@ def test_flat_rows_in_json_lines_are_ours_too(tmp_path, source):
     target = Store(tmp_path / "target.db")
     assert import_file(target, path).added == len(TRICKY)
     assert [r["prompt"] for r in records(target)] == [r["prompt"] for r in records(source)]
+
+
+def test_json_lines_read_by_pyarrow_or_line_by_line_alike(tmp_path, source):
+    (tmp_path / "fast").mkdir()
+    (tmp_path / "slow").mkdir()
+    fast, slow = tmp_path / "fast" / "votes.jsonl", tmp_path / "slow" / "votes.jsonl"
+    write_export(source, fast, "jsonl")
+    slow.write_text(fast.read_text() + "\n")  # a blank line: read line by line instead
+    assert exchange._arrow_nested_frame(fast) is not None
+    assert exchange._arrow_nested_frame(slow) is None
+    pd.testing.assert_frame_equal(exchange.read_import(fast), exchange.read_import(slow))
+
+
+def test_row_numbers_are_line_numbers_even_after_a_blank_line(tmp_path, source):
+    path = tmp_path / "votes.jsonl"
+    edited_export(source, path, 4, lambda r: r.update(status="done"))
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:2] + [""] + lines[2:]) + "\n")
+    with pytest.raises(ImportRejected, match="row 5: status is 'done'"):
+        import_file(Store(tmp_path / "arena.db"), path)
