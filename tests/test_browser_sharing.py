@@ -39,11 +39,15 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def battle(page, prompt: str = PROMPT) -> None:
+def type_prompt(page, prompt: str = PROMPT) -> None:
     area = page.get_by_label("Your prompt")
     area.fill(prompt)
     area.press("Control+Enter")
     wait_idle(page)
+
+
+def battle(page, prompt: str = PROMPT) -> None:
+    type_prompt(page, prompt)
     page.get_by_role("button", name="⚔️ Battle").click()
 
 
@@ -142,7 +146,7 @@ def test_a_new_users_whole_path(page, tmp_path):
 
 def test_two_people_battle_and_vote_at_the_same_time(browser, tmp_path):
     db = tmp_path / "arena.db"
-    with FakeOllama(fake_models(), token_delay=0.01) as fake:
+    with FakeOllama(fake_models(), token_delay=0.03) as fake:  # about three seconds a battle
         env = {"OLLAMA_HOST": fake.url, "ARENA_DB": str(db)}
         with streamlit_server(env, tmp_path / "streamlit.log") as url:
             people = {}
@@ -153,8 +157,10 @@ def test_two_people_battle_and_vote_at_the_same_time(browser, tmp_path):
                 wait_idle(page)
                 set_nickname(page, name)
                 people[name] = (context, page)
-            for name, (_, page) in people.items():  # both start before either ends
-                battle(page, f"{name}'s question")
+            for name, (_, page) in people.items():
+                type_prompt(page, f"{name}'s question")
+            for _, page in people.values():  # both start before either ends
+                page.get_by_role("button", name="⚔️ Battle").click()
             choice = {"ann": "👈 A is better", "bob": "👉 B is better"}
             for name, (_, page) in people.items():
                 expect(page.get_by_role("button", name=choice[name])).to_be_visible(
