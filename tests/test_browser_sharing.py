@@ -90,7 +90,7 @@ def set_nickname(page, name: str) -> None:
 
 def test_a_new_users_whole_path(page, tmp_path):
     db = tmp_path / "arena.db"
-    with FakeOllama(fake_models(), token_delay=0.02) as fake:
+    with FakeOllama(fake_models(), token_delay=0.03) as fake:
         env = {"OLLAMA_HOST": fake.url, "ARENA_DB": str(db)}
         with streamlit_server(env, tmp_path / "streamlit.log") as url:
             page.goto(url)
