@@ -314,6 +314,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "Please try again.",
         "error.settings": "The arena's configuration is invalid: {reason}. Fix the environment "
                           "variable and restart the app.",
+        "error.settings_private": "The arena's configuration is invalid. Whoever runs it can "
+                                  "see why with `python -m arena leaderboard` on that machine.",
         "error.database_open": "Could not open the database at {path} ({reason}). Set ARENA_DB "
                                "to a file in a folder this server can write to.",
         "category.general": "General",
@@ -594,6 +596,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "请检查磁盘空间和文件权限，或设置 ARENA_DB。",
         "error.storage_vote": "无法把你的投票保存到位于 {path} 的数据库（{reason}）。请重试。",
         "error.settings": "竞技场的配置无效：{reason}。请修正该环境变量后重启应用。",
+        "error.settings_private": "竞技场的配置无效。运行它的人可以在那台机器上用 "
+                                  "`python -m arena leaderboard` 查看原因。",
         "error.database_open": "无法打开位于 {path} 的数据库（{reason}）。请把 ARENA_DB 设为"
                                "本服务器可写目录中的文件。",
         "category.general": "通用",

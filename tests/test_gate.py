@@ -88,3 +88,13 @@ def test_without_an_admin_passcode_only_this_computer_administers():
                for i in texts(at.info))
     assert at.toggle(key="models.include_new").disabled
     assert at.radio(key="models.schedule").disabled
+
+
+def test_behind_a_passcode_a_settings_error_names_nothing(monkeypatch):
+    monkeypatch.setenv("ARENA_TEMPERATURE", "warm")
+    at = open_app()
+    assert "ARENA_TEMPERATURE" in texts(at.error)[0]  # open arena: the admin sees why
+    monkeypatch.setenv("ARENA_PASSCODE", PASSCODE)
+    at = open_app()
+    assert "configuration is invalid" in texts(at.error)[0]
+    assert "ARENA_TEMPERATURE" not in texts(at.error)[0] and "warm" not in texts(at.error)[0]

@@ -132,8 +132,10 @@ def setup_page() -> PageContext:
     try:
         settings = load_settings()
     except SettingsError as exc:
-        st.error(translate(st.session_state.get(LANG_KEY, "en"), "error.settings", reason=exc),
-                 icon="⚙️")
+        lang = st.session_state.get(LANG_KEY, "en")
+        # Behind a passcode, a stranger learns nothing of the configuration, not even this.
+        st.error(translate(lang, "error.settings_private") if gate.passcode_configured() else
+                 translate(lang, "error.settings", reason=exc), icon="⚙️")
         st.stop()
     lang = st.session_state.get(LANG_KEY, settings.language)
     gate.require_passcode(settings, lambda key, **v: translate(lang, key, **v))

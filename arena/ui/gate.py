@@ -9,6 +9,7 @@ but in memory.
 from __future__ import annotations
 
 import math
+import os
 from typing import Callable
 
 import streamlit as st
@@ -34,6 +35,12 @@ def _secret(name: str) -> str | None:
     except Exception:  # no secrets file, or one that does not parse: no passcode from it
         return None
     return str(value) if value else None
+
+
+def passcode_configured() -> bool:
+    """Whether a voter passcode is set, read without the rest of the settings (which may be
+    what is broken)."""
+    return bool(os.environ.get("ARENA_PASSCODE") or _secret("passcode"))
 
 
 def voter_passcode(settings: Settings) -> str | None:
