@@ -121,20 +121,15 @@ def _run_side(
 def _stream_side(name: str, side: Side, battle: Battle, client: ollama.Client,
                  keep_alive: str | None, stop: threading.Event, events: queue.Queue,
                  after: threading.Event | None) -> None:
-    if after is not None:
-        while not after.wait(0.05) and not stop.is_set():
-            pass
-        if stop.is_set():  # stopped while waiting its turn: never ask Ollama
-            events.put((name, "error", STOPPED))
-            events.put((name, "end", None))
-            return
+    while after is not None and not after.wait(0.05) and not stop.is_set():
+        pass  # the other side first
+    if stop.is_set():  # stopped before this side asked anything: it never will
+        events.put((name, "error", STOPPED))
+        events.put((name, "end", None))
+        return
     events.put((name, "started", None))
     started = time.perf_counter()
     first_token = False
-    if stop.is_set():  # stopped before this side asked anything: it never will
-        events.put((name, "error", STOPPED))
-        events.put((name, "end", 0.0))
-        return
     try:
         stream = stream_chat(
             client,

@@ -43,7 +43,14 @@ from arena.records import (
     iso_utc,
     utc_now,
 )
-from arena.store import ROW_COLUMNS, VOTE_COLUMNS, BattleFilter, Store
+from arena.store import (
+    ROW_COLUMNS,
+    VOTE_COLUMNS,
+    BattleFilter,
+    Store,
+    columns_of,
+    options_text,
+)
 from arena.vote_files import VoteFileError, file_format, is_json_array, read_votes_file
 
 SIDE_FIELDS = [f.name for f in fields(Side)]
@@ -91,8 +98,7 @@ class ImportRejected(ValueError):
 
 def flat_columns(rows: list[tuple]) -> dict[str, list]:
     """Store rows (arena.store.ROW_COLUMNS) as the flat file's columns, in FLAT_COLUMNS order."""
-    stored = dict(zip(ROW_COLUMNS, map(list, zip(*rows)))) if rows else \
-        {name: [] for name in ROW_COLUMNS}
+    stored = columns_of(ROW_COLUMNS, rows)
     flat = {}
     for name in FLAT_COLUMNS:
         if name in ("model_a", "model_b"):
@@ -245,6 +251,10 @@ def _numbers(values: pd.Series, name: str, errors: _Errors, whole: bool = False)
     return numbers.astype(object).where(numbers.notna(), None)
 
 
+def _unknown_winner(label) -> str:
+    return f"unknown winner label {label!r} (expected one of {', '.join(WINNERS)})"
+
+
 def _one_of(values: pd.Series, allowed: tuple[str, ...], errors: _Errors,
             message: Callable[[object], str]) -> None:
     errors.add(values.notna() & ~values.isin(allowed), message, values)
@@ -288,10 +298,6 @@ def _times(values: pd.Series, name: str, errors: _Errors) -> pd.Series:
     return times
 
 
-# What json.dumps(value, sort_keys=True) gives, without building an encoder per call.
-_OPTIONS_TEXT = json.JSONEncoder(sort_keys=True)
-
-
 def _counted(values: pd.Series, name: str, rows: pd.Series, errors: _Errors) -> pd.Series:
     """Whether each vote counts (blank: it does); any other word than yes/no is a bad row."""
     flags = values.astype("string").str.strip().str.lower().map(FLAG_WORDS)
@@ -309,7 +315,7 @@ def _options(value) -> str:
         value = {}
     if not isinstance(value, dict):
         raise ValueError("options is not an object")
-    return _OPTIONS_TEXT.encode(value) if value else "{}"
+    return options_text(value)
 
 
 def _own_frame(raw: pd.DataFrame, source: str, errors: _Errors) -> pd.DataFrame:
@@ -355,8 +361,7 @@ def _own_frame(raw: pd.DataFrame, source: str, errors: _Errors) -> pd.DataFrame:
 
     winner = _text(_column(raw, "winner"), None)
     voted = winner.notna()
-    _one_of(winner, WINNERS, errors, lambda v: f"unknown winner label {v!r} "
-            f"(expected one of {', '.join(WINNERS)})")
+    _one_of(winner, WINNERS, errors, _unknown_winner)
     errors.add(voted & (out["status"] == STATUS_FAILED),
                lambda _: "a failed battle cannot have a vote")
     out["winner"] = winner
@@ -375,8 +380,7 @@ def _arena_frame(raw: pd.DataFrame, source: str, errors: _Errors) -> pd.DataFram
     errors.add((model_a == model_b) & (model_a != ""),
                lambda _: "model_a and model_b are the same model")
     winner = _text(raw["winner"], None)
-    errors.add(~winner.isin(WINNERS), lambda v: f"unknown winner label {v!r} "
-               f"(expected one of {', '.join(WINNERS)})", raw["winner"])
+    errors.add(~winner.isin(WINNERS), _unknown_winner, raw["winner"])
     category = _text(_column(raw, "category"), "general")
     tstamp = _column(raw, "tstamp")
     times = _times(tstamp, "tstamp", errors)
@@ -474,7 +478,7 @@ def _json_chunk(numbered: list[tuple[int, dict]], nested: bool,
         names = [n for n in BATTLE_COLUMNS if n not in ("model_a", "model_b")]
     else:  # flat rows (ours, or Chatbot Arena's) may carry any columns
         names = list(dict.fromkeys(name for o in objects for name in o))
-    columns = _transpose(names, [tuple(map(o.get, names)) for o in objects])
+    columns = columns_of(names, [tuple(map(o.get, names)) for o in objects])
     if nested:
         for side in "ab":
             sides = []
@@ -484,12 +488,8 @@ def _json_chunk(numbered: list[tuple[int, dict]], nested: bool,
                     errors.row(number, f"side_{side} is not an object")
                     value = {}
                 sides.append(tuple(map(value.get, SIDE_FIELDS)))
-            columns.update(_transpose([f"{FLAT_SIDE[n]}_{side}" for n in SIDE_FIELDS], sides))
+            columns.update(columns_of([f"{FLAT_SIDE[n]}_{side}" for n in SIDE_FIELDS], sides))
     return pd.DataFrame(columns, index=pd.Index([n for n, _ in numbered]), dtype=object)
-
-
-def _transpose(names: list[str], rows: list[tuple]) -> dict[str, list]:
-    return {name: list(values) for name, values in zip(names, zip(*rows))}
 
 
 def _first_object(path: Path) -> object:

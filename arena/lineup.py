@@ -10,6 +10,8 @@ different host where it can, so that both really generate at the same time.
 from __future__ import annotations
 
 import random
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -111,6 +113,39 @@ def survey(hosts: list[Host], settings: Settings,
         return list(pool.map(lambda h: survey_host(h, settings, timeout), hosts))
 
 
+DOWN_RETRY_S = 30.0  # a host that did not answer is asked again after this long
+
+
+class Surveyor:
+    """Surveys hosts, remembering those that did not answer: a host that drops packets must not
+    cost every page a connect timeout each time the survey is renewed."""
+
+    def __init__(self, retry_s: float = DOWN_RETRY_S):
+        self.retry_s = retry_s
+        self._down: dict[str, tuple[HostReport, float]] = {}  # url -> (report, ask again at)
+        self._lock = threading.Lock()
+
+    def survey(self, hosts: list[Host], settings: Settings) -> list[HostReport]:
+        """Every host's report, in order; a host that was down lately keeps its report."""
+        now = time.monotonic()
+        with self._lock:
+            known = {url: report for url, (report, until) in self._down.items() if until > now}
+        ask = [h for h in hosts if h.url not in known]
+        fresh = dict(zip(ask, survey(ask, settings)))
+        with self._lock:
+            for host, report in fresh.items():
+                if report.reachable:
+                    self._down.pop(host.url, None)
+                else:
+                    self._down[host.url] = (report, now + self.retry_s)
+        return [fresh[h] if h in fresh else known[h.url] for h in hosts]
+
+    def forget(self) -> None:
+        """Ask every host on the next survey, those that were down included."""
+        with self._lock:
+            self._down.clear()
+
+
 @dataclass(frozen=True)
 class ModelEntry:
     """One model (by name) across the hosts that serve it."""
@@ -175,7 +210,7 @@ def choice_for(entry: ModelEntry, choices: dict[str, ModelChoice],
     return choices.get(entry.name) or ModelChoice(included=options.include_new_models)
 
 
-def is_split(entry: ModelEntry, choice: ModelChoice) -> bool:
+def _is_split(entry: ModelEntry, choice: ModelChoice) -> bool:
     """Whether the model competes as two contestants, thinking on and thinking off (which needs
     a host that obeys `think`; elsewhere it competes once)."""
     return choice.split_thinking and entry.info.supports_thinking is True and bool(
@@ -191,7 +226,7 @@ def contestants(entries: list[ModelEntry], choices: dict[str, ModelChoice],
         choice = choice_for(entry, choices, options)
         if not choice.included or not entry.info.can_chat:
             continue
-        if is_split(entry, choice):
+        if _is_split(entry, choice):
             candidates = [Contestant(entry, "on"), Contestant(entry, "off")]
         elif think_mode == "on" and entry.info.supports_thinking is False:
             continue

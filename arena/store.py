@@ -268,7 +268,7 @@ VOTE_COLUMNS = ["battle_id", "winner", "voter", "voted_at", "counts", "not_count
 
 
 def _insert_rows(conn: sqlite3.Connection, table: str, columns: dict[str, list]) -> None:
-    """Insert rows given column by column. A column whose every value is what the table would
+    """Insert rows given column by column (none when the columns are empty). A column whose every value is what the table would
     put there anyway (NULL, or its '' default) is left out: binding values from Python is most
     of the cost of a bulk write, and imported battles leave most side fields empty."""
     info = {r[1]: (r[3], r[4]) for r in conn.execute(f"PRAGMA table_info({table})")}
@@ -279,19 +279,35 @@ def _insert_rows(conn: sqlite3.Connection, table: str, columns: dict[str, list])
             return values.count(None) == len(values)
         return default == "''" and values.count("") == len(values)
 
+    if not next(iter(columns.values()), None):
+        return  # no rows
     kept = {n: v for n, v in columns.items() if not implied(n, v)}
     names = ", ".join(kept)
     marks = ", ".join("?" for _ in kept)
     conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", zip(*kept.values()))
 
 
-def _columns(names: list[str], rows: list[tuple]) -> dict[str, list]:
-    return {name: list(values) for name, values in zip(names, zip(*rows))} if rows else {}
+def columns_of(names: list[str], rows: list[tuple]) -> dict[str, list]:
+    """Rows of values in `names` order as one list per name (empty lists when no rows)."""
+    if not rows:
+        return {name: [] for name in names}
+    return {name: list(values) for name, values in zip(names, zip(*rows))}
+
+
+# json.dumps(options, sort_keys=True) without building an encoder per call (imports call it
+# once per battle).
+_OPTIONS_ENCODER = json.JSONEncoder(sort_keys=True)
+
+
+def options_text(options: dict) -> str:
+    """A battle's options as the JSON text stored with it (keys sorted, one form per value)."""
+    return _OPTIONS_ENCODER.encode(options) if options else "{}"
+
 
 
 def _vote_columns(votes: list[Vote], pairs: dict[str, tuple]) -> dict[str, list]:
     """Votes as columns, each with its battle's (category, time, contestant a, contestant b)."""
-    return _columns(VOTE_COLUMNS, [
+    return columns_of(VOTE_COLUMNS, [
         (v.battle_id, v.winner, v.voter, v.voted_at, int(v.counts), v.not_counted_reason,
          *pairs[v.battle_id]) for v in votes])
 
@@ -299,11 +315,6 @@ def _vote_columns(votes: list[Vote], pairs: dict[str, tuple]) -> dict[str, list]
 def _pair_of_battle(battle: Battle) -> tuple:
     return (battle.category, battle.created_at, contestant(battle.side_a.model, battle.side_a.think),
             contestant(battle.side_b.model, battle.side_b.think))
-
-
-def _insert_votes(conn: sqlite3.Connection, votes: dict[str, list]) -> None:
-    if votes and votes["battle_id"]:
-        _insert_rows(conn, "votes", votes)
 
 
 def _battle_from_row(row: sqlite3.Row, sides: dict[str, Side]) -> Battle:
@@ -352,12 +363,12 @@ def _insert_votes_in_bulk(conn: sqlite3.Connection, votes: dict[str, list]) -> N
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?)",
         _ROW_TRIGGERS).fetchall())
     if len(triggers) != len(_ROW_TRIGGERS):  # an older schema: the row-by-row way is right
-        _insert_votes(conn, votes)
+        _insert_rows(conn, "votes", votes)
         return
     first_new = conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM votes").fetchone()[0]
     for name in _ROW_TRIGGERS:
         conn.execute(f"DROP TRIGGER {name}")
-    _insert_votes(conn, votes)
+    _insert_rows(conn, "votes", votes)
     refused = conn.execute(
         "SELECT COUNT(*) FROM votes v LEFT JOIN battles b ON b.id = v.battle_id"
         " WHERE v.rowid >= ? AND b.status IS NOT 'complete'", (first_new,)).fetchone()[0]
@@ -614,14 +625,12 @@ class Store:
         """Write a battle and both its sides in one transaction."""
         self.save_battles([battle])
 
-    def save_battles(self, battles: Iterable[Battle], votes: Iterable[Vote] = (),
-                     categories: Iterable[str] = ()) -> None:
-        """Write many battles, and votes on them, in one transaction: all or nothing.
-        `categories` that do not exist yet are created (imports bring their own)."""
+    def save_battles(self, battles: Iterable[Battle], votes: Iterable[Vote] = ()) -> None:
+        """Write many battles, and votes on them, in one transaction: all or nothing."""
         battles, votes = list(battles), list(votes)
         battle_rows = [(b.id, b.created_at, b.category, b.prompt, b.system_prompt,
-                        json.dumps(b.options, sort_keys=True) if b.options else "{}", b.status,
-                        b.failure_reason, b.source) for b in battles]
+                        options_text(b.options), b.status, b.failure_reason, b.source)
+                       for b in battles]
         side_rows = [(b.id, name, *side_values(side))
                      for b in battles for name, side in b.sides.items()]
         by_id = {b.id: b for b in battles}
@@ -629,9 +638,9 @@ class Store:
             # Votes on battles of this batch take their pair from it, without a query each.
             pairs = {v.battle_id: _pair_of(conn, v.battle_id) if v.battle_id not in by_id else
                      _pair_of_battle(by_id[v.battle_id]) for v in votes}
-            self._write(conn, _columns(BATTLE_COLUMNS, battle_rows),
-                        _columns(["battle_id", "side", *SIDE_COLUMNS], side_rows),
-                        _vote_columns(votes, pairs), categories)
+            self._write(conn, columns_of(BATTLE_COLUMNS, battle_rows),
+                        columns_of(["battle_id", "side", *SIDE_COLUMNS], side_rows),
+                        _vote_columns(votes, pairs), ())
 
     def save_battle_columns(self, battles: dict[str, list], sides: dict[str, list],
                             votes: dict[str, list], categories: Iterable[str] = ()) -> None:
@@ -650,14 +659,12 @@ class Store:
             " VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM categories))",
             [(c, c) for c in sorted(set(categories))],
         )
-        if battles and battles["id"]:
-            _insert_rows(conn, "battles", battles)
-        if sides and sides["battle_id"]:
-            _insert_rows(conn, "battle_sides", sides)
-        if votes and len(votes["battle_id"]) >= BULK_VOTES:
+        _insert_rows(conn, "battles", battles)
+        _insert_rows(conn, "battle_sides", sides)
+        if len(votes["battle_id"]) >= BULK_VOTES:
             _insert_votes_in_bulk(conn, votes)
         else:
-            _insert_votes(conn, votes)
+            _insert_rows(conn, "votes", votes)
 
     def get_battle(self, battle_id: str) -> Battle | None:
         with self.reading() as conn:
@@ -766,7 +773,8 @@ class Store:
         )
         try:
             with self.transaction() as conn:
-                _insert_votes(conn, _vote_columns([vote], {battle_id: _pair_of(conn, battle_id)}))
+                _insert_rows(conn, "votes",
+                             _vote_columns([vote], {battle_id: _pair_of(conn, battle_id)}))
         except sqlite3.IntegrityError as exc:
             message = str(exc)
             if "UNIQUE" in message or "PRIMARY KEY" in message:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from arena.ui import data_view as view
-from arena.ui.common import setup_page
+from arena.ui.common import setup_page, show_notice
 
 ctx = setup_page()
 t = ctx.t
@@ -11,7 +11,7 @@ t = ctx.t
 st.title(t("data.title"))
 st.caption(t("data.intro"))
 
-view.notice()
+show_notice()
 where = view.battle_filter(ctx)
 rows = view.battle_table(ctx, where)
 view.downloads(ctx, where)

@@ -161,3 +161,19 @@ def test_capabilities_come_from_a_host_that_reports_them():
                                                        SETTINGS))}
     assert entries["qwen3:8b"].info.supports_thinking is True
     assert entries["llama3.2:3b"].info.supports_thinking is None  # only the old host has it
+
+
+def test_a_host_that_was_down_is_asked_again_only_later(monkeypatch, closed_port_url):
+    asked = []
+    real_survey = lineup.survey
+    monkeypatch.setattr(lineup, "survey", lambda hosts, settings: (
+        asked.append([h.url for h in hosts]) or real_survey(hosts, settings)))
+    with FakeOllama() as fake:
+        surveyor = lineup.Surveyor(retry_s=60)
+        hosts = [Host(fake.url), Host(closed_port_url)]
+        first = surveyor.survey(hosts, SETTINGS)
+        second = surveyor.survey(hosts, SETTINGS)
+        surveyor.forget()
+        surveyor.survey(hosts, SETTINGS)
+    assert [r.reachable for r in first] == [r.reachable for r in second] == [True, False]
+    assert asked == [[fake.url, closed_port_url], [fake.url], [fake.url, closed_port_url]]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 
 import streamlit as st
@@ -29,6 +30,7 @@ PAGES = [
 
 LANG_KEY = "lang"
 VOTER_KEY = "voter"
+NOTICE_KEY = "page.notice"  # a success message to show after the next rerun
 
 
 @st.cache_resource(show_spinner=False)
@@ -110,11 +112,22 @@ def _sidebar(settings: Settings, store: Store | None) -> str:
                 st.caption(translate(lang, "sidebar.my_votes", count=mine))
             except sqlite3.Error:
                 pass  # the page itself says what is wrong with the database
-        gate.admin_sidebar(settings, lambda key, **v: translate(lang, key, **v))
+        gate.admin_sidebar(settings, partial(translate, lang))
         hosts = settings.ollama_hosts
         st.caption(translate(lang, "sidebar.host", host=hosts[0]) if len(hosts) == 1 else
                    translate(lang, "sidebar.hosts", host=hosts[0], more=len(hosts) - 1))
     return lang
+
+
+def notice_after_rerun(message: str) -> None:
+    """Say `message` (a success) at the top of the page once it has rerun."""
+    st.session_state[NOTICE_KEY] = message
+
+
+def show_notice() -> None:
+    message = st.session_state.pop(NOTICE_KEY, None)
+    if message:
+        st.success(message)
 
 
 def page_link(script: str, label: str, icon: str) -> None:
@@ -137,8 +150,8 @@ def setup_page() -> PageContext:
         st.error(translate(lang, "error.settings_private") if gate.passcode_configured() else
                  translate(lang, "error.settings", reason=exc), icon="⚙️")
         st.stop()
-    lang = st.session_state.get(LANG_KEY, settings.language)
-    gate.require_passcode(settings, lambda key, **v: translate(lang, key, **v))
+    gate.require_passcode(settings,
+                          partial(translate, st.session_state.get(LANG_KEY, settings.language)))
     try:
         store = get_store(str(settings.db_path))
     except (sqlite3.Error, OSError) as exc:
@@ -149,9 +162,7 @@ def setup_page() -> PageContext:
                  icon="💾")
         st.stop()
 
-    def t(key: str, **values: object) -> str:
-        return translate(lang, key, **values)
-
+    t = partial(translate, lang)
     return PageContext(settings=settings, store=store, lang=lang, t=t,
                        admin=gate.is_admin(settings), admin_reason=gate.admin_reason(settings, t))
 

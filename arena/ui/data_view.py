@@ -12,7 +12,7 @@ import streamlit as st
 from arena import exchange
 from arena.records import WINNERS
 from arena.store import BattleFilter
-from arena.ui.common import PageContext, category_label
+from arena.ui.common import PageContext, category_label, notice_after_rerun
 from arena.vote_files import VoteFileError
 
 PAGE_SIZE = 50
@@ -107,14 +107,8 @@ def delete_button(ctx: PageContext, battle_id: str) -> None:
     if st.button(t("data.delete"), key=f"data.delete.{battle_id}",
                  disabled=not (confirm and ctx.admin)):
         ctx.store.delete_battles([battle_id])
-        st.session_state["data.notice"] = t("data.deleted", id=battle_id[:8])
+        notice_after_rerun(t("data.deleted", id=battle_id[:8]))
         st.rerun()
-
-
-def notice() -> None:
-    message = st.session_state.pop("data.notice", None)
-    if message:
-        st.success(message)
 
 
 def downloads(ctx: PageContext, where: BattleFilter) -> None:

@@ -3,11 +3,9 @@ registry of pulls on this server."""
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
-from arena.lineup import Host, HostReport, all_hosts, survey
+from arena.lineup import Host, HostReport, Surveyor, all_hosts
 from arena.ollama_api import make_client
 from arena.pulls import Pulls
 from arena.settings import Settings
@@ -19,27 +17,15 @@ SURVEY_TTL_S = 5
 PULL_READ_TIMEOUT_S = 600.0  # the longest silence of a pull stream (a big layer being verified)
 
 
-DOWN_RETRY_S = 30.0  # a host that did not answer is asked again after this long
-
-
 @st.cache_resource(show_spinner=False)
-def _down() -> dict[str, tuple[HostReport, float]]:
-    """Hosts that did not answer lately, with the time to ask again: a host that drops packets
-    must not cost every page a connect timeout each time the survey is renewed."""
-    return {}
+def _surveyor() -> Surveyor:
+    """One per server: what it remembers of hosts that were down is for every session."""
+    return Surveyor()
 
 
 @st.cache_data(show_spinner=False, ttl=SURVEY_TTL_S, max_entries=16)
 def _survey(hosts: tuple[Host, ...], settings: Settings) -> list[HostReport]:
-    down, now = _down(), time.monotonic()
-    ask = [h for h in hosts if h.url not in down or down[h.url][1] <= now]
-    fresh = dict(zip(ask, survey(ask, settings)))
-    for host, report in fresh.items():
-        if report.reachable:
-            down.pop(host.url, None)
-        else:
-            down[host.url] = (report, now + DOWN_RETRY_S)
-    return [fresh[h] if h in fresh else down[h.url][0] for h in hosts]
+    return _surveyor().survey(list(hosts), settings)
 
 
 def hosts(ctx: PageContext) -> list[Host]:
@@ -55,7 +41,7 @@ def forget_reports() -> None:
     """Ask the hosts again on the next run (after a pull, a host added or removed, or a click
     on the refresh button), the ones that were down included."""
     _survey.clear()
-    _down().clear()
+    _surveyor().forget()
 
 
 @st.cache_resource(show_spinner=False)

@@ -10,14 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from arena.categories import Category, new_slug
-from arena.lineup import HostReport, ModelEntry, catalogue, choice_for, is_split
+from arena.lineup import HostReport, ModelEntry, catalogue, choice_for, contestants
 from arena.pulls import Pull, PullRefused
-from arena.records import SCHEDULES, ArenaOptions, ModelChoice, contestant
+from arena.records import SCHEDULES, ArenaOptions, ModelChoice
 from arena.settings import SettingsError, normalise_host
-from arena.ui.common import PageContext, category_label
+from arena.ui.common import PageContext, category_label, notice_after_rerun
 from arena.ui.lineup_state import forget_reports, pulls
 
-NOTICE_KEY = "models.notice"
 SEEN_PULLS_KEY = "models.seen_pulls"  # finished pulls this session has already refreshed for
 PULL_REFRESH_S = 0.5
 
@@ -29,23 +28,16 @@ def size_text(size: int) -> str:
     return f"{size / 1e6:.0f} MB"
 
 
-def admin_note(ctx: PageContext) -> bool:
-    """Whether this session may change things; says why not when it may not."""
+def admin_note(ctx: PageContext) -> None:
+    """Say why this session may not change anything here, when it may not."""
     if not ctx.admin:
         st.info(ctx.admin_reason, icon="🔒")
-    return ctx.admin
-
-
-def notice() -> None:
-    message = st.session_state.pop(NOTICE_KEY, None)
-    if message:
-        st.success(message)
 
 
 # --- hosts ----------------------------------------------------------------------------------
 
 
-def hosts_section(ctx: PageContext, reports: list[HostReport], admin: bool) -> None:
+def hosts_section(ctx: PageContext, reports: list[HostReport]) -> None:
     t = ctx.t
     st.subheader(t("hosts.title"))
     st.dataframe(pd.DataFrame([{
@@ -61,15 +53,15 @@ def hosts_section(ctx: PageContext, reports: list[HostReport], admin: bool) -> N
         for key in report.warnings:
             st.warning(t(key, host=report.url, version=report.version), icon="⚠️")
     with st.expander(t("hosts.manage")):
-        add_host_form(ctx, admin)
-        remove_host_form(ctx, [r.url for r in reports if r.host.added], admin)
+        add_host_form(ctx)
+        remove_host_form(ctx, [r.url for r in reports if r.host.added])
 
 
-def add_host_form(ctx: PageContext, admin: bool) -> None:
+def add_host_form(ctx: PageContext) -> None:
     t = ctx.t
     typed = st.text_input(t("hosts.add_label"), key="models.new_host",
-                          placeholder="http://gpu-box:11434", disabled=not admin)
-    if st.button(t("hosts.add"), key="models.add_host", disabled=not admin) and admin:
+                          placeholder="http://gpu-box:11434", disabled=not ctx.admin)
+    if st.button(t("hosts.add"), key="models.add_host", disabled=not ctx.admin) and ctx.admin:
         try:
             url = normalise_host(typed, t("hosts.add_label"))
         except SettingsError as exc:
@@ -79,21 +71,22 @@ def add_host_form(ctx: PageContext, admin: bool) -> None:
             st.info(t("hosts.already", host=url))
             return
         forget_reports()
-        st.session_state[NOTICE_KEY] = t("hosts.added", host=url)
+        notice_after_rerun(t("hosts.added", host=url))
         st.rerun()
 
 
-def remove_host_form(ctx: PageContext, added: list[str], admin: bool) -> None:
+def remove_host_form(ctx: PageContext, added: list[str]) -> None:
     t = ctx.t
     if not added:
         st.caption(t("hosts.none_added"))
         return
     url = st.selectbox(t("hosts.remove_label"), added, key="models.remove_choice",
-                       disabled=not admin)
-    if st.button(t("hosts.remove"), key="models.remove_host", disabled=not admin) and admin:
+                       disabled=not ctx.admin)
+    if st.button(t("hosts.remove"), key="models.remove_host",
+                 disabled=not ctx.admin) and ctx.admin:
         ctx.store.remove_host(url)
         forget_reports()
-        st.session_state[NOTICE_KEY] = t("hosts.removed", host=url)
+        notice_after_rerun(t("hosts.removed", host=url))
         st.rerun()
 
 
@@ -106,16 +99,16 @@ def _thinking_text(ctx: PageContext, entry: ModelEntry) -> str:
                  "models.thinking.yes" if supports else "models.thinking.no")
 
 
-def models_table(ctx: PageContext, entries: list[ModelEntry]) -> None:
+def models_table(ctx: PageContext, entries: list[ModelEntry],
+                 choices: dict[str, ModelChoice], options: ArenaOptions) -> None:
     t = ctx.t
-    choices, options = ctx.store.model_choices(), ctx.store.arena_options()
     rows = []
     for entry in entries:
         info, choice = entry.info, choice_for(entry, choices, options)
         loaded = ", ".join(f"{size_text(m.size_vram or m.size)} ({host})"
                            for host, m in entry.loaded.items())
-        names = ([contestant(entry.name, "on"), contestant(entry.name, "off")]
-                 if is_split(entry, choice) else [entry.name])
+        # As a battle with the model's own thinking would draw it.
+        names = [c.name for c in contestants([entry], choices, options, "default")]
         rows.append({
             t("models.name"): entry.name, t("models.family"): info.family,
             t("models.parameters"): info.parameter_size,
@@ -124,7 +117,7 @@ def models_table(ctx: PageContext, entries: list[ModelEntry]) -> None:
             t("models.thinking"): _thinking_text(ctx, entry),
             t("models.loaded"): loaded or "—", t("models.hosts"): ", ".join(entry.hosts),
             t("models.takes_part"): choice.included and info.can_chat,
-            t("models.contestants"): ", ".join(names) if choice.included else "—",
+            t("models.contestants"): ", ".join(names) or "—",
         })
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     for entry in entries:
@@ -143,12 +136,12 @@ def _save_choice(ctx: PageContext, name: str, stored: ModelChoice) -> None:
         split_thinking=st.session_state.get(f"models.split.{name}", stored.split_thinking)))
 
 
-def choices_section(ctx: PageContext, entries: list[ModelEntry], admin: bool) -> None:
+def choices_section(ctx: PageContext, entries: list[ModelEntry],
+                    choices: dict[str, ModelChoice], options: ArenaOptions) -> None:
     """Per model: whether it takes part, and whether a thinking model competes twice."""
     t = ctx.t
     st.markdown(f"**{t('models.choose')}**")
     st.caption(t("models.choose_help"))
-    choices, options = ctx.store.model_choices(), ctx.store.arena_options()
     for entry in entries:
         choice = choice_for(entry, choices, options)
         name, include, split = entry.name, f"models.include.{entry.name}", \
@@ -156,12 +149,12 @@ def choices_section(ctx: PageContext, entries: list[ModelEntry], admin: bool) ->
         # Re-assigned each run so the boxes show what is stored, whoever changed it.
         st.session_state[include] = choice.included
         left, right = st.columns([2, 3])
-        left.checkbox(name, key=include, disabled=not admin or not entry.info.can_chat,
+        left.checkbox(name, key=include, disabled=not ctx.admin or not entry.info.can_chat,
                       on_change=_save_choice, args=(ctx, name, choice))
         if entry.info.supports_thinking:
             st.session_state[split] = choice.split_thinking
             right.checkbox(t("models.split"), key=split,
-                           disabled=not admin or not choice.included or not entry.think_hosts,
+                           disabled=not ctx.admin or not choice.included or not entry.think_hosts,
                            on_change=_save_choice, args=(ctx, name, choice),
                            help=t("models.split_help") if entry.think_hosts
                            else t("models.split_unavailable"))
@@ -178,16 +171,16 @@ def _save_options(ctx: PageContext) -> None:
         schedule=st.session_state["models.schedule"]))
 
 
-def options_section(ctx: PageContext, admin: bool) -> None:
+def options_section(ctx: PageContext) -> None:
     t = ctx.t
     st.subheader(t("options.title"))
     options = ctx.store.arena_options()
     st.session_state["models.include_new"] = options.include_new_models
     st.session_state["models.schedule"] = options.schedule
-    st.toggle(t("options.include_new"), key="models.include_new", disabled=not admin,
+    st.toggle(t("options.include_new"), key="models.include_new", disabled=not ctx.admin,
               on_change=_save_options, args=(ctx,), help=t("options.include_new_help"))
     st.radio(t("options.schedule"), SCHEDULES, key="models.schedule", horizontal=True,
-             format_func=lambda s: t(f"options.schedule.{s}"), disabled=not admin,
+             format_func=lambda s: t(f"options.schedule.{s}"), disabled=not ctx.admin,
              on_change=_save_options, args=(ctx,), help=t("options.schedule_help"))
 
 
@@ -202,7 +195,7 @@ def split_presets(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"^\s*---\s*$", text, flags=re.M) if p.strip()]
 
 
-def categories_section(ctx: PageContext, admin: bool) -> None:
+def categories_section(ctx: PageContext) -> None:
     """Add a task category, or change one: its name, description, system prompt (sent to both
     sides of its battles) and preset prompts; delete one that no battle belongs to."""
     t = ctx.t
@@ -217,17 +210,17 @@ def categories_section(ctx: PageContext, admin: bool) -> None:
     current = categories.get(slug) or Category(slug="", name="", description="")
     with st.form(f"categories.form.{slug or 'new'}", border=False):
         name = st.text_input(t("categories.name"), value=current.name, max_chars=60,
-                             disabled=not admin)
+                             disabled=not ctx.admin)
         description = st.text_input(t("categories.description"), value=current.description,
-                                    max_chars=300, disabled=not admin)
+                                    max_chars=300, disabled=not ctx.admin)
         system_prompt = st.text_area(t("categories.system_prompt"),
-                                     value=current.system_prompt, disabled=not admin,
+                                     value=current.system_prompt, disabled=not ctx.admin,
                                      help=t("categories.system_prompt_help"))
-        presets = st.text_area(t("categories.presets"), disabled=not admin, height=160,
+        presets = st.text_area(t("categories.presets"), disabled=not ctx.admin, height=160,
                                value=PRESET_SEPARATOR.join(current.presets),
                                help=t("categories.presets_help"))
-        saved = st.form_submit_button(t("categories.save"), disabled=not admin)
-    if saved and admin:
+        saved = st.form_submit_button(t("categories.save"), disabled=not ctx.admin)
+    if saved and ctx.admin:
         if not name.strip():
             st.error(t("categories.name_needed"))
             return
@@ -240,13 +233,13 @@ def categories_section(ctx: PageContext, admin: bool) -> None:
         except sqlite3.IntegrityError:
             st.error(t("categories.name_taken", name=category.name))
             return
-        st.session_state[NOTICE_KEY] = t("categories.saved", name=category.name)
+        notice_after_rerun(t("categories.saved", name=category.name))
         st.session_state[NEXT_PICK_KEY] = category.slug
         st.rerun()
     if slug and st.button(t("categories.delete"), key="categories.delete",
-                          disabled=not admin) and admin:
+                          disabled=not ctx.admin) and ctx.admin:
         if ctx.store.delete_category(slug):
-            st.session_state[NOTICE_KEY] = t("categories.deleted", name=current.name)
+            notice_after_rerun(t("categories.deleted", name=current.name))
             st.session_state[NEXT_PICK_KEY] = NEW_CATEGORY
             st.rerun()
         st.warning(t("categories.in_use", name=category_label(current, t)))
@@ -255,7 +248,7 @@ def categories_section(ctx: PageContext, admin: bool) -> None:
 # --- pulls ----------------------------------------------------------------------------------
 
 
-def pull_form(ctx: PageContext, reports: list[HostReport], admin: bool) -> None:
+def pull_form(ctx: PageContext, reports: list[HostReport]) -> None:
     t = ctx.t
     st.subheader(t("pull.title"))
     reachable = [r.url for r in reports if r.reachable]
@@ -264,18 +257,19 @@ def pull_form(ctx: PageContext, reports: list[HostReport], admin: bool) -> None:
         return
     left, middle, right = st.columns([3, 3, 1], vertical_alignment="bottom")
     model = left.text_input(t("pull.model"), key="models.pull_name", placeholder="qwen3:8b",
-                            disabled=not admin)
+                            disabled=not ctx.admin)
     host = middle.selectbox(t("pull.host"), reachable, key="models.pull_host",
-                            disabled=not admin)
-    if right.button(t("pull.start"), key="models.pull", disabled=not admin,
-                    type="primary") and admin:
+                            disabled=not ctx.admin)
+    registry = pulls(ctx.settings.ollama_connect_timeout)
+    if right.button(t("pull.start"), key="models.pull", disabled=not ctx.admin,
+                    type="primary") and ctx.admin:
         try:
-            pulls(ctx.settings.ollama_connect_timeout).start(host, model)
+            registry.start(host, model)
         except PullRefused:
             st.warning(t("pull.refused", model=model.strip(), host=host))
         except ValueError:
             st.warning(t("pull.name_needed"))
-    running = any(p.running for p in pulls(ctx.settings.ollama_connect_timeout).all())
+    running = any(p.running for p in registry.all())
     # Redrawn on its own while a pull runs, so the rest of the page stays usable.
     st.fragment(pull_progress, run_every=PULL_REFRESH_S if running else None)(ctx)
 
@@ -314,13 +308,14 @@ def pull_progress(ctx: PageContext) -> None:
             st.rerun(scope="app")
 
 
-def models_section(ctx: PageContext, reports: list[HostReport], admin: bool) -> None:
+def models_section(ctx: PageContext, reports: list[HostReport]) -> None:
     t = ctx.t
     st.subheader(t("models.title_list"))
-    entries = catalogue([r for r in reports if r.reachable])
+    entries = catalogue(reports)
     if not entries:
         st.info(t("models.none"))
         st.code("ollama pull qwen3:8b", language="bash")
         return
-    models_table(ctx, entries)
-    choices_section(ctx, entries, admin)
+    choices, options = ctx.store.model_choices(), ctx.store.arena_options()
+    models_table(ctx, entries, choices, options)
+    choices_section(ctx, entries, choices, options)
