@@ -4,12 +4,12 @@ import threading
 import pytest
 from fake_ollama import PLAIN, THINKING, FakeModel, FakeOllama
 
+from arena.identity import identity_leak
 from arena.battle import (
     BattleRun,
     NotEnoughModels,
     PromptRejected,
     draw_pair,
-    identity_leak,
     messages_for,
     new_battle,
     validate_prompt,

@@ -15,11 +15,11 @@ from arena.battle import (
     NotEnoughModels,
     PromptRejected,
     draw_pair,
-    identity_leak,
     new_battle,
     validate_prompt,
 )
 from arena.categories import Category
+from arena.identity import identity_leak
 from arena.lineup import Contestant, catalogue, contestants, sides_for
 from arena.ollama_api import make_client
 from arena.records import STATUS_COMPLETE, WINNERS, Battle, Side, ThinkMode
