@@ -1,49 +1,152 @@
-"""Whether an answer gives away which model wrote it: the identity-leak rule of a blind vote."""
+"""Whether an answer gives away which model wrote it: the identity-leak rule of a blind vote.
+
+Two things give a side away: the model saying who it is or who made it ("I am Qwen", "as a Llama
+model", "trained by Google", "我是通义千问", "我是由阿里巴巴开发的…"), and the exact name of either
+contestant ("qwen3", "Llama 3.2", "DeepSeek-R1"). A company or product named in passing ("Google
+it", "Microsoft Excel", "run this command") gives nothing away and is not flagged.
+
+Self-identification is looked for with any well-known model or maker name, not only the two
+contestants': a model that claims to be ChatGPT tells the voter something too.
+"""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from arena.records import Battle
 
-
-# Words by which a model may give itself away, beyond its own name: its maker, its product name.
-IDENTITY_WORDS: dict[str, tuple[str, ...]] = {
-    "qwen": ("alibaba", "tongyi", "通义", "千问"),
-    "qwq": ("alibaba", "通义"),
-    "llama": ("meta ai",),
-    "gemma": ("google", "deepmind"),
-    "phi": ("microsoft",),
-    "gpt": ("openai", "chatgpt"),
-    "deepseek": ("深度求索",),
-    "mistral": ("mistral ai",),
-    "granite": ("ibm",),
-    "glm": ("zhipu", "智谱"),
-    "yi": ("01.ai", "零一万物"),
+# Model family names and their makers, as models say them. Lower case; Chinese as written.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "qwen": ("qwen", "qwq", "tongyi", "通义千问", "通义", "千问", "alibaba", "alibaba cloud",
+             "阿里巴巴", "阿里云"),
+    "qwq": ("qwq", "qwen", "通义千问", "通义", "alibaba", "阿里巴巴", "阿里云"),
+    "llama": ("llama", "meta", "meta ai", "facebook"),
+    "codellama": ("code llama", "codellama", "llama", "meta", "meta ai"),
+    "gemma": ("gemma", "gemini", "google", "google deepmind", "deepmind", "谷歌"),
+    "phi": ("phi", "microsoft", "微软"),
+    "gpt": ("gpt", "chatgpt", "openai"),
+    "deepseek": ("deepseek", "深度求索"),
+    "mistral": ("mistral", "mistral ai"),
+    "mixtral": ("mixtral", "mistral ai"),
+    "granite": ("granite", "ibm"),
+    "glm": ("glm", "chatglm", "zhipu", "智谱", "智谱ai", "清华"),
+    "yi": ("yi", "01.ai", "零一万物"),
+    "command": ("command r", "cohere"),
+    "olmo": ("olmo", "allen ai", "allen institute"),
+    "falcon": ("falcon", "tii"),
+    "internlm": ("internlm", "书生", "上海人工智能实验室"),
+    "baichuan": ("baichuan", "百川"),
+    "minicpm": ("minicpm", "面壁"),
+    "smollm": ("smollm", "hugging face", "huggingface"),
+    "starcoder": ("starcoder", "bigcode", "hugging face"),
+    "nemotron": ("nemotron", "nvidia", "英伟达"),
+    "exaone": ("exaone", "lg ai"),
 }
+# Names a model may claim for itself whatever it is (distilled models often claim another's).
+OTHER_IDENTITIES = ("claude", "anthropic", "chatgpt", "openai", "gemini", "google", "bard",
+                    "ernie", "文心一言", "文心", "百度", "baidu", "kimi", "moonshot", "月之暗面",
+                    "doubao", "豆包", "字节跳动", "bytedance", "腾讯", "混元", "hunyuan", "tencent",
+                    "讯飞", "星火", "grok", "xai")
+
+_SELF_WORDS = r"(?:large language model|language model|llm|ai model|model|assistant|ai|chatbot)"
+_MADE = r"(?:trained|developed|created|made|built|designed|fine[- ]tuned|programmed|released)"
+_ZH_MADE = r"(?:开发|训练|研发|打造|创建|创造|推出|发布|构建|设计|制作)"
 
 
-def _name_stem(model: str) -> str:
-    """`qwen3:8b` -> `qwen`, `library/deepseek-r1:14b` -> `deepseek`: the word a model may say."""
+def _name_pattern(names: tuple[str, ...]) -> str:
+    """Alternation of names as whole words ("phi" does not match "philosophy"); a version right
+    after a name is part of it ("Qwen3", "Phi-4")."""
+    parts = []
+    for name in sorted(set(names), key=len, reverse=True):
+        if re.search(r"[\u4e00-\u9fff]", name):
+            parts.append(re.escape(name))  # Chinese has no word boundaries
+        else:
+            words = r"[\s-]+".join(re.escape(w) for w in name.split())
+            parts.append(rf"(?<![a-z0-9_]){words}(?:[\s-]?\d[a-z0-9.]*)?(?![a-z])")
+    return "(?:" + "|".join(parts) + ")"
+
+
+@lru_cache(maxsize=256)
+def _self_identification(names: tuple[str, ...]) -> re.Pattern:
+    """A model saying it is, or was made by, one of `names`."""
+    n = _name_pattern(names)
+    english = [
+        rf"\b(?:i am|i'm|i’m|im|i was|call me|my name is|i am called|this is)\s+(?:an?\s+|the\s+)?{n}",
+        rf"\b(?:i am|i'm|i’m)\s+(?:an?|the)\s+(?:[\w-]+\s+){{0,4}}?{_SELF_WORDS}\s+"
+        rf"(?:{_MADE}\s+by|from|by|of)\s+(?:the\s+)?{n}",
+        rf"\b(?:i was|i have been|i've been|i’ve been|i am|i'm|i’m)\s+(?:\w+\s+)?{_MADE}\s+"
+        rf"(?:and\s+\w+\s+)?by\s+(?:the\s+)?{n}",
+        rf"\bas\s+(?:an?\s+)?{n}(?:\s+{_SELF_WORDS})?\s*,\s*i\b",
+        rf"\bas\s+(?:an?\s+)?{n}\s+{_SELF_WORDS}\b",
+        rf"{n}(?:\s+team)?\s+(?:has\s+)?{_MADE}\s+me\b",
+        rf"\bmy\s+(?:creators?|developers?|makers?|maker)\s+(?:is|are|was|were)\s+(?:the\s+)?{n}",
+        rf"\bi\s+(?:come|am|'m|’m)\s+from\s+(?:the\s+)?{n}",
+        rf"\b(?:i am|i'm|i’m)\s+(?:an?\s+)?{n}(?:'s|’s)\s+(?:\w+\s+)?{_SELF_WORDS}",
+    ]
+    chinese = [
+        rf"我(?:是|叫|名叫|的名字是|的名字叫)\s*{n}",
+        rf"我是(?:一个|一款|一种|个)?[^。！？\n]{{0,12}}?(?:由|被)\s*{n}",
+        rf"(?:我|本模型|本助手)[^。！？\n]{{0,20}}(?:由|被|是)\s*{n}[^。！？\n]{{0,12}}{_ZH_MADE}",
+        rf"{n}[^。！？\n]{{0,8}}{_ZH_MADE}了?我",
+        rf"作为(?:一个|一款)?\s*{n}(?:[^。！？\n]{{0,10}}(?:模型|助手|AI|人工智能))?\s*[，,]\s*我",
+        rf"作为(?:一个|一款)?(?:由)?\s*{n}[^。！？\n]{{0,8}}{_ZH_MADE}的[^。！？，,\n]{{0,6}}"
+        r"(?:模型|助手|AI|人工智能)",
+        rf"我来自\s*{n}",
+    ]
+    return re.compile("|".join(english + chinese), re.IGNORECASE)
+
+
+def _family(model: str) -> str:
+    """`qwen3:8b` -> `qwen`, `library/deepseek-r1:14b` -> `deepseek`."""
     base = model.split(":")[0].split("/")[-1]
     match = re.match(r"[A-Za-z]+", base)
     return match.group(0).lower() if match else ""
 
 
-def identity_words(model: str) -> set[str]:
-    stem = _name_stem(model)
-    return {stem, *IDENTITY_WORDS.get(stem, ())} - {""}
+def _exact_name(model: str) -> re.Pattern | None:
+    """The contestant's own name as people write it: `llama3.2:3b` -> "llama3.2", "Llama 3.2",
+    "llama-3.2:3b". A name that is one plain word ("mistral", "falcon") is also an ordinary
+    word, so only self-identification catches it."""
+    base = model.split(":")[0].split("/")[-1].lower()
+    parts = re.findall(r"[a-z]+|\d+(?:\.\d+)*", base)
+    if not parts or (len(parts) == 1 and parts[0].isalpha()):
+        return None
+    if not any(p[0].isdigit() for p in parts):
+        # No version: a compound such as "command-r" or "neural-chat", matched as spelled.
+        return re.compile(rf"(?<![a-z0-9_-]){re.escape(base)}(?![a-z0-9_-])", re.IGNORECASE)
+    joined = r"[\s_-]?".join(re.escape(p) for p in parts)
+    return re.compile(rf"(?<![a-z0-9_.]){joined}(?![\d]|\.\d)", re.IGNORECASE)
 
 
-def identity_leak(battle: Battle) -> bool:
-    """True if an answer or its thinking names either model or its maker (unless the prompt did).
+def _identities(model: str) -> tuple[str, ...]:
+    family = _family(model)
+    return FAMILIES.get(family, (family,) if len(family) > 2 else ())
 
-    The voter can read both before voting, so such a vote is not blind: it is stored but does not
-    count, as in Chatbot Arena.
+
+def names_a_model(text: str, models: list[str], prompt: str = "") -> bool:
+    """True if `text` gives away one of `models`: self-identification with any known model or
+    maker, or the exact name of one of `models`. An exact name the prompt itself uses is fair to
+    repeat ("What is qwen3?" → "Qwen3 is …"); a self-introduction gives the model away whatever
+    the prompt asked."""
+    if not text.strip():
+        return False
+    own = {name for model in models for name in _identities(model)}
+    if _self_identification(tuple(sorted(own | set(OTHER_IDENTITIES)))).search(text):
+        return True
+    for model in models:
+        exact = _exact_name(model)
+        if exact and exact.search(text) and not (prompt and exact.search(prompt)):
+            return True
+    return False
+
+
+def identity_leak(battle: Battle, thinking_shown: bool = True) -> bool:
+    """True if an answer (or its thinking, when the voter can read it before voting) gives away
+    either model. Such a vote is not blind: it is stored but does not count, as in Chatbot Arena.
     """
-    prompt = battle.prompt.lower()
-    words = set().union(*(identity_words(s.model) for s in battle.sides.values()))
-    words = {w for w in words if w not in prompt}
-    said = " ".join(f"{s.answer} {s.thinking}".lower() for s in battle.sides.values())
-    # Whole words only (a trailing digit is fine: "Qwen3"), so "phi" does not match "philosophy".
-    return any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", said) for w in words)
+    models = [side.model for side in battle.sides.values()]
+    texts = [side.answer for side in battle.sides.values()]
+    if thinking_shown:
+        texts += [side.thinking for side in battle.sides.values()]
+    return any(names_a_model(text, models, battle.prompt) for text in texts)

@@ -4,7 +4,6 @@ import threading
 import pytest
 from fake_ollama import PLAIN, THINKING, FakeModel, FakeOllama
 
-from arena.identity import identity_leak
 from arena.battle import (
     BattleRun,
     NotEnoughModels,
@@ -160,23 +159,6 @@ def test_stop_ends_generation_on_the_server():
         battle = run.result()
     assert battle.status == "failed"
     assert {s.error_kind for s in battle.sides.values()} == {"stopped"}
-
-
-def test_identity_leak():
-    def battle(answer_a, prompt="Say hi", model_b="llama3.2:3b", thinking_b=""):
-        return Battle("general", prompt, "", {}, Side("qwen3:8b", answer=answer_a),
-                      Side(model_b, answer="Hello!", thinking=thinking_b))
-
-    assert identity_leak(battle("I am Qwen, made by Alibaba."))
-    assert identity_leak(battle("As LLaMA, I think..."))
-    assert identity_leak(battle("我是通义千问。"))
-    assert identity_leak(battle("Hi", thinking_b="I am Llama, so I should greet."))
-    assert identity_leak(battle("Hi", model_b="phi4:14b", thinking_b="As Phi-4 I answer."))
-    assert identity_leak(battle("Hi", model_b="phi4:14b", thinking_b="Microsoft trained me."))
-    assert not identity_leak(battle("Hello there!"))
-    assert not identity_leak(battle("Philosophy aside, hello.", model_b="phi4:14b"))
-    # Naming a model the prompt asked about is not a leak.
-    assert not identity_leak(battle("Qwen is a model family.", prompt="What is qwen?"))
 
 
 def test_stop_while_a_model_is_still_loading():
