@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import islice
+from typing import Iterator
 
 from arena.records import Battle
 
@@ -67,7 +69,7 @@ def _name_pattern(names: tuple[str, ...]) -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=1024)
 def _self_identification(names: tuple[str, ...]) -> re.Pattern:
     """A model saying it is, or was made by, one of `names`."""
     n = _name_pattern(names)
@@ -77,7 +79,8 @@ def _self_identification(names: tuple[str, ...]) -> re.Pattern:
         rf"(?:{_MADE}\s+by|from|by|of)\s+(?:the\s+)?{n}",
         rf"\b(?:i was|i have been|i've been|i’ve been|i am|i'm|i’m)\s+(?:\w+\s+)?{_MADE}\s+"
         rf"(?:and\s+\w+\s+)?by\s+(?:the\s+)?{n}",
-        rf"\bas\s+(?:an?\s+)?{n}(?:\s+{_SELF_WORDS})?\s*,\s*i\b",
+        rf"\bas\s+(?:an?\s+)?{n}(?:[^.!?\n]{{0,60}}?)?,\s*i\b",
+        rf"(?:^|[.!?]\s+){_MADE}\s+by\s+(?:the\s+)?{n}[^.!?\n]{{0,40}}?,\s*i\b",
         rf"\bas\s+(?:an?\s+)?{n}\s+{_SELF_WORDS}\b",
         rf"{n}(?:\s+team)?\s+(?:has\s+)?{_MADE}\s+me\b",
         rf"\bmy\s+(?:creators?|developers?|makers?|maker)\s+(?:is|are|was|were)\s+(?:the\s+)?{n}",
@@ -90,7 +93,7 @@ def _self_identification(names: tuple[str, ...]) -> re.Pattern:
         rf"(?:我|本模型|本助手)[^。！？\n]{{0,20}}(?:由|被|是)\s*{n}[^。！？\n]{{0,12}}{_ZH_MADE}",
         rf"{n}[^。！？\n]{{0,8}}{_ZH_MADE}了?我",
         rf"作为(?:一个|一款)?\s*{n}(?:[^。！？\n]{{0,10}}(?:模型|助手|AI|人工智能))?\s*[，,]\s*我",
-        rf"作为(?:一个|一款)?(?:由)?\s*{n}[^。！？\n]{{0,8}}{_ZH_MADE}的[^。！？，,\n]{{0,6}}"
+        rf"作为(?:一个|一款)?(?:由)?\s*{n}[^。！？\n]{{0,8}}{_ZH_MADE}的[^。！？，,\n]{{0,12}}"
         r"(?:模型|助手|AI|人工智能)",
         rf"我来自\s*{n}",
     ]
@@ -106,22 +109,61 @@ def _family(model: str) -> str:
 
 def _exact_name(model: str) -> re.Pattern | None:
     """The contestant's own name as people write it: `llama3.2:3b` -> "llama3.2", "Llama 3.2",
-    "llama-3.2:3b". A name that is one plain word ("mistral", "falcon") is also an ordinary
-    word, so only self-identification catches it."""
+    "llama-3.2:3b"; `command-r` -> "Command R"; `gpt-oss:20b` -> "GPT-OSS-20B". A name that is
+    one plain word ("mistral", "falcon") is also an ordinary word: it counts only with a size
+    or tag after it ("Mistral-7B", "mistral:7b"); otherwise self-identification catches it."""
     base = model.split(":")[0].split("/")[-1].lower()
     parts = re.findall(r"[a-z]+|\d+(?:\.\d+)*", base)
-    if not parts or (len(parts) == 1 and parts[0].isalpha()):
+    if not parts:
         return None
-    if not any(p[0].isdigit() for p in parts):
-        # No version: a compound such as "command-r" or "neural-chat", matched as spelled.
-        return re.compile(rf"(?<![a-z0-9_-]){re.escape(base)}(?![a-z0-9_-])", re.IGNORECASE)
     joined = r"[\s_-]?".join(re.escape(p) for p in parts)
-    return re.compile(rf"(?<![a-z0-9_.]){joined}(?![\d]|\.\d)", re.IGNORECASE)
+    size = r"(?:[\s:_-]?\d+(?:\.\d+)?[bm])"  # a parameter count: 7b, 0.6b, 135m
+    if len(parts) == 1 and parts[0].isalpha():
+        return re.compile(rf"(?<![a-z0-9_.-]){joined}{size}(?![a-z0-9])", re.IGNORECASE)
+    if not any(p[0].isdigit() for p in parts):  # a compound such as "command-r", "neural-chat"
+        joined = r"[\s_-]".join(re.escape(p) for p in parts)
+    return re.compile(rf"(?<![a-z0-9_.-]){joined}(?![a-z]|\d|\.\d)", re.IGNORECASE)
 
 
 def _identities(model: str) -> tuple[str, ...]:
     family = _family(model)
     return FAMILIES.get(family, (family,) if len(family) > 2 else ())
+
+
+# How far a self-introduction reaches around the name it contains ("I'm a small open language
+# model trained by …", "as Gemma, an open model from Google DeepMind, I …").
+_BEFORE, _AFTER = 160, 100
+# Places looked at per name: a real self-introduction comes early; an answer that repeats a
+# company's name thousands of times must not make the check take minutes.
+_MAX_PLACES = 500
+
+
+def _places(text: str, lower: str, word: str) -> Iterator[int]:
+    """Where `word` (lower case) occurs in `text`; str.find on the lowered text is many times
+    faster than a case-blind regex over a long answer."""
+    if len(lower) != len(text):  # lowering changed the length: offsets would not line up
+        yield from (m.start() for m in re.finditer(re.escape(word), text, re.IGNORECASE))
+        return
+    at = lower.find(word)
+    while at != -1:
+        yield at
+        at = lower.find(word, at + 1)
+
+
+def _introduces_itself(text: str, names: tuple[str, ...]) -> bool:
+    """Self-identification is looked for only around each place a name occurs, with that
+    name's own patterns, so that a long answer costs a few scans, not one regex per position."""
+    lower = text.lower()
+    for name in names:
+        pattern = _self_identification((name,))
+        checked_to = -1
+        for at in islice(_places(text, lower, name.split()[0]), _MAX_PLACES):
+            if at < checked_to:
+                continue
+            if pattern.search(text, max(0, at - _BEFORE), at + len(name) + _AFTER):
+                return True
+            checked_to = at + _AFTER
+    return False
 
 
 def names_a_model(text: str, models: list[str], prompt: str = "") -> bool:
@@ -132,7 +174,7 @@ def names_a_model(text: str, models: list[str], prompt: str = "") -> bool:
     if not text.strip():
         return False
     own = {name for model in models for name in _identities(model)}
-    if _self_identification(tuple(sorted(own | set(OTHER_IDENTITIES)))).search(text):
+    if _introduces_itself(text, tuple(sorted(own | set(OTHER_IDENTITIES)))):
         return True
     for model in models:
         exact = _exact_name(model)

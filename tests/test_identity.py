@@ -1,6 +1,7 @@
 """The identity-leak rule on a labelled corpus, and on whole battles."""
 
 import pytest
+import identity_heldout
 from identity_corpus import EXACT_NAMES, ORDINARY, SELF_IDENTIFICATIONS
 
 from arena.identity import identity_leak, names_a_model
@@ -14,12 +15,13 @@ def test_corpus_is_big_enough():
     assert len(chinese) >= 15
 
 
-@pytest.mark.parametrize("text,models", ORDINARY)
+@pytest.mark.parametrize("text,models", ORDINARY + identity_heldout.ORDINARY)
 def test_a_passing_mention_is_not_a_leak(text, models):
     assert not names_a_model(text, list(models))
 
 
-@pytest.mark.parametrize("text,models", SELF_IDENTIFICATIONS + EXACT_NAMES)
+@pytest.mark.parametrize("text,models",
+                         SELF_IDENTIFICATIONS + EXACT_NAMES + identity_heldout.LEAKS)
 def test_self_identification_and_exact_names_are_leaks(text, models):
     assert names_a_model(text, list(models))
 
@@ -55,3 +57,9 @@ def test_an_exact_name_the_prompt_asked_about_is_fair_to_repeat():
     assert identity_leak(battle("Qwen3 is a model family.", prompt="What is a model?"))
     # A self-introduction gives the model away whatever the prompt asked.
     assert identity_leak(battle("I am Qwen.", prompt="Are you Qwen?"))
+
+
+def test_a_self_introduction_at_the_end_of_a_long_answer_is_found():
+    long_answer = "Google it, then open Microsoft Excel. " * 20_000 + "By the way, I am Qwen."
+    assert names_a_model(long_answer, ["qwen3:8b", "gemma3:4b"])
+    assert not names_a_model(long_answer[:-22], ["qwen3:8b", "gemma3:4b"])
