@@ -29,7 +29,7 @@ PAGES = [
 ]
 
 LANG_KEY = "lang"
-VOTER_KEY = "voter"
+VOTER_KEY = gate.VOTER_KEY
 NOTICE_KEY = "page.notice"  # a success message to show after the next rerun
 
 
@@ -113,6 +113,7 @@ def _sidebar(settings: Settings, store: Store | None) -> str:
             except sqlite3.Error:
                 pass  # the page itself says what is wrong with the database
         gate.admin_sidebar(settings, partial(translate, lang))
+        gate.remember_sign_in(settings)
         hosts = settings.ollama_hosts
         st.caption(translate(lang, "sidebar.host", host=hosts[0]) if len(hosts) == 1 else
                    translate(lang, "sidebar.hosts", host=hosts[0], more=len(hosts) - 1))
@@ -163,8 +164,10 @@ def setup_page() -> PageContext:
         st.stop()
 
     t = partial(translate, lang)
+    admin = gate.is_admin(settings)
+    gate.allow_uploads(admin)
     return PageContext(settings=settings, store=store, lang=lang, t=t,
-                       admin=gate.is_admin(settings), admin_reason=gate.admin_reason(settings, t))
+                       admin=admin, admin_reason=gate.admin_reason(settings, t))
 
 
 def category_label(category: Category, t: Callable[..., str]) -> str:
