@@ -113,10 +113,10 @@ def _sidebar(settings: Settings, store: Store | None) -> str:
             except sqlite3.Error:
                 pass  # the page itself says what is wrong with the database
         gate.admin_sidebar(settings, partial(translate, lang))
-        gate.remember_sign_in(settings)
         hosts = settings.ollama_hosts
         st.caption(translate(lang, "sidebar.host", host=hosts[0]) if len(hosts) == 1 else
                    translate(lang, "sidebar.hosts", host=hosts[0], more=len(hosts) - 1))
+        gate.remember_sign_in(settings)  # last: its (invisible) element adds a gap
     return lang
 
 

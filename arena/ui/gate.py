@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import secrets
 import threading
 import time
 from typing import Callable
@@ -23,12 +24,14 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from arena import tokens
 from arena.access import Connection, Guesses, may_administer
 from arena.settings import Settings
+from arena.ui.components.cookie import set_cookie
 
 PASSED_KEY = "access.passed"  # this session has entered the voter passcode
 ADMIN_KEY = "access.admin"  # this session has entered the admin passcode
 VOTER_KEY = "voter"  # the sidebar's nickname box (arena.ui.common)
 _RESTORED_KEY = "access.restored"  # this session has read its sign-in cookie
 _ISSUED_KEY = "access.issued"  # (what the last token said, the token)
+_ANON_KEY = "access.anonymous"  # this session's own name for its wrong tries, address unknown
 _UPLOAD_LOCK = threading.Lock()
 
 
@@ -101,8 +104,9 @@ def _client_key() -> str:
     found = connection()
     if found is not None and found.peer:
         return "ip:" + found.peer
-    ctx = get_script_run_ctx()
-    return "session:" + (ctx.session_id if ctx is not None else "none")
+    if _ANON_KEY not in st.session_state:
+        st.session_state[_ANON_KEY] = secrets.token_hex(8)
+    return "session:" + st.session_state[_ANON_KEY]
 
 
 def _check(typed: str, expected: str, t: Callable[..., str]) -> bool:
@@ -172,8 +176,6 @@ def remember_sign_in(settings: Settings) -> None:
     else:
         token = tokens.issue(secret, expected, nickname, passed, time.time(), ttl)
         st.session_state[_ISSUED_KEY] = (said, token)
-    from arena.ui.components.cookie import set_cookie  # registers the component once
-
     set_cookie(tokens.cookie_name(secret), token, int(ttl), key="access.cookie")
 
 
