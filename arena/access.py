@@ -114,7 +114,9 @@ class Guesses:
     every wrong try after a wait doubles the wait, up to `max_wait_s`. The same rule applies to
     all clients together with `global_max_wrong`, so that changing address does not help: while
     that wait runs, no passcode is compared for anyone (a right one included), or guesses from
-    many addresses could go on. Shared by the server's sessions: a new tab does not reset it."""
+    many addresses could go on; except for clients that have entered a right passcode before,
+    so that a stranger cannot keep out people who already know it. Shared by the server's
+    sessions: a new tab does not reset it."""
 
     def __init__(self, max_wrong: int = MAX_WRONG_TRIES, first_wait_s: float = FIRST_WAIT_S,
                  max_wait_s: float = MAX_WAIT_S, global_max_wrong: int = GLOBAL_MAX_WRONG,
@@ -128,6 +130,7 @@ class Guesses:
         self._clock = clock
         self._clients: dict[str, _Streak] = {}
         self._all = _Streak()
+        self._known: dict[str, None] = {}  # clients that got a passcode right, oldest first
         self._lock = threading.Lock()
 
     def _wait(self, wrong: int, free: int) -> float:
@@ -155,10 +158,14 @@ class Guesses:
             streak = self._fresh(self._clients.get(client, _Streak()), now)
             if streak.until > now:
                 return Attempt(False, streak.until - now, 0)
-            if self._all.until > now:
+            known = client in self._known
+            if self._all.until > now and not known:
                 return Attempt(False, self._all.until - now, 0, everyone=True)
             if passcode_matches(typed, expected):
                 self._clients.pop(client, None)
+                self._known[client] = None
+                if len(self._known) > 10_000:
+                    del self._known[next(iter(self._known))]
                 return Attempt(True, 0.0, self.max_wrong)
             streak.wrong += 1
             streak.last = now
@@ -170,6 +177,6 @@ class Guesses:
             everyone = self._wait(self._all.wrong, self.global_max_wrong)
             self._all.until = now + everyone
             self._prune(now)
-            if everyone > wait:
+            if everyone > wait and not known:
                 return Attempt(False, everyone, 0, everyone=True)
             return Attempt(False, wait, max(self.max_wrong - streak.wrong, 0))

@@ -121,6 +121,20 @@ def test_rotating_clients_meets_the_limit_on_everyone():
     assert guesses.attempt("ip:192.168.1.50", "sesame", "sesame").matched
 
 
+def test_who_got_it_right_before_is_not_kept_out_by_strangers():
+    clock = Clock()
+    guesses = Guesses(clock=clock, global_max_wrong=30)
+    assert guesses.attempt("ip:192.168.1.50", "sesame", "sesame").matched  # a colleague
+    for k in range(40):
+        guesses.attempt(f"ip:10.0.{k}.1", "guess", "sesame")
+    assert not guesses.attempt("ip:192.168.1.51", "sesame", "sesame").matched  # a newcomer
+    assert guesses.attempt("ip:192.168.1.50", "sesame", "sesame").matched  # back next day
+    # Its own mistakes still count against it alone.
+    for left in (4, 3, 2, 1):
+        assert guesses.attempt("ip:192.168.1.50", "typo", "sesame").tries_left == left
+    assert guesses.attempt("ip:192.168.1.50", "typo", "sesame").wait_s == 30
+
+
 def test_tries_sent_at_once_from_many_tabs_still_get_five_in_all():
     guesses = Guesses()
     results = []
