@@ -56,6 +56,8 @@ def test_x_forwarded_for_does_not_change_whose_tries_they_are(browser, tmp_path)
                 error = page.get_by_test_id("stAlertContentError")
                 expect(error).to_be_visible()
                 seen.append(error.inner_text())
+                if k == 4:
+                    screenshot(page, "lockout")
                 context.close()
     assert "4 tries left" in seen[0] and "3 tries left" in seen[1]
     assert "Try again in 30 s" in seen[4], seen
