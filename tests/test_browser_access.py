@@ -14,8 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, allowed_hosts, free_port,
-                             streamlit_server, wait_idle)
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_server, wait_idle
 from fake_ollama import PLAIN, FakeModel, FakeOllama
 from playwright.sync_api import expect
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -211,8 +210,8 @@ def test_a_reload_keeps_the_sign_in_and_the_nickname(page, tmp_path):
             page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
             page.get_by_role("option", name="简体中文").click()
             wait_idle(page)
-            expect(page.get_by_role("textbox", name="你的昵称（随投票一起保存）")).to_have_value(
-                nickname)
+            label = "你的昵称（随投票一起保存）"
+            expect(page.get_by_role("textbox", name=label)).to_have_value(nickname)
             screenshot(page, "reload-kept-zh")
         # A restart with the same passcode: still in (the secret is kept beside the database).
         with streamlit_server(env, tmp_path / "second.log", port=port) as url:
