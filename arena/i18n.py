@@ -38,8 +38,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "gate.intro": "This arena is shared with a passcode. Ask whoever runs it.",
         "gate.passcode": "Passcode",
         "gate.enter": "Enter",
-        "gate.wrong": "That passcode is not right. {left} tries left before a one-minute wait.",
+        "gate.wrong": "That passcode is not right. {left} tries left before a wait.",
         "gate.wait": "Too many wrong passcodes. Try again in {seconds} s.",
+        "gate.wait_everyone": "Too many wrong passcodes have been tried on this arena, from "
+                              "everywhere. Nobody can sign in for {seconds} s; people already "
+                              "signed in are not affected.",
         "admin.needs_passcode": "Admin actions need the admin passcode: sign in as admin in the "
                                 "sidebar.",
         "admin.local_only": "Admin actions are allowed only in a browser on the computer that "
@@ -357,8 +360,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "gate.intro": "这个竞技场需要口令才能进入。请向运行它的人索取。",
         "gate.passcode": "口令",
         "gate.enter": "进入",
-        "gate.wrong": "口令不对。还可以再试 {left} 次，之后需要等待一分钟。",
+        "gate.wrong": "口令不对。还可以再试 {left} 次，之后需要等待。",
         "gate.wait": "口令错误次数过多。请在 {seconds} 秒后再试。",
+        "gate.wait_everyone": "这个竞技场收到的错误口令（来自各处）过多。{seconds} 秒内任何人都无法登录；已经登录的人不受影响。",
         "admin.needs_passcode": "管理操作需要管理员口令：请在侧栏以管理员身份登录。",
         "admin.local_only": "只有在运行竞技场的那台电脑上的浏览器才能进行管理操作（或设置 ARENA_ADMIN_PASSCODE 以便在其他电脑上管理）。",
         "admin.sign_in": "🔑 管理员登录",

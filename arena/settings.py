@@ -48,6 +48,9 @@ class Settings:
     # secrets): None leaves the arena open / admin actions to this computer only.
     passcode: str | None = field(default=None, repr=False)
     admin_passcode: str | None = field(default=None, repr=False)
+    # ARENA_SIGNIN_DAYS: how long a browser stays signed in and keeps its nickname across
+    # reloads (0: forget both on every reload).
+    signin_days: float = 7.0
     generation: GenerationDefaults = field(default_factory=GenerationDefaults)
 
     @property
@@ -153,5 +156,6 @@ def load_settings(env: dict | None = None) -> Settings:
         max_battles=_number("ARENA_MAX_BATTLES", env, int, base.max_battles, minimum=1),
         passcode=env.get("ARENA_PASSCODE") or None,
         admin_passcode=env.get("ARENA_ADMIN_PASSCODE") or None,
+        signin_days=_number("ARENA_SIGNIN_DAYS", env, float, base.signin_days, minimum=0),
         generation=generation,
     )

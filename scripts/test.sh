@@ -4,7 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PYTHON="${PYTHON:-python3}"
+# The active virtual environment's Python if there is one (its `python` comes first on PATH),
+# else the system's python3; PYTHON=... overrides both.
+if [ -n "${VIRTUAL_ENV:-}" ]; then
+    DEFAULT_PYTHON=python
+else
+    DEFAULT_PYTHON=python3
+fi
+PYTHON="${PYTHON:-$DEFAULT_PYTHON}"
 "$PYTHON" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
 if [ ! -x /usr/bin/chromium ]; then

@@ -31,15 +31,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(env: dict, log_path: Path, address: str = "127.0.0.1") -> Iterator[str]:
-    """`streamlit run app.py` on a free port; yields its URL (on 127.0.0.1) once
-    /_stcore/health answers. `address` is where it listens (0.0.0.0: the whole LAN)."""
-    port = free_port()
+def streamlit_server(env: dict, log_path: Path, address: str = "127.0.0.1",
+                     extra_args: tuple[str, ...] = (), port: int | None = None) -> Iterator[str]:
+    """`streamlit run app.py` on a free port (or `port`); yields its URL (on 127.0.0.1) once
+    /_stcore/health answers. `address` is where it listens (0.0.0.0: the whole LAN);
+    `extra_args` go to `streamlit run` (for example `--server.allowedHosts NAME`)."""
+    port = port or free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.headless", "true", "--server.port", str(port),
         "--server.address", address, "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        "--server.fileWatcherType", "none", *extra_args,
     ]
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log,
@@ -63,6 +65,16 @@ def streamlit_server(env: dict, log_path: Path, address: str = "127.0.0.1") -> I
                 process.wait(10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def allowed_hosts(*names: str) -> tuple[str, ...]:
+    """Flags for `streamlit run` that let browsers reach the server under `names` as well as
+    under the loopback names of the committed .streamlit/config.toml (a flag replaces the
+    file's list, it does not add to it)."""
+    flags: list[str] = []
+    for name in ("localhost", "127.0.0.1", "::1", *names):
+        flags += ["--server.allowedHosts", name]
+    return tuple(flags)
 
 
 def lan_address() -> str | None:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_helpers import lan_address, streamlit_server, wait_idle
+from browser_helpers import allowed_hosts, lan_address, streamlit_server, wait_idle
 from fake_ollama import PLAIN, THINKING, FakeModel, FakeOllama
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
@@ -253,7 +253,8 @@ def test_admin_actions_only_on_this_computer_without_an_admin_passcode(page, tmp
         pytest.skip("this machine has no network address besides loopback")
     with FakeOllama(fake_models()) as fake:
         env = {"OLLAMA_HOST": fake.url, "ARENA_DB": str(tmp_path / "arena.db")}
-        with streamlit_server(env, tmp_path / "streamlit.log", address="0.0.0.0") as url:
+        with streamlit_server(env, tmp_path / "streamlit.log", address="0.0.0.0",
+                              extra_args=allowed_hosts(address)) as url:
             # A colleague: the same server reached through this machine's LAN address.
             page.goto(url.replace("127.0.0.1", address) + "/models")
             wait_idle(page)

@@ -29,7 +29,7 @@ PAGES = [
 ]
 
 LANG_KEY = "lang"
-VOTER_KEY = "voter"
+VOTER_KEY = gate.VOTER_KEY
 NOTICE_KEY = "page.notice"  # a success message to show after the next rerun
 
 
@@ -116,6 +116,7 @@ def _sidebar(settings: Settings, store: Store | None) -> str:
         hosts = settings.ollama_hosts
         st.caption(translate(lang, "sidebar.host", host=hosts[0]) if len(hosts) == 1 else
                    translate(lang, "sidebar.hosts", host=hosts[0], more=len(hosts) - 1))
+        gate.remember_sign_in(settings)  # last: its (invisible) element adds a gap
     return lang
 
 
@@ -163,8 +164,10 @@ def setup_page() -> PageContext:
         st.stop()
 
     t = partial(translate, lang)
+    admin = gate.is_admin(settings)
+    gate.allow_uploads(admin)
     return PageContext(settings=settings, store=store, lang=lang, t=t,
-                       admin=gate.is_admin(settings), admin_reason=gate.admin_reason(settings, t))
+                       admin=admin, admin_reason=gate.admin_reason(settings, t))
 
 
 def category_label(category: Category, t: Callable[..., str]) -> str:

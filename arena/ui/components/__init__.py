@@ -1,0 +1,1 @@
+"""Small custom components (st.components.v2) the arena needs and Streamlit lacks."""
