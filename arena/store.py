@@ -601,9 +601,9 @@ class _WriteLock:
         self._fd: int | None = None
 
     @contextmanager
-    def held(self) -> Iterator[None]:
+    def held(self, across_processes: bool = True) -> Iterator[None]:
         with self._thread_lock:
-            if self._lock_path is None:
+            if self._lock_path is None or not across_processes:
                 yield
                 return
             if self._fd is None:
@@ -633,6 +633,15 @@ SAME_CONTESTANT_ERROR = "both sides are the same contestant"
 ARENA_TABLES = {"battles", "battle_sides", "votes", "categories"}
 
 
+_FOREIGN = "{path}: not an arena database (it has tables of another program); nothing changed"
+
+
+def _foreign(conn: sqlite3.Connection) -> bool:
+    """Whether the database belongs to another program: tables, but no arena schema version."""
+    return conn.execute("PRAGMA user_version").fetchone()[0] == 0 and conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone() is not None
+
+
 class Store:
     """The arena's database. Create one per file; it migrates the schema on creation, unless
     opened `read_only`: then nothing is ever written (not even the schema) and a file that is
@@ -650,8 +659,15 @@ class Store:
             return
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.reading() as conn:
-            conn.execute("PRAGMA journal_mode = WAL")
+        try:
+            with self.reading() as conn:
+                if _foreign(conn):  # before WAL mode, which would change its header
+                    raise NotArenaDatabase(_FOREIGN.format(path=self.path))
+                conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as exc:
+            if type(exc) is sqlite3.DatabaseError:  # not a subclass: locked, read-only, ...
+                raise NotArenaDatabase(f"{self.path}: not an arena database ({exc})") from None
+            raise
         self.migrate()
 
     def _connect(self) -> sqlite3.Connection:
@@ -716,7 +732,7 @@ class Store:
 
     def close(self) -> None:
         """Close the writing connection (reads open and close their own)."""
-        with self._lock.held():
+        with self._lock.held(across_processes=False):
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
@@ -766,10 +782,8 @@ class Store:
                     f"schema version {version} is newer than this arena knows "
                     f"({len(MIGRATIONS)}): update the app"
                 )
-            if version == 0 and conn.execute(
-                    "SELECT 1 FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone():
-                raise NotArenaDatabase(f"{self.path}: not an arena database (it has tables of "
-                                       "another program); nothing was changed")
+            if _foreign(conn):
+                raise NotArenaDatabase(_FOREIGN.format(path=self.path))
             for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
                 _apply(conn, migration)
                 conn.execute(f"PRAGMA user_version = {number}")
