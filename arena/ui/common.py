@@ -56,10 +56,10 @@ def _votes_by(db_path: str, votes_version: int, voter: str) -> int:
     return get_store(db_path).count_votes(voter=voter)
 
 
-# Contestants change only when a battle is voted or abandoned; a new one may take this long to be
-# offered (never before its names may be shown: Store.contestants).
-@st.cache_data(show_spinner=False, ttl=30)
-def _contestants(db_path: str, unvoted_hidden_s: float) -> list[str]:
+# Contestants are read again after each vote; one whose battle was abandoned (or waited past the
+# limit) may take `ttl` to be offered — never before its names may be shown (Store.contestants).
+@st.cache_data(show_spinner=False, ttl=30, max_entries=8)
+def _contestants(db_path: str, unvoted_hidden_s: float, votes_version: int) -> list[str]:
     return get_store(db_path, unvoted_hidden_s).contestants()
 
 
@@ -78,7 +78,8 @@ class PageContext:
         return _voters(str(self.settings.db_path), self.store.votes_version())
 
     def contestants(self) -> list[str]:
-        return _contestants(str(self.settings.db_path), self.settings.unvoted_hidden_s)
+        return _contestants(str(self.settings.db_path), self.settings.unvoted_hidden_s,
+                            self.store.votes_version())
 
     @property
     def voter(self) -> str:

@@ -185,7 +185,10 @@ def battle_detail(ctx: PageContext, rows: pd.DataFrame) -> None:
             st.table(_vote_rows(battle, vote, t))
         with options_column:
             st.markdown(f"**{t('data.options')}**")
-            st.table(_option_rows(battle.options, t))
+            if battle.options:
+                st.table(_option_rows(battle.options, t))
+            else:
+                st.caption(NONE)
         st.markdown(f"**{t('data.figures')}**")
         st.table(_figure_rows(battle, t))
         delete_button(ctx, battle.id)
