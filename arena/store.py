@@ -628,6 +628,7 @@ def _write_lock(path: Path) -> _WriteLock:
 
 # An unvoted battle older than this counts as abandoned (settings: ARENA_UNVOTED_HIDDEN_S).
 UNVOTED_HIDDEN_FOR = timedelta(hours=1)
+CHECKPOINT_BYTES = 4 << 20
 NAMES_VISIBLE = "names visible"  # the not-counted reason of a vote cast after the names showed
 SAME_CONTESTANT_ERROR = "both sides are the same contestant"
 ARENA_TABLES = {"battles", "battle_sides", "votes", "categories"}
@@ -654,6 +655,8 @@ class Store:
         self.unvoted_hidden_for = unvoted_hidden_for
         self._writer: sqlite3.Connection | None = None  # opened on the first write, kept
         self._lock = _write_lock(self.path)
+        self._checkpoint_guard = threading.Lock()
+        self._checkpointing = False
         if read_only:
             self._check_arena_schema()
             return
@@ -692,6 +695,8 @@ class Store:
         if self._writer is None:
             conn = self._connect()
             conn.execute("PRAGMA synchronous = NORMAL")
+            # Checkpoints (which fsync) run beside the writers, not inside a vote: _checkpoint.
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
             self._writer = conn
             weakref.finalize(self, conn.close)
         return self._writer
@@ -721,6 +726,32 @@ class Store:
                 except sqlite3.Error:
                     pass
                 raise
+        self._checkpoint_if_due()
+
+    def _checkpoint_if_due(self) -> None:
+        """Copy the write-ahead log into the database in a thread of its own once it has grown
+        past SQLite's usual point (about 4 MB), so that no vote waits for a checkpoint's fsync. A
+        PASSIVE checkpoint never blocks writers; the log is reused once it is all copied."""
+        try:
+            grown = os.path.getsize(f"{self.path}-wal") > CHECKPOINT_BYTES
+        except OSError:
+            return
+        with self._checkpoint_guard:
+            if not grown or self._checkpointing:
+                return
+            self._checkpointing = True
+
+        def checkpoint() -> None:
+            try:
+                with self.reading() as conn:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                pass  # the next one will try again
+            finally:
+                with self._checkpoint_guard:
+                    self._checkpointing = False
+
+        threading.Thread(target=checkpoint, name="arena-checkpoint", daemon=True).start()
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:

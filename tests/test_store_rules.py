@@ -203,3 +203,61 @@ def test_writers_of_one_file_share_one_lock(tmp_path):
     first, second = Store(tmp_path / "a.db"), Store(tmp_path / "." / "a.db")
     assert first._lock is second._lock
     first.close(), second.close()
+
+
+WRITER = """
+import sys, threading
+from arena.store import Store
+store = Store(sys.argv[1])
+ids = sys.argv[2].split(",")
+lock = threading.Lock()
+
+def vote(part):
+    for battle_id in part:
+        store.record_vote(battle_id, "tie", voter="w")
+        with lock:  # acknowledged: the vote call returned
+            print(battle_id, flush=True)
+
+threads = [threading.Thread(target=vote, args=(ids[k::8],)) for k in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+"""
+
+
+def test_acknowledged_votes_survive_kill_9(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    path = tmp_path / "arena.db"
+    battles = [battle_of(plain("a:1b"), plain("b:1b")) for _ in range(3000)]
+    with Store(path) as store:
+        store.save_battles(battles)
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path),
+                               ",".join(b.id for b in battles)], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    acknowledged = []
+    while len(acknowledged) < 300:
+        acknowledged.append(writer.stdout.readline().strip())
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait()
+    acknowledged += [line.strip() for line in writer.stdout if line.strip()]
+    assert len(acknowledged) < len(battles)  # killed mid-way
+    with Store(path) as store:
+        assert all(store.get_vote(i) is not None for i in acknowledged)
+        assert store.count_votes() == int(store.vote_counts()["count"].sum())
+
+
+def test_the_log_is_checkpointed_beside_the_writers(store):
+    import os
+    import time
+
+    big = [battle_of(plain("a:1b"), Side("b:1b", answer="x" * 100_000)) for _ in range(60)]
+    store.save_battles(big)  # about 6 MB, in the write-ahead log first
+    deadline = time.monotonic() + 10
+    while os.path.getsize(store.path) < 5_000_000 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert os.path.getsize(store.path) >= 5_000_000  # copied into the database file
