@@ -277,13 +277,15 @@ _NO_SELF_BATTLES = """
 -- A model battling itself (same model, same thinking) counts as a double tie: refused.
 CREATE TRIGGER battle_sides_differ BEFORE INSERT ON battle_sides
 WHEN EXISTS (SELECT 1 FROM battle_sides WHERE battle_id = NEW.battle_id
-             AND side != NEW.side AND model = NEW.model AND think = NEW.think)
+             AND side = (CASE NEW.side WHEN 'a' THEN 'b' ELSE 'a' END)
+             AND model = NEW.model AND think = NEW.think)
 BEGIN
     SELECT RAISE(ABORT, 'battle refused: both sides are the same contestant');
 END;
 CREATE TRIGGER battle_sides_differ_update BEFORE UPDATE OF model, think ON battle_sides
 WHEN EXISTS (SELECT 1 FROM battle_sides WHERE battle_id = NEW.battle_id
-             AND side != NEW.side AND model = NEW.model AND think = NEW.think)
+             AND side = (CASE NEW.side WHEN 'a' THEN 'b' ELSE 'a' END)
+             AND model = NEW.model AND think = NEW.think)
 BEGIN
     SELECT RAISE(ABORT, 'battle refused: both sides are the same contestant');
 END;
