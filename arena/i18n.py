@@ -294,6 +294,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vote.reason.identity_leak": "an answer names a model, so the battle is not blind",
         "vote.reason.names_visible": "the battle's names could already be seen (it was left "
         "without a vote, or waited too long for one)",
+        "vote.reason.same_contestant": "both sides were the same model with the same thinking",
         "vote.already_voted": "This battle already has a vote; votes cannot be changed.",
         "vote.battle_failed": "This battle failed, so it cannot be voted on.",
         "vote.unknown_battle": "This battle was not found in the database.",
@@ -612,6 +613,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vote.not_counted": "这张票已保存，但不计入评分：有回答提到了模型名称，因此不再是盲评。",
         "vote.reason.identity_leak": "有回答提到了模型名称，因此不再是盲评",
         "vote.reason.names_visible": "这场对战的模型名称已经可以被看到（它曾被放弃而未投票，或等待投票太久）",
+        "vote.reason.same_contestant": "双方是同一个模型、同样的思考设置",
         "vote.already_voted": "这场对战已经有投票了；投票不能更改。",
         "vote.battle_failed": "这场对战失败了，不能投票。",
         "vote.unknown_battle": "数据库中找不到这场对战。",
