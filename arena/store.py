@@ -794,7 +794,9 @@ class Store:
                 tables = {r[0] for r in conn.execute(
                     "SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.DatabaseError as exc:
-            raise NotArenaDatabase(f"{self.path}: not an arena database ({exc})") from None
+            if type(exc) is sqlite3.DatabaseError:  # "file is not a database" and the like
+                raise NotArenaDatabase(f"{self.path}: not an arena database ({exc})") from None
+            raise sqlite3.OperationalError(f"{self.path}: cannot read it ({exc})") from None
         if version == 0 or not ARENA_TABLES <= tables:
             raise NotArenaDatabase(f"{self.path}: not an arena database (no arena tables)")
         if version > len(MIGRATIONS):
