@@ -42,7 +42,7 @@ def arena(tmp_path):
     db = tmp_path / "e2e.db"
     with Store(db) as store:  # models that battled before, voted
         seed_votes(store, [("old-a:1b", "old-b:1b", "tie", "general", "ann")])
-    models = [FakeModel(name, style=PLAIN, answer=f"Answer of a model. " + "word " * 30)
+    models = [FakeModel(name, style=PLAIN, answer="Answer of a model. " + "word " * 30)
               for name in NEW_MODELS]
     with FakeOllama(models, token_delay=0.005) as fake:
         env = {"OLLAMA_HOST": fake.url, "ARENA_DB": str(db)}
