@@ -22,17 +22,30 @@ class CommandError(Exception):
     """A reason to stop, shown to the user as one line."""
 
 
-def _count_table_from_db(path: str) -> pd.DataFrame:
+def open_for_reading(path: str) -> Store:
+    """An existing arena database, read-only: nothing in the file can change, and a file that is
+    not an up-to-date arena database is refused with a one-line reason."""
     if not Path(path).is_file():
         raise CommandError(f"{path}: no such database (set --db or ARENA_DB)")
     try:
-        store = Store(path)
+        return Store(path, read_only=True)
+    except sqlite3.DatabaseError as exc:  # NotArenaDatabase, NewerSchema, OlderSchema
+        raise CommandError(str(exc)) from None
+
+
+def _category_aliases(store: Store) -> dict[str, str]:
+    """Every way to name a stored category (slug or name, any case) -> its slug."""
+    aliases = {}
+    for c in store.categories():
+        aliases[c.name.lower()] = aliases[c.slug.lower()] = c.slug
+    return aliases
+
+
+def _count_table_from_db(path: str) -> pd.DataFrame:
+    with open_for_reading(path) as store:
         table = store.vote_counts()
-    except sqlite3.DatabaseError as exc:
-        raise CommandError(f"{path}: not an arena database ({exc})") from None
-    names = {c.name.lower(): c.slug for c in store.categories()}
-    # Votes store category slugs; also accept a category's display name.
-    table.attrs["aliases"] = names
+        # Votes store category slugs; also accept a category's display name.
+        table.attrs["aliases"] = _category_aliases(store)
     return table
 
 
@@ -50,12 +63,17 @@ def _select_category(table: pd.DataFrame, category: str | None) -> pd.DataFrame:
         return ratings.category_table(table)
     if "category" not in table.columns:
         raise CommandError(f"--category {category!r}: these votes have no category column")
-    wanted = table.attrs.get("aliases", {}).get(category.lower(), category)
+    aliases = table.attrs.get("aliases", {})
+    with_votes = sorted(table["category"].dropna().unique())
+    wanted = aliases.get(category.lower(), category)
+    if wanted not in with_votes and category.lower() not in aliases:
+        known = sorted(set(aliases.values()) | set(with_votes))
+        raise CommandError(f"--category {category!r}: no such category (known: "
+                           f"{', '.join(known) or 'none'})")
     chosen = ratings.category_table(table, wanted)
     if chosen.empty:
-        known = ", ".join(sorted(table["category"].dropna().unique())) or "none"
         raise CommandError(f"--category {category!r}: no votes in it (categories with votes: "
-                           f"{known})")
+                           f"{', '.join(with_votes) or 'none'})")
     return chosen
 
 
@@ -103,18 +121,32 @@ def _db_path(args: argparse.Namespace) -> str:
 
 
 def export_command(args: argparse.Namespace) -> None:
-    path = _db_path(args)
-    if not Path(path).is_file():
-        raise CommandError(f"{path}: no such database (set --db or ARENA_DB)")
     out = args.out or f"arena-export.{args.format}"
-    count = exchange.write_export(Store(path), out, args.format,
-                                  BattleFilter(category=args.category))
+    with open_for_reading(_db_path(args)) as store:
+        category = args.category
+        if category is not None:
+            aliases = _category_aliases(store)
+            if category.lower() not in aliases:
+                raise CommandError(f"--category {category!r}: no such category (known: "
+                                   f"{', '.join(sorted(set(aliases.values()))) or 'none'})")
+            category = aliases[category.lower()]
+        count = exchange.write_export(store, out, args.format, BattleFilter(category=category))
     print(f"exported {count} battles to {out}")
 
 
 def import_command(args: argparse.Namespace) -> None:
-    result = exchange.import_file(Store(_db_path(args)), args.file)
+    # Importing writes: it creates or migrates the database (never another program's file).
+    with Store(_db_path(args)) as store:
+        result = exchange.import_file(store, args.file)
     print(f"imported {result.added} battles from {args.file} ({result.skipped} already there)")
+
+
+def migrate_command(args: argparse.Namespace) -> None:
+    path = _db_path(args)
+    if not Path(path).is_file():
+        raise CommandError(f"{path}: no such database (set --db or ARENA_DB)")
+    with Store(path) as store:
+        print(f"{path}: schema version {store.schema_version()}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -139,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--db", help="SQLite database (default: ARENA_DB, else data/arena.db)")
     export.add_argument("--format", choices=["csv", "jsonl", "parquet"], default="jsonl")
     export.add_argument("--out", help="file to write (default: arena-export.FORMAT)")
-    export.add_argument("--category", help="only this category (slug)")
+    export.add_argument("--category", help="only this category (slug or name)")
     export.set_defaults(run=export_command)
 
     load = commands.add_parser("import", help="battles from this arena's export, or Chatbot "
@@ -147,6 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("file")
     load.add_argument("--db", help="SQLite database (default: ARENA_DB, else data/arena.db)")
     load.set_defaults(run=import_command)
+
+    migrate = commands.add_parser("migrate", help="bring a database written by an older arena "
+                                                  "up to date (reading commands never write)")
+    migrate.add_argument("--db", help="SQLite database (default: ARENA_DB, else data/arena.db)")
+    migrate.set_defaults(run=migrate_command)
     return parser
 
 

@@ -228,8 +228,12 @@ def contestants(entries: list[ModelEntry], choices: dict[str, ModelChoice],
             continue
         if _is_split(entry, choice):
             candidates = [Contestant(entry, "on"), Contestant(entry, "off")]
-        elif think_mode == "on" and entry.info.supports_thinking is False:
-            continue
+        elif entry.info.supports_thinking is False:
+            if think_mode == "on":
+                continue
+            # Thinking off changes nothing for it: one contestant, its plain name, whatever
+            # the battle asked (arena.records.contestant).
+            candidates = [Contestant(entry, "default")]
         else:
             candidates = [Contestant(entry, think_mode)]
         drawn += [c for c in candidates if c.hosts]

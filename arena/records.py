@@ -20,8 +20,19 @@ _THINK_SUFFIX = {"default": "", "on": " (thinking)", "off": " (no thinking)"}
 
 def contestant(model: str, think: str) -> str:
     """The name a side competes under: the same model with thinking on or off is a separate
-    contestant, since whether thinking is worth its latency is a question users bring."""
+    contestant, since whether thinking is worth its latency is a question users bring. A model
+    that cannot think is run (and stored) with think "default", so it is always its plain name
+    (arena.lineup.contestants; stored names were merged by a migration in arena.store)."""
     return model + _THINK_SUFFIX[think]
+
+
+def parse_contestant(name: str) -> tuple[str, str]:
+    """(model, think) of a contestant name: the inverse of `contestant` (Ollama's model names
+    have no spaces, so a suffix is never part of a name)."""
+    for think in ("on", "off"):
+        if name.endswith(_THINK_SUFFIX[think]):
+            return name[: -len(_THINK_SUFFIX[think])], think
+    return name, "default"
 
 
 STATUS_COMPLETE = "complete"

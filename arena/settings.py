@@ -44,6 +44,9 @@ class Settings:
     min_votes: int = 20  # ARENA_MIN_VOTES: fewer and a rating is marked provisional
     elo_k: float = 16.0  # ARENA_ELO_K: step size of the online Elo shown over time
     max_battles: int = 2  # ARENA_MAX_BATTLES: battles running at once, across all users
+    # ARENA_UNVOTED_HIDDEN_S: an unvoted battle this old counts as abandoned: its names may be
+    # shown on the Data page, and a vote cast on it after that is stored but does not count.
+    unvoted_hidden_s: float = 3600.0
     # ARENA_PASSCODE / ARENA_ADMIN_PASSCODE (or `passcode` / `admin_passcode` in Streamlit's
     # secrets): None leaves the arena open / admin actions to this computer only.
     passcode: str | None = field(default=None, repr=False)
@@ -154,6 +157,8 @@ def load_settings(env: dict | None = None) -> Settings:
         min_votes=_number("ARENA_MIN_VOTES", env, int, base.min_votes, minimum=0),
         elo_k=_number("ARENA_ELO_K", env, float, base.elo_k, minimum=0),
         max_battles=_number("ARENA_MAX_BATTLES", env, int, base.max_battles, minimum=1),
+        unvoted_hidden_s=_number("ARENA_UNVOTED_HIDDEN_S", env, float, base.unvoted_hidden_s,
+                                 minimum=1),
         passcode=env.get("ARENA_PASSCODE") or None,
         admin_passcode=env.get("ARENA_ADMIN_PASSCODE") or None,
         signin_days=_number("ARENA_SIGNIN_DAYS", env, float, base.signin_days, minimum=0),

@@ -7,13 +7,23 @@ and from worker threads alike; WAL mode lets readers run while a vote is written
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import threading
+import weakref
+from collections import deque
 from operator import attrgetter
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
+from urllib.parse import quote
+
+try:
+    import fcntl
+except ImportError:  # Windows: writers of one process still queue on the thread lock
+    fcntl = None
 
 import pandas as pd
 
@@ -27,6 +37,8 @@ from arena.records import (
     Side,
     Vote,
     contestant,
+    iso_utc,
+    parse_contestant,
     utc_now,
 )
 
@@ -37,6 +49,14 @@ side_values = attrgetter(*SIDE_COLUMNS)
 
 class NewerSchema(sqlite3.DatabaseError):
     """The database was written by a newer version of the arena than this one."""
+
+
+class NotArenaDatabase(sqlite3.DatabaseError):
+    """The file is not an arena database (another program's SQLite file, or not SQLite)."""
+
+
+class OlderSchema(sqlite3.DatabaseError):
+    """Opened read-only, a database whose schema needs migrating first."""
 
 
 class VoteRejected(Exception):
@@ -219,6 +239,62 @@ CREATE TABLE options (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+_ABANDONED = """
+-- When the tab that ran a battle moved on without voting (Store.abandon_battle): from then on
+-- its names may be shown, and a late vote on it is stored but does not count.
+ALTER TABLE battles ADD COLUMN abandoned_at TEXT;
+"""
+
+
+def _merge_plain_contestants(conn: sqlite3.Connection) -> None:
+    """A model that cannot think is one contestant under its plain name, whatever thinking
+    setting its battles asked for (until now, `llama3.2:3b (no thinking)` and `llama3.2:3b` split
+    its votes).
+
+    The rule, from stored data alone: a model cannot think when none of its sides ever produced
+    thinking text, none asked for thinking (think "on") and completed, and there is evidence:
+    a completed side with thinking left to the model (a thinking model thinks then, with
+    `think` tags on old servers) or an "on" side that failed saying it "does not support
+    thinking". A model seen only with thinking off is left alone (there is nothing to merge
+    and no evidence). Its sides get think "default" and its votes' names lose the suffix; the
+    tally triggers move its counts to the plain name."""
+    rows = conn.execute(
+        "SELECT model FROM battle_sides GROUP BY model"
+        " HAVING MAX(thinking != '') = 0"
+        " AND MAX(think = 'on' AND error_kind IS NULL) = 0"
+        " AND MAX((think = 'default' AND error_kind IS NULL)"
+        "  OR (think = 'on' AND error LIKE '%does not support thinking%')) = 1"
+        " AND MAX(think != 'default') = 1").fetchall()
+    for (model,) in rows:
+        conn.execute("UPDATE battle_sides SET think = 'default' WHERE model = ?", (model,))
+        for suffixed in (contestant(model, "on"), contestant(model, "off")):
+            for column in ("model_a", "model_b"):
+                conn.execute(f"UPDATE votes SET {column} = ? WHERE {column} = ?",
+                             (model, suffixed))
+
+
+_NO_SELF_BATTLES = """
+-- A model battling itself (same model, same thinking) counts as a double tie: refused.
+CREATE TRIGGER battle_sides_differ BEFORE INSERT ON battle_sides
+WHEN EXISTS (SELECT 1 FROM battle_sides WHERE battle_id = NEW.battle_id
+             AND side = (CASE NEW.side WHEN 'a' THEN 'b' ELSE 'a' END)
+             AND model = NEW.model AND think = NEW.think)
+BEGIN
+    SELECT RAISE(ABORT, 'battle refused: both sides are the same contestant');
+END;
+CREATE TRIGGER battle_sides_differ_update BEFORE UPDATE OF model, think ON battle_sides
+WHEN EXISTS (SELECT 1 FROM battle_sides WHERE battle_id = NEW.battle_id
+             AND side = (CASE NEW.side WHEN 'a' THEN 'b' ELSE 'a' END)
+             AND model = NEW.model AND think = NEW.think)
+BEGIN
+    SELECT RAISE(ABORT, 'battle refused: both sides are the same contestant');
+END;
+-- Votes already stored on such battles stop counting (the tally trigger follows).
+UPDATE votes SET counts = 0, not_counted_reason = 'same contestant'
+WHERE counts = 1 AND model_a = model_b;
+"""
+
+
 # The schema's history. Append, never edit: position i + 1 is schema version i + 1.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _SCHEMA_V1,
@@ -230,6 +306,9 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # battle's own rows), and the index cost bulk imports a tenth of their time.
     "DROP INDEX battle_sides_model;",
     _LINEUP,
+    _ABANDONED,
+    _merge_plain_contestants,
+    _NO_SELF_BATTLES,
 ]
 
 
@@ -261,10 +340,16 @@ def _pair_of(conn: sqlite3.Connection, battle_id: str) -> tuple:
     return battle["category"], battle["created_at"], sides["a"], sides["b"]
 
 
+_VOTE_PAIR = ("SELECT b.category, b.created_at, b.abandoned_at, a.model, a.think, bb.model, bb.think"
+              " FROM battles b JOIN battle_sides a ON a.battle_id = b.id AND a.side = 'a'"
+              " JOIN battle_sides bb ON bb.battle_id = b.id AND bb.side = 'b' WHERE b.id = ?")
+
 BATTLE_COLUMNS = ["id", "created_at", "category", "prompt", "system_prompt", "options", "status",
                   "failure_reason", "source"]
 VOTE_COLUMNS = ["battle_id", "winner", "voter", "voted_at", "counts", "not_counted_reason",
                 "category", "battle_at", "model_a", "model_b"]
+_VOTE_INSERT = (f"INSERT INTO votes ({', '.join(VOTE_COLUMNS)})"
+                f" VALUES ({', '.join('?' for _ in VOTE_COLUMNS)})")
 
 
 def _insert_rows(conn: sqlite3.Connection, table: str, columns: dict[str, list]) -> None:
@@ -414,35 +499,40 @@ class VoteFilter:
         return " AND ".join(clauses), params
 
 
+# Whether a battle's names may be shown outside the arena tab that ran it: once voted, failed,
+# abandoned, or older than the store's time limit (parameter: the limit's cutoff, ISO UTC).
+REVEALED = ("(v.battle_id IS NOT NULL OR b.status = 'failed' OR b.abandoned_at IS NOT NULL"
+            " OR b.created_at < ?)")
+
+
 @dataclass(frozen=True)
 class BattleFilter:
     """Which battles the Data page lists and exports. Dates are inclusive, in UTC; `counted`
     and `failed` are None for either."""
 
     category: str | None = None
-    model: str | None = None  # either side, by contestant name
+    model: str | None = None  # either side, by contestant name (model and thinking)
     voter: str | None = None
     winner: str | None = None
     since: date | None = None
     until: date | None = None
     counted: bool | None = None
     failed: bool | None = None
-    # Complete battles without a vote are left out unless created before this ISO time: their
-    # voter may still be deciding, and this list names the models.
-    unvoted_before: str | None = None
+    # Only battles whose names may be shown (REVEALED): everywhere but the admin's command line.
+    revealed_only: bool = False
 
-    def where(self) -> tuple[str, list]:
+    def where(self, hidden_after: str = "") -> tuple[str, list]:
+        """SQL over _BATTLE_LIST; `hidden_after` is the cutoff of REVEALED."""
         clauses, params = ["1 = 1"], []
-        if self.unvoted_before is not None:
-            clauses.append("(v.battle_id IS NOT NULL OR b.status = 'failed' OR b.created_at < ?)")
-            params.append(self.unvoted_before)
+        if self.revealed_only:
+            clauses.append(REVEALED)
+            params.append(hidden_after)
         if self.category:
             clauses.append("b.category = ?")
             params.append(self.category)
         if self.model:
-            clauses.append("(v.model_a = ? OR v.model_b = ? OR EXISTS (SELECT 1 FROM battle_sides"
-                           " s WHERE s.battle_id = b.id AND s.model = ?))")
-            params += [self.model] * 3
+            clauses.append("((sa.model = ? AND sa.think = ?) OR (sb.model = ? AND sb.think = ?))")
+            params += list(parse_contestant(self.model)) * 2
         if self.voter:
             clauses.append("v.voter = ?")
             params.append(self.voter)
@@ -472,39 +562,198 @@ ROW_COLUMNS = (BATTLE_COLUMNS + ROW_VOTE_COLUMNS
                + [f"{c}_{side}" for side in "ab" for c in SIDE_COLUMNS])
 
 
-class Store:
-    """The arena's database. Create one per file; it migrates the schema on creation."""
+class _FairLock:
+    """A lock granted in the order it was asked for: threading.Lock lets a thread that just
+    released it take it again at once, and under 32 writers some waited a hundred times longer
+    than others."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._held = False
+        self._waiting: deque[threading.Lock] = deque()
+
+    def __enter__(self) -> None:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        turn.acquire()  # released by the holder, who hands the lock over
+
+    def __exit__(self, *exc) -> None:
+        with self._mutex:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._held = False
+
+
+class _WriteLock:
+    """The one writer of a database file at a time: a thread lock for this process, then an
+    advisory lock on a file beside the database for other processes. Waiting writers queue in
+    the kernel and wake the moment the lock is free, where SQLite's own busy handler would poll
+    with sleeps of up to 100 ms (the long tail of vote writes under load)."""
+
+    def __init__(self, path: Path):
+        self._thread_lock = _FairLock()
+        self._lock_path = None if fcntl is None or str(path) == ":memory:" else \
+            Path(f"{path}-writer.lock")
+        self._fd: int | None = None
+
+    @contextmanager
+    def held(self, across_processes: bool = True) -> Iterator[None]:
+        with self._thread_lock:
+            if self._lock_path is None or not across_processes:
+                yield
+                return
+            if self._fd is None:
+                self._fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+_write_locks: dict[str, _WriteLock] = {}
+_write_locks_guard = threading.Lock()
+
+
+def _write_lock(path: Path) -> _WriteLock:
+    """One lock per database file per process, shared by every Store on that file."""
+    key = str(path) if str(path) == ":memory:" else str(path.resolve())
+    with _write_locks_guard:
+        return _write_locks.setdefault(key, _WriteLock(path))
+
+
+# An unvoted battle older than this counts as abandoned (settings: ARENA_UNVOTED_HIDDEN_S).
+UNVOTED_HIDDEN_FOR = timedelta(hours=1)
+CHECKPOINT_BYTES = 4 << 20
+NAMES_VISIBLE = "names visible"  # the not-counted reason of a vote cast after the names showed
+SAME_CONTESTANT_ERROR = "both sides are the same contestant"
+ARENA_TABLES = {"battles", "battle_sides", "votes", "categories"}
+
+
+_FOREIGN = "{path}: not an arena database (it has tables of another program); nothing changed"
+
+
+def _foreign(conn: sqlite3.Connection) -> bool:
+    """Whether the database belongs to another program: tables, but no arena schema version."""
+    return conn.execute("PRAGMA user_version").fetchone()[0] == 0 and conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone() is not None
+
+
+class Store:
+    """The arena's database. Create one per file; it migrates the schema on creation, unless
+    opened `read_only`: then nothing is ever written (not even the schema) and a file that is
+    not an up-to-date arena database is refused. Close it when done (or use it in `with`)."""
+
+    def __init__(self, path: str | Path, read_only: bool = False,
+                 unvoted_hidden_for: timedelta = UNVOTED_HIDDEN_FOR):
         self.path = Path(path)
+        self.read_only = read_only
+        self.unvoted_hidden_for = unvoted_hidden_for
+        self._writer: sqlite3.Connection | None = None  # opened on the first write, kept
+        self._lock = _write_lock(self.path)
+        self._checkpoint_guard = threading.Lock()
+        self._checkpointing = False
+        if read_only:
+            self._check_arena_schema()
+            return
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode = WAL")
+        try:
+            with self.reading() as conn:
+                if _foreign(conn):  # before WAL mode, which would change its header
+                    raise NotArenaDatabase(_FOREIGN.format(path=self.path))
+                conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as exc:
+            if type(exc) is sqlite3.DatabaseError:  # not a subclass: locked, read-only, ...
+                raise NotArenaDatabase(f"{self.path}: not an arena database ({exc})") from None
+            raise
         self.migrate()
 
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: we issue BEGIN ourselves, so a transaction is exactly what we say.
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        if self.read_only:
+            uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+        else:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                   check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 30000")
         return conn
 
+    def _writer_connection(self) -> sqlite3.Connection:
+        """The one connection this Store writes with (under the write lock): its statements stay
+        prepared between votes. synchronous=NORMAL under WAL: a commit is a write to the WAL
+        without an fsync, so a vote survives the arena being killed (kill -9) though not a power
+        cut in the last moments before the next checkpoint."""
+        if self._writer is None:
+            conn = self._connect()
+            conn.execute("PRAGMA synchronous = NORMAL")
+            # Checkpoints (which fsync) run beside the writers, not inside a vote: _checkpoint.
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
+            self._writer = conn
+            weakref.finalize(self, conn.close)
+        return self._writer
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: all of it is written, or none of it."""
-        conn = self._connect()
-        try:
+        """A write transaction: all of it is written, or none of it (and the error raised is
+        the one that stopped it, not a failed ROLLBACK's)."""
+        if self.read_only:
+            raise sqlite3.OperationalError(f"{self.path} is open read-only")
+        with self._lock.held():
+            conn = self._writer_connection()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # SQLite may have rolled back already (a full disk, say)
                 raise
-            conn.execute("COMMIT")
-        finally:
-            conn.close()
+            try:
+                conn.execute("COMMIT")
+            except BaseException:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                raise
+        self._checkpoint_if_due()
+
+    def _checkpoint_if_due(self) -> None:
+        """Copy the write-ahead log into the database in a thread of its own once it has grown
+        past SQLite's usual point (about 4 MB), so that no vote waits for a checkpoint's fsync. A
+        PASSIVE checkpoint never blocks writers; the log is reused once it is all copied."""
+        try:
+            grown = os.path.getsize(f"{self.path}-wal") > CHECKPOINT_BYTES
+        except OSError:
+            return
+        with self._checkpoint_guard:
+            if not grown or self._checkpointing:
+                return
+            self._checkpointing = True
+
+        def checkpoint() -> None:
+            try:
+                with self.reading() as conn:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                pass  # the next one will try again
+            finally:
+                with self._checkpoint_guard:
+                    self._checkpointing = False
+
+        threading.Thread(target=checkpoint, name="arena-checkpoint", daemon=True).start()
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
@@ -514,12 +763,53 @@ class Store:
         finally:
             conn.close()
 
+    def close(self) -> None:
+        """Close the writing connection (reads open and close their own)."""
+        with self._lock.held(across_processes=False):
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _hidden_after(self) -> str:
+        """Battles created before this (ISO UTC) count as abandoned if still unvoted."""
+        return iso_utc(datetime.now(timezone.utc) - self.unvoted_hidden_for)
+
     def schema_version(self) -> int:
         with self.reading() as conn:
             return conn.execute("PRAGMA user_version").fetchone()[0]
 
+    def _check_arena_schema(self) -> None:
+        """For a read-only open: refuse what is not an arena database of this version."""
+        if not self.path.is_file():
+            raise NotArenaDatabase(f"{self.path}: no such database")
+        try:
+            with self.reading() as conn:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                tables = {r[0] for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as exc:
+            if type(exc) is sqlite3.DatabaseError:  # "file is not a database" and the like
+                raise NotArenaDatabase(f"{self.path}: not an arena database ({exc})") from None
+            raise sqlite3.OperationalError(f"{self.path}: cannot read it ({exc})") from None
+        if version == 0 or not ARENA_TABLES <= tables:
+            raise NotArenaDatabase(f"{self.path}: not an arena database (no arena tables)")
+        if version > len(MIGRATIONS):
+            raise NewerSchema(f"{self.path}: schema version {version} is newer than this arena "
+                              f"knows ({len(MIGRATIONS)}): update the app")
+        if version < len(MIGRATIONS):
+            raise OlderSchema(f"{self.path}: schema version {version}, this arena's is "
+                              f"{len(MIGRATIONS)}: run `python -m arena migrate --db "
+                              f"{self.path}` (or open it with the app) first")
+
     def migrate(self) -> None:
-        """Bring the schema up to date; safe when several processes start at once."""
+        """Bring the schema up to date; safe when several processes start at once. A database
+        of another program (tables, but no arena schema version) is refused, not changed."""
         with self.transaction() as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > len(MIGRATIONS):
@@ -527,6 +817,8 @@ class Store:
                     f"schema version {version} is newer than this arena knows "
                     f"({len(MIGRATIONS)}): update the app"
                 )
+            if _foreign(conn):
+                raise NotArenaDatabase(_FOREIGN.format(path=self.path))
             for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
                 _apply(conn, migration)
                 conn.execute(f"PRAGMA user_version = {number}")
@@ -683,7 +975,7 @@ class Store:
                     chunk: int = 5000) -> Iterator[list[tuple]]:
         """The battles a filter selects, oldest first, with their votes: flat rows in the order
         of ROW_COLUMNS (vote fields None where there is no vote), `chunk` rows at a time."""
-        clause, params = where.where()
+        clause, params = where.where(self._hidden_after())
         select = ", ".join([f"b.{c}" for c in BATTLE_COLUMNS]
                            + [f"v.{c}" for c in ROW_VOTE_COLUMNS]
                            + [f"s{side}.{c}" for side in "ab" for c in SIDE_COLUMNS])
@@ -696,14 +988,14 @@ class Store:
                 yield rows
 
     def count_battles_where(self, where: BattleFilter) -> int:
-        clause, params = where.where()
+        clause, params = where.where(self._hidden_after())
         with self.reading() as conn:
             return conn.execute(f"SELECT COUNT(*) {_BATTLE_LIST} WHERE {clause}",
                                 params).fetchone()[0]
 
     def battle_list(self, where: BattleFilter, offset: int = 0, limit: int = 50) -> pd.DataFrame:
         """One page of battles, newest first, one row each with its vote's fields."""
-        clause, params = where.where()
+        clause, params = where.where(self._hidden_after())
         with self.reading() as conn:
             rows = conn.execute(
                 "SELECT b.id, b.created_at, b.category, sa.model, sa.think, sb.model, sb.think,"
@@ -719,10 +1011,30 @@ class Store:
                      "counted", "status", "source"])
         return frame
 
-    def contestants(self) -> list[str]:
+    def contestants(self, revealed_only: bool = True) -> list[str]:
+        """Every contestant name of the stored battles; by default only of battles whose names
+        may be shown (a brand-new model in its first, unvoted battle is not listed)."""
+        # The hidden battles are few and recent (found by the created_at index): leaving them
+        # out costs little more than listing every side.
+        query = "SELECT DISTINCT model, think FROM battle_sides"
+        params: list = []
+        if revealed_only:
+            query += (" WHERE battle_id NOT IN (SELECT b.id FROM battles b LEFT JOIN votes v"
+                      " ON v.battle_id = b.id WHERE b.created_at >= ? AND v.battle_id IS NULL"
+                      " AND b.status = 'complete' AND b.abandoned_at IS NULL)")
+            params.append(self._hidden_after())
         with self.reading() as conn:
-            rows = conn.execute("SELECT DISTINCT model, think FROM battle_sides").fetchall()
+            rows = conn.execute(query, params).fetchall()
         return sorted({contestant(m, t) for m, t in rows})
+
+    def abandon_battle(self, battle_id: str) -> bool:
+        """The tab that ran a battle moved on without voting: its names may now be shown, and
+        a vote cast on it later does not count. False if it was voted or abandoned already."""
+        with self.transaction() as conn:
+            return conn.execute(
+                "UPDATE battles SET abandoned_at = ? WHERE id = ? AND abandoned_at IS NULL"
+                " AND NOT EXISTS (SELECT 1 FROM votes WHERE battle_id = ?)",
+                (utc_now(), battle_id, battle_id)).rowcount == 1
 
     def delete_battles(self, ids: list[str]) -> int:
         """Delete battles with their sides and votes (cascade) in one transaction; the tally and
@@ -760,21 +1072,29 @@ class Store:
         counts: bool = True,
         not_counted_reason: str | None = None,
     ) -> Vote:
-        """Store the one vote of a battle. Raises VoteRejected if the database refuses it."""
+        """Store the one vote of a battle and return it as stored. Raises VoteRejected if the
+        database refuses it. A vote on a battle whose names could already be seen (abandoned,
+        or unvoted past the time limit) is stored but does not count (NAMES_VISIBLE)."""
         if winner not in WINNERS:
             raise VoteRejected(VoteRejected.BAD_WINNER, battle_id)
-        vote = Vote(
-            battle_id=battle_id,
-            winner=winner,
-            voter=voter.strip() or "anonymous",
-            voted_at=utc_now(),
-            counts=counts,
-            not_counted_reason=not_counted_reason,
-        )
+        voter = voter.strip() or "anonymous"
         try:
             with self.transaction() as conn:
-                _insert_rows(conn, "votes",
-                             _vote_columns([vote], {battle_id: _pair_of(conn, battle_id)}))
+                # One prepared statement for everything the vote needs from its battle.
+                row = conn.execute(_VOTE_PAIR, (battle_id,)).fetchone()
+                if row is None:
+                    pair, visible = (None, None, None, None), False
+                else:
+                    pair = (row[0], row[1], contestant(row[3], row[4]),
+                            contestant(row[5], row[6]))
+                    visible = row[2] is not None or row[1] < self._hidden_after()
+                if visible and counts:
+                    counts, not_counted_reason = False, NAMES_VISIBLE
+                vote = Vote(battle_id=battle_id, winner=winner, voter=voter, voted_at=utc_now(),
+                            counts=counts, not_counted_reason=not_counted_reason)
+                conn.execute(_VOTE_INSERT, (vote.battle_id, vote.winner, vote.voter,
+                                            vote.voted_at, int(vote.counts),
+                                            vote.not_counted_reason, *pair))
         except sqlite3.IntegrityError as exc:
             message = str(exc)
             if "UNIQUE" in message or "PRIMARY KEY" in message:

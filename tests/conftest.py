@@ -55,7 +55,8 @@ def admin(monkeypatch) -> str:
 
 @pytest.fixture
 def store(tmp_path) -> Store:
-    return Store(tmp_path / "arena.db")
+    with Store(tmp_path / "arena.db") as store:
+        yield store
 
 
 @pytest.fixture

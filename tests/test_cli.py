@@ -188,3 +188,82 @@ def test_a_failed_import_leaves_the_database_unchanged(tmp_path, votes):
     assert result.returncode == 1 and "row 2: unknown winner label 'maybe'" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert Store(target).count_battles() == 10
+
+
+def _checksum(path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_reading_commands_refuse_another_programs_database_and_leave_it_unchanged(tmp_path):
+    import sqlite3
+
+    notes = tmp_path / "notes.sqlite"
+    conn = sqlite3.connect(notes)
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+    conn.execute("INSERT INTO notes (text) VALUES ('buy milk')")
+    conn.commit()
+    conn.close()
+    before = _checksum(notes)
+    for command in (["leaderboard", "--db", str(notes)],
+                    ["export", "--db", str(notes), "--out", str(tmp_path / "out.jsonl")],
+                    ["import", str(tmp_path / "x.csv"), "--db", str(notes)]):
+        (tmp_path / "x.csv").write_text("model_a,model_b,winner\nx,y,tie\n")
+        result = arena(*command)
+        assert result.returncode == 1, result
+        [line] = result.stderr.splitlines()
+        assert str(notes) in line and "not an arena database" in line, line
+        assert _checksum(notes) == before
+    conn = sqlite3.connect(notes)
+    assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("notes",)]
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_reading_commands_open_the_database_read_only(tmp_path, votes):
+    path = tmp_path / "arena.db"
+    with Store(path) as store:
+        seed_votes(store, list(votes.itertuples(index=False)))
+    before = _checksum(path)
+    assert arena("leaderboard", "--db", str(path), "--rounds", "0").returncode == 0
+    assert arena("export", "--db", str(path), "--out", str(tmp_path / "e.jsonl")).returncode == 0
+    assert _checksum(path) == before
+    path.chmod(0o444)  # a file the user may only read works too
+    try:
+        assert arena("leaderboard", "--db", str(path), "--rounds", "0").returncode == 0
+    finally:
+        path.chmod(0o644)
+
+
+def test_an_older_schema_is_not_migrated_by_a_reading_command(tmp_path, monkeypatch):
+    from arena import store as store_module
+
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:5])
+    Store(path).close()
+    monkeypatch.undo()
+    before = _checksum(path)
+    result = arena("leaderboard", "--db", str(path))
+    assert result.returncode == 1 and "python -m arena migrate" in result.stderr
+    assert _checksum(path) == before
+    assert arena("migrate", "--db", str(path)).returncode == 0
+    assert arena("leaderboard", "--db", str(path)).returncode == 0
+
+
+def test_an_unknown_category_says_so(tmp_path, votes):
+    path = tmp_path / "arena.db"
+    with Store(path) as store:
+        seed_votes(store, list(votes.itertuples(index=False)))
+    result = arena("leaderboard", "--db", str(path), "--category", "poetry")
+    assert result.returncode == 1 and "'poetry': no such category" in result.stderr
+    assert "coding" in result.stderr  # the known ones are named
+    result = arena("leaderboard", "--db", str(path), "--category", "translation")
+    assert result.returncode == 1 and "no votes in it" in result.stderr  # known, but no votes
+    result = arena("export", "--db", str(path), "--category", "poetry",
+                   "--out", str(tmp_path / "e.csv"))
+    assert result.returncode == 1 and "'poetry': no such category" in result.stderr
+    assert not (tmp_path / "e.csv").exists()
+    csv = tmp_path / "votes.csv"
+    csv.write_text("model_a,model_b,winner,category\nx,y,model_a,coding\n")
+    result = arena("leaderboard", "--from", str(csv), "--category", "poetry")
+    assert result.returncode == 1 and "no such category (known: coding)" in result.stderr

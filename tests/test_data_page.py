@@ -13,8 +13,8 @@ def open_data(admin: bool = False) -> AppTest:
     return open_page("pages/data.py", admin)
 
 
-def listed(at) -> list[str]:
-    return list(at.dataframe[0].value["model_b"])
+def listed(at, column: str = "Model B") -> list[str]:
+    return list(at.dataframe[0].value[column])
 
 
 def test_filters_and_paging():
@@ -40,7 +40,69 @@ def test_opening_one_battle_shows_it_whole():
     seed_votes(db(), [("x:1", "y:1", "model_b", "coding", "ann")])
     at = open_data()
     assert any("prompt 0" in t for t in texts(at.text))
-    assert at.json and '"winner": "model_b"' in at.json[0].value
+    vote = at.table[0].value["Value"]
+    assert vote["Outcome"] == "👉 B is better" and vote["Voter"] == "ann"
+    assert vote["Counted"] == "Counted" and vote["Why it does not count"] == "—"
+
+
+def _battle_with_figures():
+    from arena.records import Battle, Side, Vote
+
+    side_a = Side("qwen3:8b", think="on", answer="4", ttft_s=0.123456789, total_s=1.5,
+                  load_s=None, prompt_tokens=12, output_tokens=1234, tokens_per_s=41.4999999,
+                  done_reason="length")
+    battle = Battle(category="coding", prompt="2 + 2?", system_prompt="",
+                    options={"temperature": 0.7, "seed": 12345, "num_ctx": 8192,
+                             "num_predict": 4096},
+                    side_a=side_a, side_b=Side("llama3.2:3b", answer="four"),
+                    created_at="2026-11-01T10:00:00.000Z")
+    db().save_battles([battle], [Vote(battle.id, "tie (bothbad)", "ann", "2026-11-01T10:01:00"
+                                      ".000Z", counts=False, not_counted_reason="names visible")])
+
+
+def test_one_battle_reads_as_rows_rounded_with_units():
+    _battle_with_figures()
+    at = open_data()
+    vote, options, figures = (table.value for table in at.table)
+    assert vote["Value"]["Outcome"] == "👎 Both are bad"
+    assert vote["Value"]["Counted"] == "Not counted"
+    assert "could already be seen" in vote["Value"]["Why it does not count"]
+    assert options["Value"].to_dict() == {"Context window": "8,192 tokens",
+                                          "Longest answer": "4,096 tokens", "Seed": "12345",
+                                          "Temperature": "0.7"}
+    side_a = figures["Model A: qwen3:8b"]
+    assert side_a["Time to first token"] == "0.12 s" and side_a["Model load time"] == "—"
+    assert side_a["Speed"] == "41.5 tokens/s" and side_a["Output tokens (thinking included)"] \
+        == "1,234"
+    assert side_a["Ended"] == "cut off at the length limit"
+    assert not at.json  # no raw JSON tree
+
+
+def test_table_headers_and_values_are_translated():
+    _battle_with_figures()
+    at = open_data()
+    at.selectbox(key="lang").select("zh").run()
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["编号", "时间（UTC）", "类别", "模型 A", "模型 B", "结果",
+                                   "投票人", "是否计入", "对战", "来源"]
+    assert table["结果"].tolist() == ["👎 都不好"] and table["是否计入"].tolist() == ["不计入"]
+    assert table["类别"].tolist() == ["编程"]
+    vote, options, figures = (t.value for t in at.table)
+    assert vote["值"]["结果"] == "👎 都不好"
+    assert options["值"]["上下文窗口"] == "8,192 个词元"
+    assert figures["模型 A: qwen3:8b"]["速度"] == "41.5 词元/秒"
+
+
+def test_an_unvoted_battle_shows_dashes_not_none():
+    from arena.records import Battle, Side
+
+    db().save_battle(Battle(category="coding", prompt="p", system_prompt="", options={},
+                            side_a=Side("x:1"), side_b=Side("y:1"),
+                            created_at="2026-11-01T10:00:00.000Z"))  # unvoted, long ago
+    at = open_data()
+    row = at.dataframe[0].value.iloc[0]
+    assert row["Outcome"] == "—" and row["Voter"] == "—" and row["Counted"] == "—"
+    assert "None" not in at.dataframe[0].value.to_string()
 
 
 def test_downloads_are_there_and_build_on_demand():
@@ -96,6 +158,40 @@ def test_a_battle_waiting_for_its_vote_is_not_listed(monkeypatch, fake_ollama):
     arena_tab.button(key="arena.vote.tie").click().run()
     data_tab.run()
     assert len(data_tab.dataframe[0].value) == 1
+
+
+def test_a_brand_new_model_is_not_offered_by_the_filter_before_its_vote(monkeypatch,
+                                                                           fake_ollama):
+    from apptest_helpers import battle
+
+    seed_votes(db(), [("old-a:1", "old-b:1", "tie")])
+    monkeypatch.setenv("OLLAMA_HOST", fake_ollama.url)
+    arena_tab = battle(open_app())
+    new = db().get_battle(db().battle_list(BattleFilter(), limit=1)["id"][0])
+    data_tab = open_data()
+    offered = data_tab.selectbox(key="data.model").options
+    assert offered == ["Any", "old-a:1", "old-b:1"]
+    assert not {new.side_a.model, new.side_b.model} & set(offered)
+    # A new round without a vote abandons the battle: its names may be shown from then on.
+    arena_tab.button(key="arena.start").click().run()  # starts the next battle
+    assert db().get_battle(new.id) is not None
+    assert new.id in set(db().battle_list(BattleFilter(revealed_only=True), limit=9)["id"])
+
+
+def test_a_vote_after_the_time_limit_is_stored_but_not_counted(monkeypatch, fake_ollama):
+    import time
+
+    from apptest_helpers import battle
+
+    monkeypatch.setenv("OLLAMA_HOST", fake_ollama.url)
+    monkeypatch.setenv("ARENA_UNVOTED_HIDDEN_S", "1")
+    arena_tab = battle(open_app())
+    time.sleep(1.2)  # the names may now be shown on the Data page
+    arena_tab.button(key="arena.vote.tie").click().run()
+    [stored] = db().battle_list(BattleFilter())["id"]
+    vote = db().get_vote(stored)
+    assert vote.counts is False and vote.not_counted_reason == "names visible"
+    assert db().vote_counts().empty
 
 
 def test_delete_one_battle_after_confirming(admin):

@@ -114,9 +114,12 @@ def test_choices_and_thinking_split():
     # The battle's thinking choice applies only to models that are not split.
     names = [c.name for c in contestants(entries, choices, ArenaOptions(), "on")]
     assert names == ["qwen3:8b (thinking)", "qwen3:8b (no thinking)"]
-    names = [c.name for c in contestants(entries, choices, ArenaOptions(), "off")]
-    assert names == ["llama3.2:3b (no thinking)", "qwen3:8b (thinking)",
-                     "qwen3:8b (no thinking)"]
+    # A model that cannot think is its plain name whatever the battle asks (not a separate
+    # "llama3.2:3b (no thinking)" splitting its votes), and is run with think left out.
+    off = contestants(entries, choices, ArenaOptions(), "off")
+    assert [c.name for c in off] == ["llama3.2:3b", "qwen3:8b (thinking)",
+                                     "qwen3:8b (no thinking)"]
+    assert sides_for((off[0], off[1]))[0].think == "default"
     # New models follow the option; a model that cannot think is never split.
     names = [c.name for c in contestants(entries, {"llama3.2:3b": ModelChoice(
         split_thinking=True)}, ArenaOptions(include_new_models=False), "default")]
@@ -147,7 +150,8 @@ def test_thinking_control_needs_a_host_that_obeys_it():
     assert entries[0].think_hosts == ()
     assert [c.name for c in contestants(entries, {}, ArenaOptions(), "default")] == [
         "llama3.2:3b", "qwen3:8b"]
-    assert contestants(entries, {}, ArenaOptions(), "off") == []
+    # Only a model that cannot think runs there with thinking "off" (as its plain self).
+    assert [c.name for c in contestants(entries, {}, ArenaOptions(), "off")] == ["llama3.2:3b"]
     assert contestants(entries, {"qwen3:8b": ModelChoice(split_thinking=True)}, ArenaOptions(),
                        "default")[-1].name == "qwen3:8b"  # not split where it cannot be
     assert lineup.THINK_FIELD_MIN_VERSION == (0, 9, 0)

@@ -68,3 +68,10 @@ def test_passcodes_and_the_battle_cap():
     assert load_settings({}).passcode is None and load_settings({}).max_battles == 2
     with pytest.raises(SettingsError, match="ARENA_MAX_BATTLES"):
         load_settings({"ARENA_MAX_BATTLES": "0"})
+
+
+def test_how_long_an_unvoted_battle_stays_hidden():
+    assert load_settings({}).unvoted_hidden_s == 3600
+    assert load_settings({"ARENA_UNVOTED_HIDDEN_S": "600"}).unvoted_hidden_s == 600
+    with pytest.raises(SettingsError, match="ARENA_UNVOTED_HIDDEN_S"):
+        load_settings({"ARENA_UNVOTED_HIDDEN_S": "0"})

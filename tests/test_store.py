@@ -1,5 +1,6 @@
 import sqlite3
 import threading
+from datetime import timedelta
 
 import pytest
 
@@ -193,6 +194,7 @@ def test_vote_counts_filters(store):
 
     from arena.store import VoteFilter
 
+    store.unvoted_hidden_for = timedelta(days=36500)  # votes on old battles, counted
     for created_at, voter, counts in [("2026-01-05T10:00:00.000Z", "ann", True),
                                       ("2026-02-05T10:00:00.000Z", "bob", True),
                                       ("2026-02-06T23:59:59.999Z", "ann", True),

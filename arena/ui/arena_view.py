@@ -24,7 +24,8 @@ from arena.lineup import Contestant, catalogue, contestants, sides_for
 from arena.ollama_api import make_client
 from arena.records import STATUS_COMPLETE, WINNERS, Battle, Side, ThinkMode
 from arena.store import VoteRejected
-from arena.ui.common import PageContext
+from arena.settings import SettingsError
+from arena.ui.common import PageContext, settings_store
 from arena.ui.lineup_state import host_reports
 
 BATTLE_KEY = "arena.battle"
@@ -297,6 +298,13 @@ def stream_battle(ctx: PageContext, category: Category, prompt: str,
 
 
 def clear_battle() -> None:
+    battle = st.session_state.get(BATTLE_KEY)
+    if battle is not None and st.session_state.get(VOTE_KEY) is None:
+        # Moving on without a vote: the battle's names may be shown from now on.
+        try:
+            settings_store().abandon_battle(battle.id)
+        except (sqlite3.Error, SettingsError):
+            pass  # the next write says what is wrong with the database
     for key in (BATTLE_KEY, VOTE_KEY, NOTICE_KEY, STORAGE_ERROR_KEY):
         st.session_state.pop(key, None)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from typing import Callable
 
@@ -34,9 +35,15 @@ NOTICE_KEY = "page.notice"  # a success message to show after the next rerun
 
 
 @st.cache_resource(show_spinner=False)
-def get_store(path: str) -> Store:
+def get_store(path: str, unvoted_hidden_s: float = Settings.unvoted_hidden_s) -> Store:
     """One Store per database file, shared by all sessions (it migrates the schema once)."""
-    return Store(path)
+    return Store(path, unvoted_hidden_for=timedelta(seconds=unvoted_hidden_s))
+
+
+def settings_store() -> Store:
+    """The store of the current settings, for a widget callback that has no page context."""
+    settings = load_settings()
+    return get_store(str(settings.db_path), settings.unvoted_hidden_s)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -49,10 +56,11 @@ def _votes_by(db_path: str, votes_version: int, voter: str) -> int:
     return get_store(db_path).count_votes(voter=voter)
 
 
-# Contestants change only when a battle is stored; a new one may take this long to be offered.
-@st.cache_data(show_spinner=False, ttl=30)
-def _contestants(db_path: str) -> list[str]:
-    return get_store(db_path).contestants()
+# Contestants are read again after each vote; one whose battle was abandoned (or waited past the
+# limit) may take `ttl` to be offered — never before its names may be shown (Store.contestants).
+@st.cache_data(show_spinner=False, ttl=30, max_entries=8)
+def _contestants(db_path: str, unvoted_hidden_s: float, votes_version: int) -> list[str]:
+    return get_store(db_path, unvoted_hidden_s).contestants()
 
 
 @dataclass
@@ -70,7 +78,8 @@ class PageContext:
         return _voters(str(self.settings.db_path), self.store.votes_version())
 
     def contestants(self) -> list[str]:
-        return _contestants(str(self.settings.db_path))
+        return _contestants(str(self.settings.db_path), self.settings.unvoted_hidden_s,
+                            self.store.votes_version())
 
     @property
     def voter(self) -> str:
@@ -154,7 +163,7 @@ def setup_page() -> PageContext:
     gate.require_passcode(settings,
                           partial(translate, st.session_state.get(LANG_KEY, settings.language)))
     try:
-        store = get_store(str(settings.db_path))
+        store = get_store(str(settings.db_path), settings.unvoted_hidden_s)
     except (sqlite3.Error, OSError) as exc:
         store, problem = None, exc
     lang = _sidebar(settings, store)

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 import streamlit as st
 
 from arena import exchange
-from arena.records import WINNERS
+from arena.i18n import has_message
+from arena.records import WINNERS, Battle, Vote
 from arena.store import BattleFilter
 from arena.ui.common import PageContext, category_label, notice_after_rerun
 from arena.vote_files import VoteFileError
 
 PAGE_SIZE = 50
-# Anonymity: a battle still waiting for its vote names no model here, in any tab, until then.
-UNVOTED_HIDDEN_FOR = timedelta(hours=1)
 ANY = ""
+NONE = "—"  # what an empty cell shows, in every language
 
 
 def battle_filter(ctx: PageContext) -> BattleFilter:
@@ -28,6 +28,7 @@ def battle_filter(ctx: PageContext) -> BattleFilter:
     category = first.selectbox(t("data.category"), [ANY] + list(categories), key="data.category",
                                format_func=lambda s: category_label(categories[s], t) if s
                                else t("data.any"))
+    # Contestant names of battles whose names may be shown (Store.contestants).
     model = second.selectbox(t("data.model"), [ANY] + ctx.contestants(), key="data.model",
                              format_func=lambda m: m or t("data.any"))
     voter = third.selectbox(t("data.voter"), [ANY] + ctx.voters(), key="data.voter",
@@ -41,7 +42,8 @@ def battle_filter(ctx: PageContext) -> BattleFilter:
     failed = seventh.selectbox(t("data.status"), ["", "complete", "failed"], key="data.status",
                                format_func=lambda s: t(f"data.status.{s or 'any'}"))
     return BattleFilter(
-        unvoted_before=(datetime.now(timezone.utc) - UNVOTED_HIDDEN_FOR).isoformat(),
+        # Anonymity: a battle still waiting for its vote names no model here, nor in downloads.
+        revealed_only=True,
         category=category or None, model=model or None, voter=voter or None,
         winner=winner or None,
         since=picked[0] if len(picked) >= 1 else None,
@@ -51,26 +53,113 @@ def battle_filter(ctx: PageContext) -> BattleFilter:
     )
 
 
+def _shown(value, convert: Callable = str) -> str:
+    """A cell's text: NONE for a missing value."""
+    return NONE if value is None or (isinstance(value, float) and pd.isna(value)) \
+        else convert(value)
+
+
+def _counted_text(counted, t: Callable[..., str]) -> str:
+    return _shown(counted, lambda c: t("data.counted.yes" if c else "data.counted.no"))
+
+
 def battle_table(ctx: PageContext, where: BattleFilter) -> pd.DataFrame:
-    """One page of matching battles, newest first, with a page picker."""
+    """One page of matching battles, newest first, with a page picker; headers and values in
+    the user's language. Returns the page's rows as stored."""
+    t = ctx.t
     total = ctx.store.count_battles_where(where)
     pages = max(1, -(-total // PAGE_SIZE))
-    page = st.number_input(ctx.t("data.page", pages=pages, total=total), min_value=1,
+    page = st.number_input(t("data.page", pages=pages, total=total), min_value=1,
                            max_value=pages, value=1, step=1, key="data.page")
     rows = ctx.store.battle_list(where, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    st.dataframe(rows, hide_index=True, width="stretch",
-                 column_config={"id": st.column_config.TextColumn(width="small")})
+    categories = {c.slug: c for c in ctx.store.categories()}
+    shown = pd.DataFrame({
+        t("data.column.id"): rows["id"].str[:8],
+        t("data.column.time"): rows["tstamp"].str[:19].str.replace("T", " "),
+        t("data.category"): [category_label(categories[c], t) if c in categories else c
+                             for c in rows["category"]],
+        t("arena.model_a"): rows["model_a"],
+        t("arena.model_b"): rows["model_b"],
+        t("data.outcome"): [_shown(w, lambda w: t(f"vote.{w}")) for w in rows["winner"]],
+        t("data.voter"): [_shown(v) for v in rows["voter"]],
+        t("data.counted"): [_counted_text(c, t) for c in rows["counted"]],
+        t("data.status"): [t(f"data.status.{s}") for s in rows["status"]],
+        t("data.column.source"): rows["source"],
+    })
+    st.dataframe(shown, hide_index=True, width="stretch")
     return rows
 
 
+def _seconds(value: float) -> str:
+    return f"{value:,.2f} s"
+
+
+def _figure_rows(battle: Battle, t: Callable[..., str]) -> pd.DataFrame:
+    """Each side's figures as rows (rounded, with units), a column per side."""
+    figures = [
+        ("data.figure.ttft", "ttft_s", _seconds),
+        ("data.figure.total", "total_s", _seconds),
+        ("data.figure.load", "load_s", _seconds),
+        ("data.figure.prompt_tokens", "prompt_tokens", lambda n: f"{n:,}"),
+        ("data.figure.output_tokens", "output_tokens", lambda n: f"{n:,}"),
+        ("data.figure.tps", "tokens_per_s",
+         lambda r: t("data.figure.tps_value", rate=f"{r:,.1f}")),
+        ("data.figure.done_reason", "done_reason",
+         lambda r: t(f"data.done.{r}") if r in ("stop", "length") else r),
+        ("reveal.host", "host", lambda h: h or NONE),
+    ]
+    return pd.DataFrame(
+        {f"{t(f'arena.model_{name}')}: {side.model}":
+         [_shown(getattr(side, field), convert) for _, field, convert in figures]
+         for name, side in battle.sides.items()},
+        index=[t(key) for key, _, _ in figures])
+
+
+def _option_rows(options: dict, t: Callable[..., str]) -> pd.DataFrame:
+    """The generation options, one row each (the same for both sides)."""
+
+    def text(key: str, value) -> str:
+        if value is None:
+            return NONE
+        if key in ("num_ctx", "num_predict"):
+            return t("data.option.tokens", count=f"{value:,}")
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    keys = sorted(options)
+    return pd.DataFrame(
+        {t("data.column.value"): [text(k, options[k]) for k in keys]},
+        index=[t(f"data.option.{k}") if has_message(f"data.option.{k}") else k for k in keys])
+
+
+def _vote_rows(battle: Battle, vote: Vote | None, t: Callable[..., str]) -> pd.DataFrame:
+    """The battle's status and its vote as label / value rows."""
+    reason = None
+    if vote is not None and vote.not_counted_reason:
+        key = "vote.reason." + vote.not_counted_reason.replace(" ", "_")
+        reason = t(key) if has_message(key) else vote.not_counted_reason
+    rows = {
+        t("data.status"): t(f"data.status.{battle.status}"),
+        t("data.failure_reason"): _shown(battle.failure_reason),
+        t("data.column.source"): battle.source,
+        t("data.outcome"): NONE if vote is None else t(f"vote.{vote.winner}"),
+        t("data.voter"): NONE if vote is None else vote.voter,
+        t("data.voted_at"): NONE if vote is None else vote.voted_at[:19].replace("T", " "),
+        t("data.counted"): NONE if vote is None else _counted_text(vote.counts, t),
+        t("data.not_counted_reason"): _shown(reason),
+    }
+    return pd.DataFrame({t("data.column.value"): list(rows.values())}, index=list(rows))
+
+
 def battle_detail(ctx: PageContext, rows: pd.DataFrame) -> None:
-    """The whole of one battle of the page: prompts, answers, thinking, options, figures, vote."""
+    """The whole of one battle of the page: prompts, answers, thinking, and the vote, figures
+    and options as readable rows."""
     t = ctx.t
     if rows.empty:
         return
+    names = rows.set_index("id")
     battle_id = st.selectbox(t("data.open"), rows["id"].tolist(), key="data.open",
-                             format_func=lambda i: f"{i[:8]} · {rows.set_index('id').at[i, 'model_a']}"
-                             f" vs {rows.set_index('id').at[i, 'model_b']}")
+                             format_func=lambda i: f"{i[:8]} · {names.at[i, 'model_a']}"
+                             f" vs {names.at[i, 'model_b']}")
     battle = ctx.store.get_battle(battle_id)
     vote = ctx.store.get_vote(battle_id)
     if battle is None:
@@ -90,13 +179,19 @@ def battle_detail(ctx: PageContext, rows: pd.DataFrame) -> None:
                 st.markdown(side.answer)
                 if side.error_kind:
                     st.error(f"{side.error_kind}: {side.error}")
+        vote_column, options_column = st.columns(2)
+        with vote_column:
+            st.markdown(f"**{t('data.vote')}**")
+            st.table(_vote_rows(battle, vote, t))
+        with options_column:
+            st.markdown(f"**{t('data.options')}**")
+            if battle.options:
+                st.table(_option_rows(battle.options, t))
+            else:
+                st.caption(NONE)
+        st.markdown(f"**{t('data.figures')}**")
+        st.table(_figure_rows(battle, t))
         delete_button(ctx, battle.id)
-        st.json({"options": battle.options, "status": battle.status,
-                 "failure_reason": battle.failure_reason, "source": battle.source,
-                 "figures": {name: {k: getattr(side, k) for k in (
-                     "ttft_s", "total_s", "load_s", "prompt_tokens", "output_tokens",
-                     "tokens_per_s", "done_reason")} for name, side in battle.sides.items()},
-                 "vote": None if vote is None else vars(vote)}, expanded=False)
 
 
 def delete_button(ctx: PageContext, battle_id: str) -> None:
