@@ -77,6 +77,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hosts.down": "unreachable",
         "hosts.version": "Ollama version",
         "hosts.models": "Models",
+        "hosts.loaded": "Loaded now",
+        "hosts.loaded_help": "The models in this host's memory now, as Ollama's /api/ps reports "
+                             "them (shown to admins only).",
+        "hosts.loaded_hidden": "What the hosts have loaded is not shown while your battle on the "
+                               "Arena page awaits its vote: those are its two models.",
         "hosts.unreachable": "Could not reach Ollama at {host} ({reason}). The arena skips it "
                              "until it answers. Is `ollama serve` running there, and does it "
                              "listen on the network (OLLAMA_HOST=0.0.0.0 on that machine)?",
@@ -106,10 +111,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "models.thinking.yes": "yes",
         "models.thinking.no": "no",
         "models.thinking.unknown": "unknown",
-        "models.loaded": "Loaded now",
         "models.hosts": "Hosts",
+        "models.hosts.all": "all",
         "models.takes_part": "Takes part",
-        "models.contestants": "Competes as",
+        "models.takes_part_help": "Whether battles can draw it; a thinking model may compete "
+                                  "twice, with thinking on and off (see “Who takes part”).",
+        "models.takes_part.yes": "yes",
+        "models.takes_part.twice": "yes, twice: thinking on and off",
+        "models.takes_part.no": "no",
+        "models.takes_part.cannot_chat": "no (cannot chat)",
         "models.other_builds": "{model} on {hosts} is another build (different digest) and is "
                                "not used for this contestant.",
         "models.choose": "Who takes part",
@@ -391,6 +401,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hosts.down": "无法连接",
         "hosts.version": "Ollama 版本",
         "hosts.models": "模型数",
+        "hosts.loaded": "当前已加载",
+        "hosts.loaded_help": "Ollama 的 /api/ps 报告的、这台主机当前载入内存的模型（仅管理员可见）。",
+        "hosts.loaded_hidden": "你在竞技场页面的对战还没有投票，所以不显示主机已加载的模型：它们就是对战的两个模型。",
         "hosts.unreachable": "无法连接 {host} 上的 Ollama（{reason}）。在它恢复之前，竞技场会跳过它。"
                              "那台机器上是否运行了 `ollama serve`，并且监听网络（设置 OLLAMA_HOST=0.0.0.0）？",
         "hosts.manage": "添加或移除主机",
@@ -417,10 +430,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "models.thinking.yes": "是",
         "models.thinking.no": "否",
         "models.thinking.unknown": "未知",
-        "models.loaded": "当前已加载",
         "models.hosts": "主机",
+        "models.hosts.all": "全部",
         "models.takes_part": "参赛",
-        "models.contestants": "参赛身份",
+        "models.takes_part_help": "对战能否抽到它；思考模型可以参赛两次：开启思考和关闭思考（见“参赛模型”）。",
+        "models.takes_part.yes": "是",
+        "models.takes_part.twice": "是，两次：开启和关闭思考",
+        "models.takes_part.no": "否",
+        "models.takes_part.cannot_chat": "否（不支持对话）",
         "models.other_builds": "{hosts} 上的 {model} 是另一个版本（摘要不同），不用于这个参赛者。",
         "models.choose": "参赛模型",
         "models.choose_help": "勾选的模型会被抽到对战中。思考模型可以参赛两次：开启思考和关闭思考，各有各的评分。",
