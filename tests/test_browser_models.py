@@ -110,3 +110,39 @@ def test_loaded_models_reach_only_an_admin_without_a_pending_battle(browser, tmp
             finally:
                 admin_context.close()
                 colleague_context.close()
+
+
+def overflowing_tables(page) -> list[int]:
+    """How many pixels each table on the page is wider than the space it is given."""
+    expect(page.locator("[data-testid='stDataFrame'] .dvn-scroller")).to_have_count(2)
+    return page.evaluate("""() => [...document.querySelectorAll("[data-testid='stDataFrame']")]
+        .map(d => d.querySelector('.dvn-scroller'))
+        .map(s => s ? s.scrollWidth - s.clientWidth : 0)""")
+
+
+def choose_language(page, name: str) -> None:
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name=name).click()
+    wait_idle(page)
+
+
+def test_the_models_table_fits_a_laptop_in_both_languages(page, tmp_path):
+    # A long name, thinking models, and two hosts (so the hosts column is there).
+    first = FakeOllama([FakeModel("qwen2.5-coder:7b-instruct-q4_K_M"), FakeModel(
+        "qwen3:8b", style=THINKING), FakeModel("deepseek-r1:14b", style=THINKING)])
+    second = FakeOllama([FakeModel("qwen3:8b", style=THINKING), FakeModel("phi4:14b")])
+    with first, second:
+        first.loaded = {"qwen3:8b": 6_100_000_000, "deepseek-r1:14b": 10_400_000_000}
+        env = {"OLLAMA_HOST": first.url, "ARENA_OLLAMA_HOSTS": second.url,
+               "ARENA_DB": str(tmp_path / "arena.db")}
+        with streamlit_server(env, tmp_path / "streamlit.log") as url:
+            page.set_viewport_size(LAPTOP)
+            page.goto(f"{url}/models")
+            wait_idle(page)
+            expect(page.get_by_role("heading", name="Models", exact=True)).to_be_visible()
+            assert overflowing_tables(page) == [0, 0]
+            screenshot(page, "models-laptop-en")
+            choose_language(page, "简体中文")
+            expect(page.get_by_role("heading", name="模型", exact=True)).to_be_visible()
+            assert overflowing_tables(page) == [0, 0]
+            screenshot(page, "models-laptop-zh")

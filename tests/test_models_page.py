@@ -57,7 +57,7 @@ def test_choosing_who_takes_part_and_splitting_thinking(hosts):
     assert db().model_choices() == {"llama3.2:3b": ModelChoice(included=False),
                                     "qwen3:8b": ModelChoice(split_thinking=True)}
     competes = table(at, 1).set_index("Model")["Takes part"]
-    assert competes["qwen3:8b"] == "yes, twice: thinking on and off"
+    assert competes["qwen3:8b"] == "yes, twice"
     assert competes["llama3.2:3b"] == "no"
     assert competes["phi4:14b"] == "yes"
     # The Arena page now draws from phi4 and the two qwen3 contestants.

@@ -22,6 +22,7 @@ from arena.ui.lineup_state import forget_reports, pulls
 
 SEEN_PULLS_KEY = "models.seen_pulls"  # finished pulls this session has already refreshed for
 PULL_REFRESH_S = 0.5
+NAME_CHAR_PX, NAME_COLUMN_MAX_PX = 7, 280  # the models table's name column, at the grid's font
 
 
 def size_text(size: int) -> str:
@@ -169,8 +170,16 @@ def models_table(ctx: PageContext, entries: list[ModelEntry], reports: list[Host
                 entry.hosts) else ", ".join(host_label(h) for h in entry.hosts)
         row[t("models.digest")] = info.digest[:12]
         rows.append(row)
+    longest = max(len(e.name) for e in entries)
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+        # Wide enough for the longest name (the grid's own guess cuts long ones short).
+        t("models.name"): st.column_config.TextColumn(
+            width=min(NAME_COLUMN_MAX_PX, 16 + NAME_CHAR_PX * longest)),
         t("models.takes_part"): st.column_config.TextColumn(help=t("models.takes_part_help")),
+        t("models.size"): st.column_config.TextColumn(help=t("models.size_help")),
+        t("models.parameters"): st.column_config.TextColumn(help=t("models.parameters_help")),
+        t("models.quantization"): st.column_config.TextColumn(
+            help=t("models.quantization_help")),
     })
     for entry in entries:
         if entry.other_builds:
