@@ -188,3 +188,17 @@ def test_a_failed_import_leaves_the_database_unchanged(tmp_path, votes):
     assert result.returncode == 1 and "row 2: unknown winner label 'maybe'" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert Store(target).count_battles() == 10
+
+
+def test_win_rate_counts_a_tie_as_half(tmp_path):
+    path = tmp_path / "votes.csv"
+    path.write_text("model_a,model_b,winner\nx,y,model_a\nx,y,tie\ny,x,tie (bothbad)\n"
+                    "y,x,model_b\n")
+    as_json = arena("leaderboard", "--from", str(path), "--rounds", "0", "--format", "json")
+    assert {row["model"]: row["win_rate"] for row in json.loads(as_json.stdout)} == {
+        "x": 0.75, "y": 0.25}
+    as_csv = arena("leaderboard", "--from", str(path), "--rounds", "0", "--format", "csv")
+    board = pd.read_csv(pd.io.common.StringIO(as_csv.stdout)).set_index("model")
+    assert board.loc["x", "win_rate"] == 0.75
+    as_text = arena("leaderboard", "--from", str(path), "--rounds", "0")
+    assert "75.0%" in as_text.stdout and "25.0%" in as_text.stdout
