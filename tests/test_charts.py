@@ -46,6 +46,7 @@ def test_heatmap_scales_do_not_make_a_value_look_empty():
         index=order, columns=order), order, "t", "v", "m", "m").to_dict()
     scale = counts["layer"][0]["encoding"]["color"]["scale"]
     assert scale["domainMin"] == 1 and scale["scheme"]["extent"][0] > 0
+    assert counts["layer"][0]["encoding"]["color"]["legend"]["format"] == "d"  # whole battles
 
 
 def test_line_colours_stay_distinct_for_many_models():

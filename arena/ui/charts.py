@@ -49,7 +49,8 @@ def heatmap_cells(matrix: pd.DataFrame) -> pd.DataFrame:
 
 
 def heatmap(data: pd.DataFrame, order: list[str], title: str, value_title: str,
-            value_format: str, x_title: str, y_title: str, scale: alt.Scale) -> alt.Chart:
+            value_format: str, x_title: str, y_title: str, scale: alt.Scale,
+            legend_step: float | None = None) -> alt.Chart:
     """A model × model heatmap (rows against columns) from `heatmap_cells`, labelled in its
     cells when it is small (in white where `dark` says the cell is); missing cells stay
     blank."""
@@ -58,7 +59,9 @@ def heatmap(data: pd.DataFrame, order: list[str], title: str, value_title: str,
         y=alt.Y("row:N", sort=order, title=y_title, axis=_model_axis()),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("value:Q", title=value_title, scale=scale),
+        color=alt.Color("value:Q", title=value_title, scale=scale,
+                        legend=alt.Legend(format=value_format, **(
+                            {"tickMinStep": legend_step} if legend_step else {}))),
         tooltip=[alt.Tooltip("row:N", title=y_title), alt.Tooltip("column:N", title=x_title),
                  alt.Tooltip("value:Q", title=value_title, format=value_format)],
     )
@@ -87,7 +90,8 @@ def battle_count_heatmap(matrix: pd.DataFrame, order: list[str], title: str,
     data = heatmap_cells(matrix.where(matrix > 0))
     data["dark"] = data["value"] >= max(0.6 * largest, 1.0)
     scale = alt.Scale(scheme=alt.SchemeParams("greens", extent=[0.2, 1.0]), domainMin=1)
-    return heatmap(data, order, title, value_title, "d", x_title, y_title, scale)
+    return heatmap(data, order, title, value_title, "d", x_title, y_title, scale,
+                   legend_step=1)  # whole battles on the legend too
 
 
 def line_styles(models: list[str]) -> tuple[list[str], list[list[int]]]:
