@@ -149,9 +149,9 @@ def _takes_part_text(ctx: PageContext, entry: ModelEntry, choices: dict[str, Mod
 
 def models_table(ctx: PageContext, entries: list[ModelEntry], reports: list[HostReport],
                  choices: dict[str, ModelChoice], options: ArenaOptions) -> None:
-    """One row per model, narrow enough for a laptop: whether it takes part comes right
-    after the name;
-    hosts are named only when there are several, briefly, and "all" when every one serves it."""
+    """One row per model, narrow enough for a laptop: whether it takes part comes right after
+    the name; hosts are named only when there are several, briefly, and "all" when every one
+    serves it."""
     t = ctx.t
     serving = [r.url for r in reports if r.reachable and r.models]
     rows = []
