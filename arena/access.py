@@ -93,6 +93,13 @@ def may_administer(admin_passcode_set: bool, admin_signed_in: bool,
     return connection is not None and connection.is_this_computer()
 
 
+def may_see_loaded_models(admin: bool, unvoted_battle: bool) -> bool:
+    """Whether a session may be told which models Ollama has in memory: during a battle, and
+    for the keep-alive after it, those are the two contestants. Admins only (they manage the
+    hosts), and never while their own battle awaits its vote."""
+    return admin and not unvoted_battle
+
+
 @dataclass(frozen=True)
 class Attempt:
     matched: bool

@@ -8,7 +8,8 @@ Everything after `count_table` costs the same for a hundred votes or ten million
 row per (pair, outcome), and the bootstrap redraws those counts from a multinomial, which is the
 same as resampling the votes with replacement.
 
-Scale: Elo points, 400 · log10 odds, mean 1000. A tie and a both-bad count as half a win each.
+Scale: Elo points, 400 · log10 odds, mean 1000. A tie and a both-bad count as half a win each,
+in the fit and in every win rate and win share shown beside it.
 """
 
 from __future__ import annotations
@@ -390,12 +391,31 @@ def leaderboard(
     board.insert(1, "rating", rating)
     board.insert(2, "ci_low", ci_low)
     board.insert(3, "ci_high", ci_high)
-    board["win_rate"] = board["wins"] / board["votes"].where(board["votes"] > 0)
+    board["win_rate"] = win_share(board["wins"], board["ties"], board["votes"])
     board["provisional"] = board["votes"] < min_votes
     board.insert(0, "rank", rank_by_intervals(board["ci_low"].to_numpy(),
                                               board["ci_high"].to_numpy()))
     board = board.sort_values(["rating", "model"], ascending=[False, True])
     return board.reset_index(drop=True)[LEADERBOARD_COLUMNS]
+
+
+def win_share(wins, ties, games):
+    """Wins plus half the ties (a both-bad is a tie), over the games: the score the fit
+    explains. NaN where there were no games."""
+    games = np.asarray(games, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(games > 0, (np.asarray(wins) + 0.5 * np.asarray(ties)) / games, np.nan)
+
+
+def undecided(board: pd.DataFrame) -> bool:
+    """Whether the votes cannot tell any of the board's models apart yet: every model shares
+    rank 1 (each interval overlaps the best one's)."""
+    return len(board) >= 2 and bool((board["rank"] == 1).all())
+
+
+def all_provisional(board: pd.DataFrame) -> bool:
+    """Whether every model on the board has fewer votes than a settled rating needs."""
+    return len(board) >= 1 and bool(board["provisional"].all())
 
 
 def leaderboards(
@@ -437,11 +457,10 @@ def battle_counts(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def win_fraction(table: pd.DataFrame) -> pd.DataFrame:
-    """Share of the decided battles (ties left out) between row and column won by the row model."""
+    """The row model's win share against the column model: wins plus half the ties, over their
+    battles (NaN for a pair that never met)."""
     cells = pair_cells(table)
-    decided = cells.counts[:, 0] + cells.counts[:, 1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        first = np.where(decided > 0, cells.counts[:, 0] / decided, np.nan)
+    first = win_share(cells.counts[:, 0], cells.counts[:, 2], cells.games)
     return _square(cells, first, 1 - first)
 
 

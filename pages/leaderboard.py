@@ -19,6 +19,7 @@ if found.board.empty:
     view.empty_state(ctx, where)
     st.stop()
 
+view.verdict(ctx, found.board)
 view.table(ctx, found.board)
 view.download(ctx, found.board, category)
 view.chart_section(ctx, found, category, where)

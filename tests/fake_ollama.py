@@ -27,6 +27,7 @@ THINK_TAGS = "think_tags"  # `<think>` inside content, as servers before 0.9.0 s
 PLAIN = "plain"  # no thinking at all
 
 FAILURES = ("not_found", "busy", "error_line", "drop", "stall")
+KV_CACHE_BYTES = 1_000_000_000  # memory a loaded model takes beyond its weights
 
 
 @dataclass
@@ -238,6 +239,7 @@ class _Handler(BaseHTTPRequestHandler):
 
         pieces = fake.pieces(model, think)
         delay = model.token_delay if model.token_delay is not None else fake.token_delay
+        fake.load(name, body.get("keep_alive"))
         if body.get("stream") is False:
             self._json(200, fake.final_chunk(model, pieces, delay, message={
                 "role": "assistant",
@@ -327,7 +329,8 @@ class FakeOllama:
         self.supports_think_field = True  # False: ignore `think`, as before 0.9.0
         self.show_fails = False  # True: /api/show answers 500, as an overloaded server may
         self.hidden: set[str] = set()  # served by chat but missing from /api/tags
-        self.loaded: dict[str, int] = {}  # model -> bytes of GPU memory, as /api/ps reports
+        # model -> bytes of GPU memory, as /api/ps reports; a chat loads its model
+        self.loaded: dict[str, int] = {}
         # What /api/pull can fetch; a pulled model joins `models`.
         self.registry: dict[str, FakeModel] = {}
         self.pull_steps = 4  # progress lines per layer
@@ -371,6 +374,16 @@ class FakeOllama:
     def chat_requests(self) -> list[dict]:
         with self._lock:
             return [r["body"] for r in self.requests if r["path"] == "/api/chat"]
+
+    def load(self, name: str, keep_alive) -> None:
+        """A chat loads its model, which /api/ps then lists, as Ollama keeps it for
+        `keep_alive` (a zero keep-alive unloads it; expiry is not modelled). In memory it takes
+        more than on disk: the context's cache comes on top."""
+        with self._lock:
+            if keep_alive in (0, "0", "0s", "0m"):
+                self.loaded.pop(name, None)
+            else:
+                self.loaded[name] = self.models[name].size + KV_CACHE_BYTES
 
     def stream_started(self, name: str) -> None:
         with self._lock:

@@ -198,3 +198,12 @@ def test_the_cap_holds_under_many_sessions():
     for thread in threads:
         thread.join(10)
     assert most[0] == 2 and queue.running() == 0
+
+
+def test_loaded_models_only_for_an_admin_with_no_battle_awaiting_a_vote():
+    from arena.access import may_see_loaded_models
+
+    assert may_see_loaded_models(admin=True, unvoted_battle=False)
+    assert not may_see_loaded_models(admin=True, unvoted_battle=True)
+    assert not may_see_loaded_models(admin=False, unvoted_battle=False)
+    assert not may_see_loaded_models(admin=False, unvoted_battle=True)

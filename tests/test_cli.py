@@ -267,3 +267,17 @@ def test_an_unknown_category_says_so(tmp_path, votes):
     csv.write_text("model_a,model_b,winner,category\nx,y,model_a,coding\n")
     result = arena("leaderboard", "--from", str(csv), "--category", "poetry")
     assert result.returncode == 1 and "no such category (known: coding)" in result.stderr
+
+
+def test_win_rate_counts_a_tie_as_half(tmp_path):
+    path = tmp_path / "votes.csv"
+    path.write_text("model_a,model_b,winner\nx,y,model_a\nx,y,tie\ny,x,tie (bothbad)\n"
+                    "y,x,model_b\n")
+    as_json = arena("leaderboard", "--from", str(path), "--rounds", "0", "--format", "json")
+    assert {row["model"]: row["win_rate"] for row in json.loads(as_json.stdout)} == {
+        "x": 0.75, "y": 0.25}
+    as_csv = arena("leaderboard", "--from", str(path), "--rounds", "0", "--format", "csv")
+    board = pd.read_csv(pd.io.common.StringIO(as_csv.stdout)).set_index("model")
+    assert board.loc["x", "win_rate"] == 0.75
+    as_text = arena("leaderboard", "--from", str(path), "--rounds", "0")
+    assert "75.0%" in as_text.stdout and "25.0%" in as_text.stdout

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, timezone
 
-from apptest_helpers import db, open_app, open_page, texts
+from apptest_helpers import all_text, db, open_app, open_page, texts
 from seed import seed_votes, simulated_rows
 
 
@@ -114,3 +114,29 @@ def test_rating_over_time_waits_to_be_asked_for_with_many_votes(monkeypatch):
     assert len(at.get("vega_lite_chart")) == 3
     at.toggle(key="board.history").set_value(True).run()
     assert len(at.get("vega_lite_chart")) == 4
+
+
+def test_a_line_says_why_every_model_shares_rank_one(monkeypatch):
+    monkeypatch.setenv("ARENA_BOOTSTRAP_ROUNDS", "50")
+    seed_votes(db(), [("x:1", "y:1", "model_a"), ("y:1", "z:1", "tie")])
+    at = open_board()
+    assert (board_frame(at)["Rank"] == 1).all() and board_frame(at)["Provisional"].all()
+    assert any("Not enough votes to tell these models apart yet" in i and "fewer than 20" in i
+               for i in texts(at.info))
+
+
+def test_no_such_line_once_the_votes_settle_it(monkeypatch):
+    monkeypatch.setenv("ARENA_BOOTSTRAP_ROUNDS", "50")
+    seed_votes(db(), simulated_rows(MODELS, 400))
+    at = open_board()
+    assert not any("Not enough votes" in i or "provisional" in i for i in texts(at.info))
+
+
+def test_win_rate_counts_a_tie_as_half(monkeypatch):
+    monkeypatch.setenv("ARENA_BOOTSTRAP_ROUNDS", "0")
+    seed_votes(db(), [("x:1", "y:1", "model_a"), ("x:1", "y:1", "tie"),
+                      ("y:1", "x:1", "tie (bothbad)"), ("y:1", "x:1", "model_b")])
+    at = open_board()
+    rates = board_frame(at).set_index("Model")["Win rate"]
+    assert rates["x:1"] == 0.75 and rates["y:1"] == 0.25
+    assert "a tie or a both-bad counting as half" in all_text(at)  # and its help says so

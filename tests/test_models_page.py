@@ -42,7 +42,10 @@ def test_hosts_and_their_models(hosts, closed_port_url):
     assert second.url in warnings and "0.9.0" in warnings and "0.6.6" not in warnings
     models = table(at, 1)
     assert list(models["Model"]) == ["llama3.2:3b", "phi4:14b", "qwen3:8b"]  # shared: once
-    assert models.set_index("Model").loc["qwen3:8b", "Hosts"] == f"{first.url}, {second.url}"
+    # Hosts named briefly, and "all" for a model every reachable host serves.
+    where = models.set_index("Model")["Hosts"]
+    assert where["qwen3:8b"] == "all"
+    assert where["llama3.2:3b"] == first.url.removeprefix("http://")
     assert "Chinese" not in all_text(at)
 
 
@@ -53,9 +56,10 @@ def test_choosing_who_takes_part_and_splitting_thinking(hosts):
     assert not at.exception, texts(at.exception)
     assert db().model_choices() == {"llama3.2:3b": ModelChoice(included=False),
                                     "qwen3:8b": ModelChoice(split_thinking=True)}
-    competes = table(at, 1).set_index("Model")["Competes as"]
-    assert competes["qwen3:8b"] == "qwen3:8b (thinking), qwen3:8b (no thinking)"
-    assert competes["llama3.2:3b"] == "—"
+    competes = table(at, 1).set_index("Model")["Takes part"]
+    assert competes["qwen3:8b"] == "yes, twice"
+    assert competes["llama3.2:3b"] == "no"
+    assert competes["phi4:14b"] == "yes"
     # The Arena page now draws from phi4 and the two qwen3 contestants.
     arena = open_app()
     assert "3 models available" in " ".join(texts(arena.caption))
@@ -165,3 +169,50 @@ def test_a_colleague_sees_the_page_but_cannot_change_it(hosts):
     assert at.checkbox(key="models.split.qwen3:8b").disabled
     assert at.button(key="models.pull").disabled and at.button(key="models.add_host").disabled
     assert at.toggle(key="models.include_new").disabled
+
+
+def loaded_column(at: AppTest):
+    """The hosts table's "Loaded now" column, or None when the page sent none."""
+    hosts_table = table(at, 0)
+    return hosts_table.set_index("Host")["Loaded now"] if "Loaded now" in hosts_table else None
+
+
+def test_only_an_admin_sees_what_the_hosts_have_loaded(hosts):
+    first, second = hosts
+    first.loaded["qwen3:8b"] = 6_000_000_000
+    second.loaded["phi4:14b"] = 9_000_000_000
+    at = open_models()
+    loaded = loaded_column(at)
+    assert list(loaded[first.url]) == ["qwen3:8b · 6.0 GB"]
+    assert list(loaded[second.url]) == ["phi4:14b · 9.0 GB"]
+    # The models table no longer repeats the host in a column of its own.
+    assert "Loaded now" not in table(at, 1)
+
+    colleague = open_models(admin=False)
+    assert not colleague.exception, texts(colleague.exception)
+    assert loaded_column(colleague) is None
+    sent = all_text(colleague)  # not only hidden: not sent at all
+    for secret in ("Loaded now", "6.0 GB", "9.0 GB"):
+        assert secret not in sent, sent[max(0, sent.find(secret) - 200):sent.find(secret) + 50]
+
+
+def test_no_loaded_models_for_a_tab_whose_battle_awaits_its_vote(hosts):
+    first, second = hosts
+    db().set_model_choice("phi4:14b", ModelChoice(included=False))
+    at = battle(open_app(admin=True))  # llama3.2 (first host) against qwen3 (second host)
+    assert not at.exception, texts(at.exception)
+    assert (list(first.loaded), list(second.loaded)) == (["llama3.2:3b"], ["qwen3:8b"])
+    at.switch_page("pages/models.py").run()
+    at.button(key="models.refresh").click().run()  # ask the hosts now, not from the cache
+    assert not at.exception, texts(at.exception)
+    assert loaded_column(at) is None
+    assert any("awaits its vote" in c for c in texts(at.caption))
+    assert "Loaded now" not in all_text(at)
+
+    at.switch_page("pages/arena.py").run()
+    at.button(key="arena.vote.tie").click().run()
+    at.switch_page("pages/models.py").run()
+    loaded = loaded_column(at)
+    assert loaded is not None
+    shown = " ".join(" ".join(v) for v in loaded.dropna())
+    assert "llama3.2:3b" in shown and "qwen3:8b" in shown

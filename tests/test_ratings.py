@@ -208,8 +208,9 @@ def test_matrices():
     votes = pd.DataFrame({"model_a": ["x", "y", "x", "x"], "model_b": ["y", "x", "y", "y"],
                           "winner": ["model_a", "model_a", "model_a", "tie"]})
     table = count_table(votes)
-    wins = ratings.win_fraction(table)
-    assert wins.loc["x", "y"] == pytest.approx(2 / 3) and wins.loc["y", "x"] == pytest.approx(1 / 3)
+    wins = ratings.win_fraction(table)  # x: two wins and a tie in four battles
+    assert wins.loc["x", "y"] == pytest.approx(2.5 / 4) and wins.loc["y", "x"] == pytest.approx(
+        1.5 / 4)
     assert ratings.battle_counts(table).loc["y", "x"] == 4
     predicted = ratings.predicted_win(pd.Series({"x": 1100.0, "y": 1000.0}))
     assert predicted.loc["x", "y"] == pytest.approx(1 / (1 + 10 ** (-0.25)))
@@ -227,3 +228,28 @@ def test_online_elo_by_hand():
     assert final["x"] == pytest.approx(after_first + 32 * (0.5 - expected_second))
     assert final["x"] + final["y"] == pytest.approx(2000)
     assert list(history["tstamp"].dt.day.unique()) == [1, 2]
+
+
+def test_win_rate_counts_a_tie_as_half_as_the_fit_does():
+    votes = pd.DataFrame({"model_a": ["x", "x", "y", "x"], "model_b": ["y", "y", "x", "y"],
+                          "winner": ["model_a", "tie", "tie (bothbad)", "model_b"]})
+    board = leaderboard(count_table(votes), rounds=0).set_index("model")
+    assert board.loc["x", "win_rate"] == pytest.approx((1 + 0.5 * 2) / 4)
+    assert board.loc["y", "win_rate"] == pytest.approx((1 + 0.5 * 2) / 4)
+    # Only ties: an even record, in the table and in the pair matrix alike.
+    ties = pd.DataFrame({"model_a": ["x"] * 3, "model_b": ["y"] * 3, "winner": ["tie"] * 3})
+    assert (leaderboard(count_table(ties), rounds=0)["win_rate"] == 0.5).all()
+    assert ratings.win_fraction(count_table(ties)).loc["x", "y"] == 0.5
+
+
+def test_when_the_votes_cannot_tell_models_apart():
+    few = leaderboard(count_table(pd.DataFrame({"model_a": ["x", "x"], "model_b": ["y", "z"],
+                                                "winner": ["model_a", "tie"]})), rounds=0)
+    assert ratings.undecided(few) and ratings.all_provisional(few)
+    many = leaderboard(count_table(simulate(np.array([0, 150, 300.0]), 900,
+                                            np.random.default_rng(2))), rounds=0)
+    assert not ratings.undecided(many) and not ratings.all_provisional(many)
+    provisional_but_clear = leaderboard(count_table(simulate(
+        np.array([0, 1500.0]), 15, np.random.default_rng(3))), rounds=0, min_votes=20)
+    assert ratings.all_provisional(provisional_but_clear)
+    assert not ratings.undecided(provisional_but_clear)

@@ -109,6 +109,16 @@ def empty_state(ctx: PageContext, where: VoteFilter) -> None:
     page_link("pages/arena.py", ctx.t("board.go_arena"), "⚔️")
 
 
+def verdict(ctx: PageContext, board: pd.DataFrame) -> None:
+    """One line saying why every model shares rank 1 or is provisional, when that is so."""
+    undecided, provisional = ratings.undecided(board), ratings.all_provisional(board)
+    if not (undecided or provisional):
+        return
+    key = ("board.note.undecided_provisional" if provisional else "board.note.undecided") \
+        if undecided else "board.note.provisional"
+    st.info(ctx.t(key, min_votes=ctx.settings.min_votes), icon="⚖️")
+
+
 def shown_table(board: pd.DataFrame, t) -> pd.DataFrame:
     """The leaderboard as displayed and downloaded: the interval as `+x / −y`."""
     plus = (board["ci_high"] - board["rating"]).round().astype(int)
@@ -162,15 +172,18 @@ def chart_section(ctx: PageContext, found: CategoryResults, category: str,
     order = found.board["model"].tolist()
     st.altair_chart(charts.ratings_with_intervals(
         found.board, t("chart.ratings"), t("chart.rating_axis")), width="stretch")
-    st.altair_chart(charts.heatmap(
-        found.win_fraction, order, t("chart.win_fraction"), t("chart.win_share"), ".0%",
-        t("chart.opponent"), t("chart.model"), "blueorange"), width="stretch")
-    st.altair_chart(charts.heatmap(
-        found.battle_counts, order, t("chart.battle_counts"), t("chart.battles"), "d",
-        t("chart.model"), t("chart.model"), "greens"), width="stretch")
+    st.altair_chart(charts.win_share_heatmap(
+        found.win_fraction, order, t("chart.win_fraction"), t("chart.win_share"),
+        t("chart.opponent"), t("chart.model")), width="stretch")
+    st.altair_chart(charts.battle_count_heatmap(
+        found.battle_counts, order, t("chart.battle_counts"), t("chart.battles"),
+        t("chart.model"), t("chart.model")), width="stretch")
+    st.caption(t("chart.blank_cells"))
     # Each vote counts once for each of its two models.
     over_time = history(ctx, category, where, int(found.board["votes"].sum()) // 2)
     if not over_time.empty:
         st.altair_chart(charts.rating_over_time(
             over_time, t("chart.over_time", k=f"{ctx.settings.elo_k:g}"),
-            t("chart.time_axis"), t("chart.elo_axis")), width="stretch")
+            t("chart.time_axis"), t("chart.elo_axis"), t("chart.votes_so_far")),
+            width="stretch")
+        st.caption(t("chart.legend_pick"))

@@ -9,16 +9,20 @@ import sqlite3
 import pandas as pd
 import streamlit as st
 
+from arena.access import may_see_loaded_models
 from arena.categories import Category, new_slug
 from arena.lineup import HostReport, ModelEntry, catalogue, choice_for, contestants
+from arena.ollama_api import LoadedModel
 from arena.pulls import Pull, PullRefused
 from arena.records import SCHEDULES, ArenaOptions, ModelChoice
 from arena.settings import SettingsError, normalise_host
+from arena.ui.battle_state import has_unvoted_battle
 from arena.ui.common import PageContext, category_label, notice_after_rerun
 from arena.ui.lineup_state import forget_reports, pulls
 
 SEEN_PULLS_KEY = "models.seen_pulls"  # finished pulls this session has already refreshed for
 PULL_REFRESH_S = 0.5
+NAME_CHAR_PX, NAME_COLUMN_MAX_PX = 7, 280  # the models table's name column, at the grid's font
 
 
 def size_text(size: int) -> str:
@@ -37,16 +41,43 @@ def admin_note(ctx: PageContext) -> None:
 # --- hosts ----------------------------------------------------------------------------------
 
 
+def loaded_visible(ctx: PageContext) -> bool:
+    """Whether this session is told what Ollama has in memory (arena.access)."""
+    return may_see_loaded_models(ctx.admin, has_unvoted_battle())
+
+
+def loaded_text(model: LoadedModel) -> str:
+    """`qwen3:8b · 6.1 GB`, with the share on the CPU when it does not all fit in the GPU."""
+    text = f"{model.name} · {size_text(model.size)}"
+    if model.size and model.size_vram < model.size:
+        text += f" ({1 - model.size_vram / model.size:.0%} CPU)"
+    return text
+
+
 def hosts_section(ctx: PageContext, reports: list[HostReport]) -> None:
     t = ctx.t
     st.subheader(t("hosts.title"))
-    st.dataframe(pd.DataFrame([{
-        t("hosts.host"): r.url,
-        t("hosts.source"): t("hosts.source.added" if r.host.added else "hosts.source.settings"),
-        t("hosts.status"): "✅ " + t("hosts.ok") if r.reachable else "❌ " + t("hosts.down"),
-        t("hosts.version"): r.version or "—",
-        t("hosts.models"): len(r.models),
-    } for r in reports]), hide_index=True, width="stretch")
+    # Left out of what is sent, not only hidden: during a battle the loaded models are its two
+    # contestants.
+    show_loaded = loaded_visible(ctx)
+    rows = []
+    for r in reports:
+        row = {
+            t("hosts.host"): r.url,
+            t("hosts.source"): t("hosts.source.added" if r.host.added else
+                                 "hosts.source.settings"),
+            t("hosts.status"): "✅ " + t("hosts.ok") if r.reachable else "❌ " + t("hosts.down"),
+            t("hosts.version"): r.version or "—",
+            t("hosts.models"): len(r.models),
+        }
+        if show_loaded:
+            row[t("hosts.loaded")] = [loaded_text(m) for _, m in sorted(r.loaded.items())]
+        rows.append(row)
+    config = {t("hosts.loaded"): st.column_config.ListColumn(help=t("hosts.loaded_help"))} \
+        if show_loaded else None
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=config)
+    if ctx.admin and not show_loaded:
+        st.caption(t("hosts.loaded_hidden"))
     for report in reports:
         if not report.reachable:
             st.error(t("hosts.unreachable", host=report.url, reason=report.error), icon="🔌")
@@ -99,27 +130,58 @@ def _thinking_text(ctx: PageContext, entry: ModelEntry) -> str:
                  "models.thinking.yes" if supports else "models.thinking.no")
 
 
-def models_table(ctx: PageContext, entries: list[ModelEntry],
+def host_label(url: str) -> str:
+    """A host as people name it: no `http://`, no default port (`gpu-box`, not
+    `http://gpu-box:11434`)."""
+    label = url.removeprefix("http://")
+    return label if "/" in label else label.removesuffix(":11434")
+
+
+def _takes_part_text(ctx: PageContext, entry: ModelEntry, choices: dict[str, ModelChoice],
+                     options: ArenaOptions) -> str:
+    if not entry.info.can_chat:
+        return ctx.t("models.takes_part.cannot_chat")
+    # As a battle with the model's own thinking would draw it.
+    drawn = contestants([entry], choices, options, "default")
+    return ctx.t("models.takes_part.no" if not drawn else
+                 "models.takes_part.yes" if len(drawn) == 1 else "models.takes_part.twice")
+
+
+def models_table(ctx: PageContext, entries: list[ModelEntry], reports: list[HostReport],
                  choices: dict[str, ModelChoice], options: ArenaOptions) -> None:
+    """One row per model, narrow enough for a laptop: whether it takes part comes right after
+    the name; hosts are named only when there are several, briefly, and "all" when every one
+    serves it."""
     t = ctx.t
+    serving = [r.url for r in reports if r.reachable and r.models]
     rows = []
     for entry in entries:
-        info, choice = entry.info, choice_for(entry, choices, options)
-        loaded = ", ".join(f"{size_text(m.size_vram or m.size)} ({host})"
-                           for host, m in entry.loaded.items())
-        # As a battle with the model's own thinking would draw it.
-        names = [c.name for c in contestants([entry], choices, options, "default")]
-        rows.append({
-            t("models.name"): entry.name, t("models.family"): info.family,
+        info = entry.info
+        row = {
+            t("models.name"): entry.name,
+            t("models.takes_part"): _takes_part_text(ctx, entry, choices, options),
+            t("models.thinking"): _thinking_text(ctx, entry),
+            t("models.size"): size_text(info.size),
             t("models.parameters"): info.parameter_size,
             t("models.quantization"): info.quantization,
-            t("models.size"): size_text(info.size), t("models.digest"): info.digest[:12],
-            t("models.thinking"): _thinking_text(ctx, entry),
-            t("models.loaded"): loaded or "—", t("models.hosts"): ", ".join(entry.hosts),
-            t("models.takes_part"): choice.included and info.can_chat,
-            t("models.contestants"): ", ".join(names) or "—",
-        })
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            t("models.family"): info.family,
+        }
+        if len(serving) > 1:
+            row[t("models.hosts")] = t("models.hosts.all") if set(serving) <= set(
+                entry.hosts) else ", ".join(host_label(h) for h in entry.hosts)
+        row[t("models.digest")] = info.digest[:12]
+        rows.append(row)
+    longest = max(len(e.name) for e in entries)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+        # Wide enough for the longest name (the grid's own guess cuts long ones short).
+        t("models.name"): st.column_config.TextColumn(
+            width=min(NAME_COLUMN_MAX_PX, 16 + NAME_CHAR_PX * longest)),
+        t("models.takes_part"): st.column_config.TextColumn(help=t("models.takes_part_help")),
+        t("models.size"): st.column_config.TextColumn(help=t("models.size_help")),
+        t("models.parameters"): st.column_config.TextColumn(help=t("models.parameters_help")),
+        t("models.quantization"): st.column_config.TextColumn(
+            help=t("models.quantization_help")),
+    })
     for entry in entries:
         if entry.other_builds:
             st.caption(t("models.other_builds", model=entry.name,
@@ -317,5 +379,5 @@ def models_section(ctx: PageContext, reports: list[HostReport]) -> None:
         st.code("ollama pull qwen3:8b", language="bash")
         return
     choices, options = ctx.store.model_choices(), ctx.store.arena_options()
-    models_table(ctx, entries, choices, options)
+    models_table(ctx, entries, reports, choices, options)
     choices_section(ctx, entries, choices, options)
