@@ -213,7 +213,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _load(self, seconds: float) -> bool:
-        """Wait as a model load would; False as soon as the client closes the connection."""
+        """Wait as a model load (or a stall) would; False as soon as the client closes the
+        connection."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             readable, _, _ = select.select([self.connection], [], [], 0.02)
@@ -269,8 +270,8 @@ class _Handler(BaseHTTPRequestHandler):
                         self.close_connection = True
                         finished = True
                         return
-                    if model.fail == "stall":
-                        time.sleep(model.stall_s)
+                    if model.fail == "stall" and not self._load(model.stall_s):
+                        return  # the client gave up waiting, as Ollama notices a closed stream
                 message = {"role": "assistant", "content": text if kind == "content" else ""}
                 if kind == "thinking":
                     message["thinking"] = text
