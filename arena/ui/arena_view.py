@@ -19,12 +19,14 @@ from arena.battle import (
     validate_prompt,
 )
 from arena.categories import Category
+from arena.display import SHOWN_CHARS, STREAMING_CHARS, no_remote_images, shown_part
+from arena.i18n import has_message
 from arena.identity import identity_leak
 from arena.lineup import Contestant, catalogue, contestants, sides_for
 from arena.ollama_api import make_client
 from arena.records import STATUS_COMPLETE, WINNERS, Battle, Side, ThinkMode
 from arena.store import VoteRejected
-from arena.ui.common import PageContext
+from arena.ui.common import PageContext, keep_choice
 from arena.ui.lineup_state import host_reports
 
 BATTLE_KEY = "arena.battle"
@@ -34,6 +36,10 @@ STORAGE_ERROR_KEY = "arena.storage_error"  # why the shown battle could not be s
 RUN_KEY = "arena.run"  # the battle being streamed, until it is stored
 TICKET_KEY = "arena.ticket"  # this session's place in the battle queue, until it is given up
 SESSION_KEY = "arena.session"
+START_KEY = "arena.start"  # the Battle button
+STARTING_KEY = "arena.starting"  # set by a click on it: this run starts a battle
+LEAK_KEY = "arena.leak"  # (battle id, whether an answer names a model), worked out once
+SHOW_ALL_KEY = "arena.show_all"
 QUEUE_POLL_S = 0.25
 IDLE_REDRAW_S = 1.0
 RENDER_INTERVAL_S = 0.1  # redraw streaming answers at most ten times a second
@@ -72,9 +78,11 @@ def preset_picker(ctx: PageContext, category: Category) -> None:
         if st.session_state[key]:
             st.session_state[PROMPT_KEY] = st.session_state[key]
 
+    options = [""] + category.presets
+    keep_choice(key, options, "")
     st.selectbox(
         ctx.t("arena.preset"),
-        options=[""] + category.presets,
+        options=options,
         format_func=lambda p: p.splitlines()[0][:120] if p else ctx.t("arena.preset_none"),
         key=key,
         on_change=use_preset,
@@ -128,40 +136,92 @@ def _side_label(name: str, t) -> str:
     return t(f"arena.model_{name}")
 
 
-def _progress_note(ctx: PageContext, run: BattleRun, name: str) -> str | None:
-    """What a side is doing before its first token: waiting its turn, or loading."""
-    phase = run.phase(name)
-    if phase == "waiting":
-        return ctx.t("arena.waiting_turn")
-    if phase == "loading":
-        return ctx.t("arena.loading", seconds=int(run.waited_s(name)))
-    return None
+def _markdown(text: str, limit: int | None, more_key: str, t) -> None:
+    """An answer (or thinking) as markdown that fetches nothing, at most `limit` characters of
+    it (None: all), saying how much is left out."""
+    shown, hidden = (text, 0) if limit is None else shown_part(text, limit)
+    # Markdown with HTML disabled (Streamlit's default): a <script> in an answer stays text.
+    st.markdown(no_remote_images(shown))
+    if hidden:
+        st.caption(t(more_key, count=f"{hidden:,}"))
 
 
-def render_side(ctx: PageContext, name: str, side: Side, note: str | None = None) -> None:
-    """One column of a battle; `note` says what the side is doing while it has no answer yet.
-    Nothing here may name the model: this runs before the vote."""
+def _failure(ctx: PageContext, side: Side) -> None:
+    timeout = ctx.settings.ollama_stall_timeout if side.error_kind == "stalled" \
+        else ctx.settings.ollama_read_timeout
+    st.error(ctx.t(f"failure.{side.error_kind}", timeout=int(timeout)))
+
+
+def render_side(ctx: PageContext, name: str, side: Side, *, thinking: bool,
+                limit: int | None = SHOWN_CHARS, more_key: str = "arena.more_after_vote",
+                ended: bool = True, placeholder: str | None = None) -> None:
+    """One column of a battle. `thinking`: show the side's thinking text (after the vote, or
+    when the arena's option allows it before); `placeholder`: what to show while there is no
+    answer yet (the same on both sides, or nothing). Before the vote nothing here may name the
+    model, nor show what only one kind of model has."""
     t = ctx.t
     st.subheader(_side_label(name, t))
-    if side.thinking.strip():
+    if thinking and side.thinking.strip():
         with st.expander(t("arena.thinking_label"), expanded=False):
-            st.markdown(side.thinking.strip())
+            _markdown(side.thinking.strip(), limit, more_key, t)
     if side.answer:
-        # Markdown with HTML disabled (Streamlit's default): a <script> in an answer stays text.
-        st.markdown(side.answer)
-    elif note and not side.failed:
-        st.caption(note)
-    elif not side.failed:
+        _markdown(side.answer, limit, more_key, t)
+    elif placeholder and not side.failed:
+        st.caption(placeholder)
+    elif ended and not side.failed:
         st.caption(t("arena.empty_answer"))
     if side.failed:
-        st.error(t(f"failure.{side.error_kind}", timeout=int(ctx.settings.ollama_read_timeout)))
+        _failure(ctx, side)
 
 
-def render_battle(ctx: PageContext, battle: Battle) -> None:
+def render_battle(ctx: PageContext, battle: Battle, voted: bool) -> None:
+    """Both answers once the battle has ended: before the vote without thinking (unless the
+    arena shows it), after it with thinking and, on request, whole."""
+    thinking = voted or ctx.store.arena_options().show_thinking_before_vote
+    limit = SHOWN_CHARS
+    if voted and any(len(s.answer) > SHOWN_CHARS or len(s.thinking) > SHOWN_CHARS
+                     for s in battle.sides.values()):
+        if st.toggle(ctx.t("arena.show_all"), key=SHOW_ALL_KEY):
+            limit = None
     columns = st.columns(2, border=True)
     for (name, side), column in zip(battle.sides.items(), columns):
         with column:
-            render_side(ctx, name, side)
+            render_side(ctx, name, side, thinking=thinking, limit=limit)
+
+
+def _thinking_placeholders(ctx: PageContext, run: BattleRun) -> dict[str, str | None]:
+    """"Thinking… N tokens" for each side, but only while both sides are thinking: on one side
+    alone it would tell which model reasons."""
+    sides = run.battle.sides
+    thinking = {name: run.thinking_tokens(name) > 0 and not side.answer and not side.failed
+                and run.phase(name) != "ended" for name, side in sides.items()}
+    if not all(thinking.values()):
+        return dict.fromkeys(sides)
+    return {name: ctx.t("arena.thinking_progress", count=run.thinking_tokens(name))
+            for name in sides}
+
+
+def _still_waiting(run: BattleRun) -> bool:
+    """True until both sides have started their answer (or ended): one line for both then
+    says so, since a note on one side would tell which model was cold."""
+    return any(not side.answer and run.phase(name) != "ended"
+               for name, side in run.battle.sides.items())
+
+
+def render_streaming(ctx: PageContext, run: BattleRun, slots: dict, show_thinking: bool,
+                     waited_s: float) -> None:
+    """Both columns while the battle runs, the same shape on both sides, under one line
+    that says the models are being waited for."""
+    if _still_waiting(run):
+        slots["waiting"].caption(ctx.t("arena.waiting_models", seconds=int(waited_s)))
+    else:
+        slots["waiting"].empty()
+    placeholders = _thinking_placeholders(ctx, run) if not show_thinking else {}
+    for name, side in run.battle.sides.items():
+        with slots[name].container():
+            render_side(ctx, name, side, thinking=show_thinking, limit=STREAMING_CHARS,
+                        more_key="arena.more_coming", ended=run.phase(name) == "ended",
+                        placeholder=placeholders.get(name))
 
 
 def _save_battle(ctx: PageContext, battle: Battle) -> None:
@@ -184,6 +244,20 @@ def settle_interrupted_battle(ctx: PageContext) -> None:
     ticket: Ticket | None = st.session_state.pop(TICKET_KEY, None)
     if ticket is not None:
         battle_queue(ctx.settings.max_battles).leave(ticket)
+
+
+def battle_button(ctx: PageContext) -> bool:
+    """The Battle button; True when it was clicked. It is drawn disabled in the run it starts,
+    which streams the battle: a second click would throw the running battle away (Stop is
+    the way out)."""
+    starting = st.session_state.pop(STARTING_KEY, False)
+    st.button(ctx.t("arena.battle"), key=START_KEY, type="primary", disabled=starting,
+              on_click=_start_clicked)
+    return starting
+
+
+def _start_clicked() -> None:
+    st.session_state[STARTING_KEY] = True
 
 
 def run_battle(
@@ -248,12 +322,14 @@ def stream_battle(ctx: PageContext, category: Category, prompt: str,
     t = ctx.t
     settings = ctx.settings
     battle = new_battle(category.slug, prompt, category.system_prompt, sides_for(pair), settings)
+    options = ctx.store.arena_options()
     run = BattleRun(
         battle,
         client_factory=lambda host, transport: make_client(
             host, settings.ollama_read_timeout, settings.ollama_connect_timeout, transport),
         keep_alive=settings.keep_alive,
-        sequential=ctx.store.arena_options().schedule == "sequential",
+        sequential=options.schedule == "sequential",
+        stall_timeout=settings.ollama_stall_timeout,
     )
     st.session_state[RUN_KEY] = run
     # From here on, any click (Stop included) interrupts this run at its next Streamlit call.
@@ -262,25 +338,24 @@ def stream_battle(ctx: PageContext, category: Category, prompt: str,
     try:
         run.start()
         st.button(t("arena.stop"), key="arena.stop")
+        slots = {"waiting": st.empty()}
         columns = st.columns(2, border=True)
-        slots = {}
         for name, column in zip(battle.sides, columns):
             with column:
                 slots[name] = st.empty()
-        last_draw = 0.0
+        last_draw, began = 0.0, time.monotonic()
         dirty = True
         while not run.settled:
             dirty = run.poll(RENDER_INTERVAL_S) or dirty
             if queue.position(ticket) is None:  # the place is gone: so is the right to run
                 break
             now = time.monotonic()
-            # Redrawn at least once a second even without news: the loading counter moves, and
+            # Redrawn at least once a second even without news: the waiting counter moves, and
             # each Streamlit call is where this run notices a Stop click or a closed tab.
             if (dirty and now - last_draw >= RENDER_INTERVAL_S) or run.finished or \
                     now - last_draw >= IDLE_REDRAW_S:
-                for name, side in battle.sides.items():
-                    with slots[name].container():
-                        render_side(ctx, name, side, note=_progress_note(ctx, run, name))
+                render_streaming(ctx, run, slots, options.show_thinking_before_vote,
+                                 now - began)
                 last_draw, dirty = now, False
             if run.finished:
                 break
@@ -290,6 +365,7 @@ def stream_battle(ctx: PageContext, category: Category, prompt: str,
         return  # a newer run of this page settled it and owns the page's state now
     st.session_state.pop(RUN_KEY, None)
     st.session_state[BATTLE_KEY] = battle
+    names_a_model(battle)  # worked out once, now, so that the vote buttons come with it
     st.rerun()
 
 
@@ -301,9 +377,19 @@ def clear_battle() -> None:
         st.session_state.pop(key, None)
 
 
+def names_a_model(battle: Battle) -> bool:
+    """Whether an answer names a model (arena.identity), worked out once per battle: the
+    warning above the vote buttons and the vote itself agree, and a long answer is read once."""
+    known = st.session_state.get(LEAK_KEY)
+    if known is None or known[0] != battle.id:
+        known = (battle.id, identity_leak(battle))
+        st.session_state[LEAK_KEY] = known
+    return known[1]
+
+
 def _cast_vote(ctx: PageContext, battle: Battle, winner: str) -> None:
     """Button callback: store the vote; the database refuses a second one."""
-    leak = identity_leak(battle)
+    leak = names_a_model(battle)
     try:
         try:
             st.session_state[VOTE_KEY] = ctx.store.record_vote(
@@ -323,6 +409,11 @@ def _cast_vote(ctx: PageContext, battle: Battle, winner: str) -> None:
 
 
 def render_vote_buttons(ctx: PageContext, battle: Battle) -> None:
+    if names_a_model(battle):
+        # Said before the vote, not after, and without saying which side: the reader sees
+        # that for themself, and may still vote (stored, not counted) or start again.
+        st.warning(ctx.t("vote.leak_warning"), icon="🏷️")
+        st.button(ctx.t("arena.new_round"), key="arena.new_round_leak", on_click=clear_battle)
     st.markdown(f"**{ctx.t('arena.vote_prompt')}**")
     for winner, column in zip(WINNERS, st.columns(len(WINNERS))):
         column.button(
@@ -363,16 +454,25 @@ def render_reveal(ctx: PageContext, battle: Battle) -> None:
     st.table(_figures_table(ctx, battle))
 
 
+def not_counted_text(ctx: PageContext, reason: str | None) -> str:
+    """Why a vote does not count, from the reason stored with it ("identity leak", …)."""
+    key = "vote.reason." + (reason or "").replace(" ", "_")
+    why = ctx.t(key) if has_message(key) else ctx.t("vote.reason.other", reason=reason or "—")
+    return ctx.t("vote.not_counted", reason=why)
+
+
 def show_current_battle(ctx: PageContext) -> None:
     """The last battle of this tab: its answers, then the vote buttons or the reveal."""
     battle: Battle | None = st.session_state.get(BATTLE_KEY)
     if battle is None:
         return
     t = ctx.t
-    render_battle(ctx, battle)
     vote = st.session_state.get(VOTE_KEY)
     notice = st.session_state.get(NOTICE_KEY)
     storage_error = st.session_state.get(STORAGE_ERROR_KEY)
+    # Thinking stays hidden only while there is a vote to keep blind.
+    votable = not storage_error and battle.status == STATUS_COMPLETE and vote is None
+    render_battle(ctx, battle, voted=not votable)
     if storage_error:
         st.error(t("error.storage", path=ctx.settings.db_path, reason=storage_error), icon="💾")
     elif battle.status != STATUS_COMPLETE:
@@ -389,6 +489,6 @@ def show_current_battle(ctx: PageContext) -> None:
         else:
             st.success(t("vote.recorded", choice=t(f"vote.{vote.winner}")), icon="🗳️")
         if not vote.counts:
-            st.info(t("vote.not_counted"))
+            st.info(not_counted_text(ctx, vote.not_counted_reason))
         render_reveal(ctx, battle)
     st.button(t("arena.new_round"), key="arena.new_round", on_click=clear_battle, type="primary")

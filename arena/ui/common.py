@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable
+from typing import Callable, Sequence
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -117,6 +117,22 @@ def _sidebar(settings: Settings, store: Store | None) -> str:
         st.caption(translate(lang, "sidebar.host", host=hosts[0]) if len(hosts) == 1 else
                    translate(lang, "sidebar.hosts", host=hosts[0], more=len(hosts) - 1))
     return lang
+
+
+def keep_choice(key: str, options: Sequence, default: object = None) -> None:
+    """Make a choice widget's value (a select box, a radio) hold across a language switch.
+
+    The browser keeps a choice as its *shown label*; after the language changes that label
+    matches no option, and Streamlit would hand the label back as the value (the preset box's
+    "— write your own —" then became the prompt). Setting the value from Python before the
+    widget is drawn makes the option value, not the old label, what the widget holds. Call it
+    before every choice widget whose labels are translated; `default` (the first option if
+    None) stands in for a value that is no longer an option.
+    """
+    options = list(options)
+    default = options[0] if default is None and options else default
+    value = st.session_state.get(key, default)
+    st.session_state[key] = value if value in options else default
 
 
 def notice_after_rerun(message: str) -> None:
