@@ -264,9 +264,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "arena.thinking_label": "💭 Thinking",
         "arena.empty_answer": "(empty answer)",
         "arena.more_coming": "… and {count} more characters so far.",
-        "arena.more_after_vote": "… and {count} more characters: the whole answer can be shown "
-                                 "after the vote.",
-        "arena.show_all": "Show the whole answers",
+        "arena.more_after_vote": "… and {count} more characters: the whole answer can be "
+                                 "downloaded after the vote.",
+        "arena.more_in_file": "… and {count} more characters: the whole answer is in the file "
+                              "below.",
+        "arena.download_whole": "⬇ The whole answer ({count} characters)",
         "arena.vote_prompt": "Which answer is better?",
         "vote.model_a": "👈 A is better",
         "vote.model_b": "👉 B is better",
@@ -571,8 +573,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "arena.thinking_label": "💭 思考过程",
         "arena.empty_answer": "（回答为空）",
         "arena.more_coming": "……目前还有 {count} 个字符。",
-        "arena.more_after_vote": "……还有 {count} 个字符：投票后可以显示完整回答。",
-        "arena.show_all": "显示完整回答",
+        "arena.more_after_vote": "……还有 {count} 个字符：投票后可以下载完整回答。",
+        "arena.more_in_file": "……还有 {count} 个字符：完整回答在下面的文件里。",
+        "arena.download_whole": "⬇ 完整回答（{count} 个字符）",
         "arena.vote_prompt": "哪个回答更好？",
         "vote.model_a": "👈 A 更好",
         "vote.model_b": "👉 B 更好",

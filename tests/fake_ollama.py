@@ -47,6 +47,8 @@ class FakeModel:
     token_delay: float | None = None  # None: the server's default
     load_s: float = 0.0  # silence before the response starts, as while Ollama loads a model
     build: str = ""  # another build under the same name has another digest
+    # Characters per chunk instead of one token a chunk: a megabyte answer in a few seconds.
+    piece_chars: int | None = None
 
     def __post_init__(self) -> None:
         if self.capabilities is None:
@@ -427,7 +429,8 @@ class FakeOllama:
 
     def pieces(self, model: FakeModel, think: bool | None) -> list[tuple[str, str]]:
         """What the model streams, as (kind, text) in order."""
-        content = _tokens(model.answer)
+        content = _chars(model.answer, model.piece_chars) if model.piece_chars \
+            else _tokens(model.answer)
         if model.style == THINKING and think is not False:
             return [("thinking", t) for t in _tokens(model.thinking)] + \
                 [("content", t) for t in content]

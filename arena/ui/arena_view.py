@@ -39,7 +39,6 @@ SESSION_KEY = "arena.session"
 START_KEY = "arena.start"  # the Battle button
 STARTING_KEY = "arena.starting"  # set by a click on it: this run starts a battle
 LEAK_KEY = "arena.leak"  # (battle id, whether an answer names a model), worked out once
-SHOW_ALL_KEY = "arena.show_all"
 QUEUE_POLL_S = 0.25
 IDLE_REDRAW_S = 1.0
 RENDER_INTERVAL_S = 0.1  # redraw streaming answers at most ten times a second
@@ -152,13 +151,21 @@ def _failure(ctx: PageContext, side: Side) -> None:
     st.error(ctx.t(f"failure.{side.error_kind}", timeout=int(timeout)))
 
 
+def _whole_text(side: Side, t) -> str:
+    if not side.thinking.strip():
+        return side.answer
+    return f"## {t('arena.thinking_label')}\n\n{side.thinking.strip()}\n\n---\n\n{side.answer}"
+
+
 def render_side(ctx: PageContext, name: str, side: Side, *, thinking: bool,
                 limit: int | None = SHOWN_CHARS, more_key: str = "arena.more_after_vote",
-                ended: bool = True, placeholder: str | None = None) -> None:
+                ended: bool = True, placeholder: str | None = None,
+                whole: bool = False) -> None:
     """One column of a battle. `thinking`: show the side's thinking text (after the vote, or
     when the arena's option allows it before); `placeholder`: what to show while there is no
-    answer yet (the same on both sides, or nothing). Before the vote nothing here may name the
-    model, nor show what only one kind of model has."""
+    answer yet (the same on both sides, or nothing); `whole`: offer the whole text as a file
+    when it was cut (after the vote). Before the vote nothing here may name the model, nor
+    show what only one kind of model has."""
     t = ctx.t
     st.subheader(_side_label(name, t))
     if thinking and side.thinking.strip():
@@ -172,21 +179,23 @@ def render_side(ctx: PageContext, name: str, side: Side, *, thinking: bool,
         st.caption(t("arena.empty_answer"))
     if side.failed:
         _failure(ctx, side)
+    if whole and limit is not None and max(len(side.answer), len(side.thinking)) > limit:
+        # A download, not a redraw: megabytes of markdown take the browser a minute to lay out.
+        size = len(side.answer) + len(side.thinking)
+        st.download_button(t("arena.download_whole", count=f"{size:,}"), key=f"arena.whole.{name}",
+                           data=lambda: _whole_text(side, t), file_name=f"answer-{name}.md",
+                           mime="text/markdown", on_click="ignore")
 
 
 def render_battle(ctx: PageContext, battle: Battle, voted: bool) -> None:
     """Both answers once the battle has ended: before the vote without thinking (unless the
-    arena shows it), after it with thinking and, on request, whole."""
+    arena shows it), after it with thinking and, when cut, the whole text as a file."""
     thinking = voted or ctx.store.arena_options().show_thinking_before_vote
-    limit = SHOWN_CHARS
-    if voted and any(len(s.answer) > SHOWN_CHARS or len(s.thinking) > SHOWN_CHARS
-                     for s in battle.sides.values()):
-        if st.toggle(ctx.t("arena.show_all"), key=SHOW_ALL_KEY):
-            limit = None
+    more_key = "arena.more_in_file" if voted else "arena.more_after_vote"
     columns = st.columns(2, border=True)
     for (name, side), column in zip(battle.sides.items(), columns):
         with column:
-            render_side(ctx, name, side, thinking=thinking, limit=limit)
+            render_side(ctx, name, side, thinking=thinking, more_key=more_key, whole=voted)
 
 
 def _thinking_placeholders(ctx: PageContext, run: BattleRun) -> dict[str, str | None]:
