@@ -79,6 +79,9 @@ def open_arena(page, url: str) -> None:
 def test_language_switch_keeps_the_prompt_and_the_battle_runs_with_it(arena, page):
     fake, url = arena
     open_arena(page, url)
+    choose(page, "Task category", "Coding")  # a category with presets, and a system prompt
+    page.get_by_text("Off", exact=True).click()  # the thinking radio, with translated labels
+    wait_idle(page)
     prompt = "My own prompt, not a preset: name a river."
     type_prompt(page, prompt)
     choose(page, "Language", "简体中文")
@@ -90,9 +93,12 @@ def test_language_switch_keeps_the_prompt_and_the_battle_runs_with_it(arena, pag
     before = len(fake.chat_requests())
     page.get_by_role("button", name="⚔️ 开始对战").click()
     expect(page.get_by_role("button", name="👈 A 更好")).to_be_visible(timeout=30_000)
-    sent = [r["messages"][-1]["content"] for r in fake.chat_requests()[before:]]
-    assert sent == [prompt, prompt]
+    sent = fake.chat_requests()[before:]
+    assert [r["messages"][-1]["content"] for r in sent] == [prompt, prompt]
+    assert all("senior software engineer" in r["messages"][0]["content"] for r in sent)
+    assert [r.get("think") for r in sent] == [False, False]
     expect(page.get_by_label("你的提示词")).to_have_value(prompt)
+    screenshot(page, "language-switch-zh")
 
 
 def column_shapes(page) -> list[str]:
