@@ -138,6 +138,9 @@ def test_before_the_vote_both_columns_look_alike_and_thinking_waits_for_the_name
     fake, url = arena
     fake.models[THINKER].thinking = "Secret reasoning that only a thinking model has. " * 3
     fake.token_delay = 0.03
+    frames: list[bytes] = []  # everything the server pushes, redraws replaced since included
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(
+        payload if isinstance(payload, bytes) else payload.encode())))
     open_arena(page, url)
     type_prompt(page, "Explain rivers")
     page.get_by_role("button", name=BATTLE).click()
@@ -152,6 +155,9 @@ def test_before_the_vote_both_columns_look_alike_and_thinking_waits_for_the_name
         assert "Loading" not in joined
     html = page.content()
     assert "Secret reasoning" not in html and "💭" not in html
+    received = b"".join(frames)
+    assert b"Secret reasoning" not in received and "💭".encode() not in received
+    assert THINKER.encode() not in received and PLAIN_MODEL.encode() not in received
     shapes = column_shapes(page)
     assert len(shapes) == 2 and shapes[0] == shapes[1], shapes
     page.get_by_role("button", name=VOTE_A).click()
