@@ -101,19 +101,25 @@ def test_language_switch_keeps_the_prompt_and_the_battle_runs_with_it(arena, pag
     screenshot(page, "language-switch-zh")
 
 
+COLUMNS_JS = """() => [...document.querySelectorAll("[data-testid='stColumn']")]
+    .filter(c => /^(Model|模型) [AB]/.test(c.innerText.trim()))
+    .map(c => [c.innerText, [...c.querySelectorAll("[data-testid]")]
+        .map(e => e.getAttribute("data-testid")).join(" ")])"""
+
+
+def columns(page) -> tuple[list[str], list[str]]:
+    """Each battle column's text and its element structure with the text left out (what a
+    voter could tell the sides apart by, besides the answers), Model A's first; read at once."""
+    found = page.evaluate(COLUMNS_JS)
+    return [text for text, _ in found], [shape for _, shape in found]
+
+
 def column_shapes(page) -> list[str]:
-    """The element structure of each battle column (Model A's, then Model B's), text left
-    out: what a voter could tell the sides apart by, besides the answers themselves."""
-    return page.evaluate("""() => [...document.querySelectorAll("[data-testid='stColumn']")]
-        .filter(c => /^(Model|模型) [AB]/.test(c.innerText.trim()))
-        .map(c => [...c.querySelectorAll("[data-testid]")]
-            .map(e => e.getAttribute("data-testid")).join(" "))""")
+    return columns(page)[1]
 
 
 def column_texts(page) -> list[str]:
-    return page.evaluate("""() => [...document.querySelectorAll("[data-testid='stColumn']")]
-        .filter(c => /^(Model|模型) [AB]/.test(c.innerText.trim()))
-        .map(c => c.innerText)""")
+    return columns(page)[0]
 
 
 def watch_battle(page, until, seconds: float = 30) -> list[tuple[list[str], list[str]]]:
@@ -123,7 +129,7 @@ def watch_battle(page, until, seconds: float = 30) -> list[tuple[list[str], list
     while not until():
         assert time.monotonic() < deadline, "the battle did not end in time"
         try:
-            seen.append((column_texts(page), column_shapes(page)))
+            seen.append(columns(page))
         except Exception:  # the page was being redrawn at that moment
             pass
         page.wait_for_timeout(100)
@@ -181,10 +187,10 @@ def test_when_both_sides_think_both_say_so_alike(arena, page):
         type_prompt(page, "解释河流", label="你的提示词")
         page.get_by_role("button", name="⚔️ 开始对战").click()
         expect(page.get_by_text("思考中……").first).to_be_visible(timeout=15_000)
-        texts = column_texts(page)
+        texts, shapes = columns(page)
         screenshot(page, "both-thinking-zh")
         assert all("思考中……" in text for text in texts), texts
-        assert column_shapes(page)[0] == column_shapes(page)[1]
+        assert shapes[0] == shapes[1]
         expect(page.get_by_role("button", name="👈 A 更好")).to_be_visible(timeout=30_000)
         assert "hmm hmm" not in page.content()
     finally:
