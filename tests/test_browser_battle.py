@@ -276,3 +276,21 @@ def test_two_huge_answers_are_votable_in_seconds_and_fetch_no_remote_image(arena
     # The image became a link to it, and the raw tag stayed text.
     assert page.locator(f"a[href*='{REMOTE}']").count() >= 1
     assert page.locator(f"img[src*='{REMOTE}']").count() == 0
+
+
+def test_a_leak_is_announced_above_the_vote_buttons_without_saying_which_side(arena, page):
+    fake, url = arena
+    fake.models[THINKER].answer = "I am Qwen, a large language model made by Alibaba Cloud."
+    open_arena(page, url)
+    choose(page, "Language", "简体中文")
+    type_prompt(page, "你是谁？", label="你的提示词")
+    page.get_by_role("button", name="⚔️ 开始对战").click()
+    vote = page.get_by_role("button", name="👈 A 更好")
+    expect(vote).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    warning = page.get_by_text("这场对战不会计分")
+    expect(warning).to_be_visible()
+    screenshot(page, "leak-warning-zh")
+    assert warning.bounding_box()["y"] < vote.bounding_box()["y"]
+    assert "模型 A" not in warning.inner_text() and "模型 B" not in warning.inner_text()
+    expect(page.get_by_role("button", name="🔄 新一轮")).to_be_visible()
