@@ -253,11 +253,6 @@ class BattleRun:
             return "waiting"
         return "loading" if side.ttft_s is None else "streaming"
 
-    def waited_s(self, name: str) -> float:
-        """Seconds since the side asked Ollama (0 before it has)."""
-        started = self._started_at.get(name)
-        return 0.0 if started is None else time.monotonic() - started
-
     @property
     def finished(self) -> bool:
         return len(self._ended) == len(self._threads)
