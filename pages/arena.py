@@ -39,7 +39,7 @@ view.settings_summary(ctx)
 view.settle_interrupted_battle(ctx)
 drawn = view.available_contestants(ctx, think_mode)
 
-if view.battle_button(ctx):
+if view.battle_button(ctx, prompt, drawn):
     view.run_battle(ctx, category, prompt, drawn)
 else:
     view.show_current_battle(ctx)

@@ -155,6 +155,7 @@ def test_empty_prompt_starts_nothing(served):
     at = battle(open_app(), prompt="   ")
     assert "Type a prompt" in texts(at.warning)[0]
     assert db().count_battles() == 0 and served.chat_requests() == []
+    assert not at.button(key="arena.start").disabled  # nothing runs: nothing to protect
 
 
 def test_too_long_prompt_is_refused_naming_the_limit(served, monkeypatch):

@@ -153,12 +153,17 @@ def settle_interrupted_battle(ctx: PageContext) -> None:
         battle_queue(ctx.settings.max_battles).leave(ticket)
 
 
-def battle_button(ctx: PageContext) -> bool:
-    """The Battle button; True when it was clicked. It is drawn disabled in the run it starts,
-    which streams the battle: a second click would throw the running battle away (Stop is
-    the way out)."""
+def battle_button(ctx: PageContext, prompt: str, drawn: list[Contestant] | None) -> bool:
+    """The Battle button; True when it was clicked. It is drawn disabled in the run that
+    streams the battle it started: a second click would throw that battle away (Stop is the
+    way out). A click that starts nothing (no prompt, no models) leaves it enabled."""
     starting = st.session_state.pop(STARTING_KEY, False)
-    st.button(ctx.t("arena.battle"), key=START_KEY, type="primary", disabled=starting,
+    try:
+        will_run = starting and drawn is not None and \
+            bool(validate_prompt(prompt, ctx.settings.max_prompt_chars))
+    except PromptRejected:
+        will_run = False
+    st.button(ctx.t("arena.battle"), key=START_KEY, type="primary", disabled=will_run,
               on_click=_start_clicked)
     return starting
 
