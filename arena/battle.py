@@ -94,6 +94,19 @@ def messages_for(battle: Battle) -> list[dict]:
 ClientFactory = Callable[[str, AbortableTransport], ollama.Client]
 
 STOPPED = ("stopped", "stopped before the answer was complete")
+STALLED = ("stalled", "no token came for the stall timeout after the answer had started")
+
+
+class _Pulse:
+    """What the watchdog knows of one side: when a token last came, and whether it gave up."""
+
+    def __init__(self) -> None:
+        self.last: float | None = None  # None until the answer (or its thinking) has started
+        self.ended = False
+        self.stalled = threading.Event()
+
+    def beat(self) -> None:
+        self.last = time.monotonic()
 
 
 def _run_side(
@@ -104,6 +117,7 @@ def _run_side(
     keep_alive: str | None,
     stop: threading.Event,
     events: queue.Queue,
+    pulse: _Pulse,
     after: threading.Event | None = None,
     ended: threading.Event | None = None,
 ) -> None:
@@ -111,15 +125,16 @@ def _run_side(
     until it is set (the other side has ended) before asking Ollama anything; `ended` is set
     when this side is over."""
     try:
-        _stream_side(name, side, battle, client, keep_alive, stop, events, after)
+        _stream_side(name, side, battle, client, keep_alive, stop, events, pulse, after)
     finally:
+        pulse.ended = True
         if ended is not None:
             ended.set()
 
 
 def _stream_side(name: str, side: Side, battle: Battle, client: ollama.Client,
                  keep_alive: str | None, stop: threading.Event, events: queue.Queue,
-                 after: threading.Event | None) -> None:
+                 pulse: _Pulse, after: threading.Event | None) -> None:
     while after is not None and not after.wait(0.05) and not stop.is_set():
         pass  # the other side first
     if stop.is_set():  # stopped before this side asked anything: it never will
@@ -140,6 +155,7 @@ def _stream_side(name: str, side: Side, battle: Battle, client: ollama.Client,
         )
         try:
             for kind, payload in stream:
+                pulse.beat()
                 if stop.is_set():
                     break
                 if kind != "done" and not first_token:
@@ -151,8 +167,13 @@ def _stream_side(name: str, side: Side, battle: Battle, client: ollama.Client,
         if stop.is_set():
             events.put((name, "error", STOPPED))
     except Exception as exc:  # every failure becomes a message in that side's column
-        # A connection cut by stop() is a stop, not a fault.
-        events.put((name, "error", STOPPED if stop.is_set() else classify_error(exc)))
+        # A connection cut by stop() is a stop, and one cut by the watchdog a stall: not faults.
+        if stop.is_set():
+            events.put((name, "error", STOPPED))
+        elif pulse.stalled.is_set():
+            events.put((name, "error", STALLED))
+        else:
+            events.put((name, "error", classify_error(exc)))
     finally:
         events.put((name, "end", time.perf_counter() - started))
 
@@ -165,16 +186,23 @@ class BattleRun:
     """
 
     def __init__(self, battle: Battle, client_factory: ClientFactory,
-                 keep_alive: str | None = None, sequential: bool = False):
+                 keep_alive: str | None = None, sequential: bool = False,
+                 stall_timeout: float | None = None):
         """`sequential`: side b starts only when side a has ended, for a GPU that cannot hold
-        both models at once (Ollama would otherwise swap them in and out)."""
+        both models at once (Ollama would otherwise swap them in and out). `stall_timeout`:
+        seconds without a token, once a side has started answering, before it is given up (the
+        client's read timeout, meant for loading a model, is much longer)."""
         self.battle = battle
         self._events: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self._ended: set[str] = set()
         self._started_at: dict[str, float] = {}
         a_ended = threading.Event() if sequential else None
-        self._text = {name: {"thinking": [], "content": []} for name in battle.sides}
+        # Text that arrived since the last poll; joined onto the side's text once per poll.
+        self._pending = {name: {"thinking": [], "content": []} for name in battle.sides}
+        self._thinking_chunks = dict.fromkeys(battle.sides, 0)
+        self._pulses = {name: _Pulse() for name in battle.sides}
+        self._stall_timeout = stall_timeout
         self._apply_lock = threading.RLock()
         self._settle_lock = threading.Lock()
         self._settled: Battle | None = None
@@ -187,7 +215,7 @@ class BattleRun:
             threading.Thread(
                 target=_run_side,
                 args=(name, side, battle, self._clients[name], keep_alive, self._stop,
-                      self._events, a_ended if name == "b" else None,
+                      self._events, self._pulses[name], a_ended if name == "b" else None,
                       a_ended if name == "a" else None),
                 name=f"arena-side-{name}",
                 daemon=True,
@@ -195,11 +223,25 @@ class BattleRun:
             for name, side in battle.sides.items()
         ]
 
-
     def start(self) -> "BattleRun":
         for thread in self._threads:
             thread.start()
+        if self._stall_timeout is not None:
+            threading.Thread(target=self._watch, name="arena-watchdog", daemon=True).start()
         return self
+
+    def _watch(self) -> None:
+        """Give up on a side that stopped sending tokens after it had started: cut its
+        connection, which wakes its worker blocked on the read."""
+        timeout = self._stall_timeout
+        while not self._stop.is_set() and not all(p.ended for p in self._pulses.values()):
+            now = time.monotonic()
+            for name, pulse in self._pulses.items():
+                if not pulse.ended and pulse.last is not None and now - pulse.last > timeout \
+                        and not pulse.stalled.is_set():
+                    pulse.stalled.set()
+                    self._transports[name].abort()
+            self._stop.wait(min(timeout / 4, 0.5))
 
     def phase(self, name: str) -> str:
         """Where a side is: "waiting" (for the other side, when sequential), "loading" (asked,
@@ -210,11 +252,6 @@ class BattleRun:
         if name not in self._started_at:
             return "waiting"
         return "loading" if side.ttft_s is None else "streaming"
-
-    def waited_s(self, name: str) -> float:
-        """Seconds since the side asked Ollama (0 before it has)."""
-        started = self._started_at.get(name)
-        return 0.0 if started is None else time.monotonic() - started
 
     @property
     def finished(self) -> bool:
@@ -249,16 +286,28 @@ class BattleRun:
                 self._join_text()
         return changed
 
+    def thinking_tokens(self, name: str) -> int:
+        """How many pieces of thinking a side has sent so far (Ollama sends a token a chunk)."""
+        return self._thinking_chunks[name]
+
     def _join_text(self) -> None:
-        # Joined once per poll, not per token: answers can run to many thousands of tokens.
-        for name, parts in self._text.items():
+        # Joined once per poll, not per token, and only what is new: answers can run to
+        # megabytes.
+        for name, parts in self._pending.items():
             side = self.battle.sides[name]
-            side.thinking, side.answer = "".join(parts["thinking"]), "".join(parts["content"])
+            if parts["thinking"]:
+                side.thinking += "".join(parts["thinking"])
+                parts["thinking"].clear()
+            if parts["content"]:
+                side.answer += "".join(parts["content"])
+                parts["content"].clear()
 
     def _apply(self, name: str, kind: str, payload) -> None:
         side = self.battle.sides[name]
         if kind in ("thinking", "content"):
-            self._text[name][kind].append(payload)
+            self._pending[name][kind].append(payload)
+            if kind == "thinking":
+                self._thinking_chunks[name] += 1
         elif kind == "started":
             self._started_at[name] = time.monotonic()
         elif kind == "ttft":

@@ -59,8 +59,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "queue.busy_here": "This tab already has a battle running or waiting.",
         "nav.models": "Models",
         "sidebar.hosts": "Ollama: {host} and {more} more",
-        "arena.waiting_turn": "Waiting for the other side to finish (one at a time)…",
-        "arena.loading": "Loading the model… {seconds} s",
+        "arena.waiting_models": "Waiting for the models to answer… {seconds} s",
+        "arena.thinking_progress": "Thinking… {count} tokens",
         "arena.schedule_note": "Generation: {schedule}",
         "hosts.skipped": "Ollama at {host} cannot be reached; its models are left out for now.",
         "hosts.no_think_control": "Some hosts run Ollama older than 0.9.0, which cannot switch "
@@ -147,6 +147,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "options.schedule.sequential": "one after the other",
         "options.schedule_help": "One after the other suits a GPU that cannot hold both models "
                                  "at once (Ollama would otherwise swap them back and forth).",
+        "options.show_thinking": "Show thinking before the vote",
+        "options.show_thinking_help": "Off: thinking text is hidden until the vote, and shown "
+                                      "with the names.",
+        "options.show_thinking_note": "Showing thinking before the vote tells voters which side "
+                                      "reasons, so it is no longer quite blind.",
         "pull.title": "Pull a model",
         "pull.no_host": "No host can be reached, so nothing can be pulled now.",
         "pull.model": "Model name (as on ollama.com/library)",
@@ -314,18 +319,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "arena.model_b": "Model B",
         "arena.thinking_label": "💭 Thinking",
         "arena.empty_answer": "(empty answer)",
+        "arena.more_coming": "… and {count} more characters so far.",
+        "arena.more_after_vote": "… and {count} more characters: the whole answer can be "
+                                 "downloaded after the vote.",
+        "arena.more_in_file": "… and {count} more characters: the whole answer is in the file "
+                              "below.",
+        "arena.download_whole": "⬇ The whole answer ({count} characters)",
         "arena.vote_prompt": "Which answer is better?",
         "vote.model_a": "👈 A is better",
         "vote.model_b": "👉 B is better",
         "vote.tie": "🤝 Tie",
         "vote.tie (bothbad)": "👎 Both are bad",
         "vote.recorded": "Thanks, your vote was recorded: {choice}.",
-        "vote.not_counted": "This vote is stored but does not count in the ratings: "
-                            "an answer named a model, so it was not blind.",
-        "vote.reason.identity_leak": "an answer names a model, so the battle is not blind",
-        "vote.reason.names_visible": "the battle's names could already be seen (it was left "
-        "without a vote, or waited too long for one)",
-        "vote.reason.same_contestant": "both sides were the same model with the same thinking",
+        "vote.not_counted": "This vote is stored but does not count in the ratings: {reason}",
+        "vote.reason.identity_leak": "an answer named a model, so it was not blind.",
+        "vote.reason.names_visible": "the models' names could already be seen elsewhere in the "
+                                     "arena before this vote, so it was not blind.",
+        "vote.reason.other": "{reason}.",
+        "vote.leak_warning": "This battle will not count: an answer names a model. You may "
+                             "still vote (the vote is stored but not counted), or start a new "
+                             "round.",
+        "vote.reason.same_contestant": "both sides were the same model with the same thinking.",
         "vote.already_voted": "This battle already has a vote; votes cannot be changed.",
         "vote.battle_failed": "This battle failed, so it cannot be voted on.",
         "vote.unknown_battle": "This battle was not found in the database.",
@@ -365,6 +379,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                                    "was complete.",
         "failure.timeout": "Ollama sent nothing for {timeout} seconds, so this answer was given "
                            "up. If models load slowly, raise ARENA_OLLAMA_TIMEOUT.",
+        "failure.stalled": "Ollama stopped sending this answer for {timeout} seconds after it "
+                           "had started, so it was given up (ARENA_OLLAMA_STALL_TIMEOUT).",
         "failure.stopped": "Stopped before the answer was complete.",
         "failure.error": "Ollama returned an error for this answer.",
         "error.storage": "Could not write to the database at {path} ({reason}). The answers are "
@@ -433,8 +449,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "queue.busy_here": "这个标签页已经有一场对战正在进行或排队。",
         "nav.models": "模型",
         "sidebar.hosts": "Ollama：{host} 等另外 {more} 台",
-        "arena.waiting_turn": "等待另一方先完成（依次生成）……",
-        "arena.loading": "正在加载模型…… {seconds} 秒",
+        "arena.waiting_models": "正在等待模型作答…… {seconds} 秒",
+        "arena.thinking_progress": "思考中…… {count} 个词元",
         "arena.schedule_note": "生成方式：{schedule}",
         "hosts.skipped": "无法连接 {host} 上的 Ollama，暂时不使用它的模型。",
         "hosts.no_think_control": "部分主机的 Ollama 低于 0.9.0，无法开关思考；这次选择不包括它们的模型。",
@@ -505,6 +521,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "options.schedule.parallel": "同时生成",
         "options.schedule.sequential": "依次生成",
         "options.schedule_help": "显存放不下两个模型时请选依次生成（否则 Ollama 会来回换入换出模型）。",
+        "options.show_thinking": "投票前显示思考过程",
+        "options.show_thinking_help": "关闭时，思考过程在投票前隐藏，投票后与模型名称一起显示。",
+        "options.show_thinking_note": "投票前显示思考过程会让投票者看出哪一方在推理，盲评因此打了折扣。",
         "pull.title": "拉取模型",
         "pull.no_host": "没有可连接的主机，现在无法拉取。",
         "pull.model": "模型名称（与 ollama.com/library 上一致）",
@@ -653,16 +672,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "arena.model_b": "模型 B",
         "arena.thinking_label": "💭 思考过程",
         "arena.empty_answer": "（回答为空）",
+        "arena.more_coming": "……目前还有 {count} 个字符。",
+        "arena.more_after_vote": "……还有 {count} 个字符：投票后可以下载完整回答。",
+        "arena.more_in_file": "……还有 {count} 个字符：完整回答在下面的文件里。",
+        "arena.download_whole": "⬇ 完整回答（{count} 个字符）",
         "arena.vote_prompt": "哪个回答更好？",
         "vote.model_a": "👈 A 更好",
         "vote.model_b": "👉 B 更好",
         "vote.tie": "🤝 平局",
         "vote.tie (bothbad)": "👎 都不好",
         "vote.recorded": "谢谢，你的投票已记录：{choice}。",
-        "vote.not_counted": "这张票已保存，但不计入评分：有回答提到了模型名称，因此不再是盲评。",
-        "vote.reason.identity_leak": "有回答提到了模型名称，因此不再是盲评",
-        "vote.reason.names_visible": "这场对战的模型名称已经可以被看到（它曾被放弃而未投票，或等待投票太久）",
-        "vote.reason.same_contestant": "双方是同一个模型、同样的思考设置",
+        "vote.not_counted": "这张票已保存，但不计入评分：{reason}",
+        "vote.reason.identity_leak": "有回答提到了模型名称，因此不再是盲评。",
+        "vote.reason.names_visible": "投票之前，模型名称已经可以在竞技场的其他地方看到，因此不再是盲评。",
+        "vote.reason.other": "{reason}。",
+        "vote.leak_warning": "这场对战不会计分：有回答提到了模型名称。你仍然可以投票（投票会保存但不计分），"
+                             "也可以开始新一轮。",
+        "vote.reason.same_contestant": "双方是同一个模型、同样的思考设置。",
         "vote.already_voted": "这场对战已经有投票了；投票不能更改。",
         "vote.battle_failed": "这场对战失败了，不能投票。",
         "vote.unknown_battle": "数据库中找不到这场对战。",
@@ -696,6 +722,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "failure.connection_lost": "回答完成之前，与 Ollama 的连接断开了。",
         "failure.timeout": "Ollama 已有 {timeout} 秒没有返回任何内容，因此放弃了这个回答。"
                            "如果模型加载较慢，请调高 ARENA_OLLAMA_TIMEOUT。",
+        "failure.stalled": "这个回答开始后，Ollama 已有 {timeout} 秒没有继续发送内容，因此放弃了它"
+                           "（ARENA_OLLAMA_STALL_TIMEOUT）。",
         "failure.stopped": "回答完成之前已停止。",
         "failure.error": "Ollama 为这个回答返回了错误。",
         "error.storage": "无法写入位于 {path} 的数据库（{reason}）。回答已显示但未保存，因此这场对战不能投票。"

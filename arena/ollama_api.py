@@ -26,6 +26,7 @@ FAILURE_KINDS = (
     "stream_error",
     "connection_lost",
     "timeout",
+    "stalled",  # the answer had started, then nothing came for the stall timeout
     "stopped",
     "error",
 )

@@ -123,6 +123,9 @@ class ArenaOptions:
     include_new_models: bool = True
     # "sequential": one side after the other, for a GPU that cannot hold both models at once.
     schedule: str = "parallel"
+    # Thinking text shown while a battle runs and before its vote. Off by default: only a
+    # thinking model has any, so showing it tells which side reasons.
+    show_thinking_before_vote: bool = False
 
 
 @dataclass

@@ -36,6 +36,8 @@ class Settings:
     extra_hosts: tuple[str, ...] = ()
     # Seconds without a byte from Ollama before a side fails. Must cover model load time.
     ollama_read_timeout: float = 300.0  # ARENA_OLLAMA_TIMEOUT
+    # Seconds without a token once an answer has started: a stalled model, not a loading one.
+    ollama_stall_timeout: float = 60.0  # ARENA_OLLAMA_STALL_TIMEOUT
     ollama_connect_timeout: float = 5.0  # ARENA_OLLAMA_CONNECT_TIMEOUT
     keep_alive: str = "5m"  # ARENA_KEEP_ALIVE
     max_prompt_chars: int = 30_000  # ARENA_MAX_PROMPT_CHARS
@@ -146,6 +148,8 @@ def load_settings(env: dict | None = None) -> Settings:
                           if h.strip()),
         ollama_read_timeout=_number("ARENA_OLLAMA_TIMEOUT", env, float,
                                     base.ollama_read_timeout, minimum=0.1),
+        ollama_stall_timeout=_number("ARENA_OLLAMA_STALL_TIMEOUT", env, float,
+                                     base.ollama_stall_timeout, minimum=0.1),
         ollama_connect_timeout=_number("ARENA_OLLAMA_CONNECT_TIMEOUT", env, float,
                                        base.ollama_connect_timeout, minimum=0.1),
         keep_alive=_env("ARENA_KEEP_ALIVE", env) or base.keep_alive,

@@ -899,6 +899,7 @@ class Store:
         return ArenaOptions(
             include_new_models=stored.get("include_new_models", "1") == "1",
             schedule=schedule if schedule in SCHEDULES else default.schedule,
+            show_thinking_before_vote=stored.get("show_thinking_before_vote", "0") == "1",
         )
 
     def set_arena_options(self, options: ArenaOptions) -> None:
@@ -909,7 +910,9 @@ class Store:
                 "INSERT INTO options (name, value) VALUES (?, ?)"
                 " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                 [("include_new_models", "1" if options.include_new_models else "0"),
-                 ("schedule", options.schedule)])
+                 ("schedule", options.schedule),
+                 ("show_thinking_before_vote",
+                  "1" if options.show_thinking_before_vote else "0")])
 
     # --- battles ----------------------------------------------------------------------------
 

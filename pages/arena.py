@@ -3,7 +3,8 @@
 import streamlit as st
 
 from arena.ui import arena_view as view
-from arena.ui.common import category_description, category_label, setup_page
+from arena.records import THINK_MODES
+from arena.ui.common import category_description, category_label, keep_choice, setup_page
 
 ctx = setup_page()
 t = ctx.t
@@ -12,6 +13,7 @@ st.title(t("arena.title"))
 st.caption(t("arena.intro"))
 
 categories = view.load_categories(ctx)
+keep_choice("arena.category", list(categories))
 slug = st.selectbox(
     t("arena.category"),
     options=list(categories),
@@ -24,9 +26,10 @@ st.caption(category_description(category, t))
 view.preset_picker(ctx, category)
 prompt = st.text_area(t("arena.prompt"), key=view.PROMPT_KEY, height=140,
                       placeholder=t("arena.prompt_placeholder"))
+keep_choice("arena.think", THINK_MODES)
 think_mode = st.radio(
     t("arena.thinking"),
-    options=["default", "on", "off"],
+    options=THINK_MODES,
     format_func=lambda m: t(f"arena.thinking.{m}"),
     horizontal=True,
     key="arena.think",
@@ -36,7 +39,7 @@ view.settings_summary(ctx)
 view.settle_interrupted_battle(ctx)
 drawn = view.available_contestants(ctx, think_mode)
 
-if st.button(t("arena.battle"), key="arena.start", type="primary"):
+if view.battle_button(ctx, prompt, drawn):
     view.run_battle(ctx, category, prompt, drawn)
 else:
     view.show_current_battle(ctx)

@@ -48,6 +48,8 @@ class FakeModel:
     token_delay: float | None = None  # None: the server's default
     load_s: float = 0.0  # silence before the response starts, as while Ollama loads a model
     build: str = ""  # another build under the same name has another digest
+    # Characters per chunk instead of one token a chunk: a megabyte answer in a few seconds.
+    piece_chars: int | None = None
 
     def __post_init__(self) -> None:
         if self.capabilities is None:
@@ -214,7 +216,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _load(self, seconds: float) -> bool:
-        """Wait as a model load would; False as soon as the client closes the connection."""
+        """Wait as a model load (or a stall) would; False as soon as the client closes the
+        connection."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             readable, _, _ = select.select([self.connection], [], [], 0.02)
@@ -271,8 +274,8 @@ class _Handler(BaseHTTPRequestHandler):
                         self.close_connection = True
                         finished = True
                         return
-                    if model.fail == "stall":
-                        time.sleep(model.stall_s)
+                    if model.fail == "stall" and not self._load(model.stall_s):
+                        return  # the client gave up waiting, as Ollama notices a closed stream
                 message = {"role": "assistant", "content": text if kind == "content" else ""}
                 if kind == "thinking":
                     message["thinking"] = text
@@ -439,7 +442,8 @@ class FakeOllama:
 
     def pieces(self, model: FakeModel, think: bool | None) -> list[tuple[str, str]]:
         """What the model streams, as (kind, text) in order."""
-        content = _tokens(model.answer)
+        content = _chars(model.answer, model.piece_chars) if model.piece_chars \
+            else _tokens(model.answer)
         if model.style == THINKING and think is not False:
             return [("thinking", t) for t in _tokens(model.thinking)] + \
                 [("content", t) for t in content]

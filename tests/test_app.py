@@ -1,8 +1,8 @@
 """The Arena page end to end with AppTest: the real script, the real store, the fake Ollama."""
 
 import pytest
-from apptest_helpers import all_text, battle, db, open_app, texts, vote_buttons
-from fake_ollama import THINK_TAGS, THINKING, FakeModel, FakeOllama
+from apptest_helpers import all_text, battle, db, open_app, open_page, texts, vote_buttons
+from fake_ollama import PLAIN, THINK_TAGS, THINKING, FakeModel, FakeOllama
 
 from arena.store import Store
 
@@ -16,10 +16,13 @@ def served(monkeypatch, fake_ollama):
 
 
 
-def only_battle(store: Store):
+def only_battle(store: Store, last: bool = False):
+    """The one battle stored (`last`: the latest of several)."""
     with store.reading() as conn:
-        [battle_id] = [r[0] for r in conn.execute("SELECT id FROM battles")]
-    return store.get_battle(battle_id)
+        ids = [r[0] for r in conn.execute("SELECT id FROM battles ORDER BY created_at")]
+    if not last:
+        [battle_id] = ids
+    return store.get_battle(ids[-1])
 
 
 def assert_no_exception(at):
@@ -72,18 +75,42 @@ def test_nothing_names_a_model_before_the_vote(served):
         assert model.digest[:12] not in page
 
 
-def test_thinking_is_shown_collapsed(monkeypatch):
+def test_thinking_is_hidden_until_the_vote_then_shown_collapsed(monkeypatch):
+    models = [FakeModel("thinker:1", style=THINKING, thinking="Separate field thoughts."),
+              FakeModel("tagger:1", style=THINK_TAGS, thinking="Tagged thoughts."),
+              FakeModel("plain:1", style=PLAIN)]
+    with FakeOllama(models) as fake:
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        at = open_app()
+        for _ in range(6):  # until a thinking model meets the plain one
+            at = battle(at)
+            if "plain:1" in {s.model for s in only_battle(db(), last=True).sides.values()}:
+                break
+        # Before the vote neither column has a thinking box, and no thought reached the page.
+        assert [e.label for e in at.expander] == ["Battle settings (the same for both sides)"]
+        page = all_text(at)
+        assert "field thoughts" not in page and "Tagged thoughts" not in page
+        assert "💭" not in page
+        at.button(key="arena.vote.tie").click().run()
+    thoughts = [e.markdown[0].value for e in at.expander if e.label == "💭 Thinking"]
+    assert len(thoughts) == 1 and thoughts[0] in ("Separate field thoughts.", "Tagged thoughts.")
+    assert not any(e.proto.expanded for e in at.expander)
+    assert not any("<think>" in m for m in texts(at.markdown))
+
+
+def test_thinking_before_the_vote_when_an_admin_allows_it(monkeypatch, admin):
     models = [FakeModel("thinker:1", style=THINKING, thinking="Separate field thoughts."),
               FakeModel("tagger:1", style=THINK_TAGS, thinking="Tagged thoughts.")]
     with FakeOllama(models) as fake:
         monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        models_page = open_page("pages/models.py", admin=True)
+        assert "tells voters which side reasons" in " ".join(texts(models_page.caption))
+        models_page.toggle(key="models.show_thinking").set_value(True).run()
+        assert db().arena_options().show_thinking_before_vote
         at = battle(open_app())
-    expanders = at.expander
-    assert len(expanders) == 3  # battle settings + one per side
-    thoughts = [e.markdown[0].value for e in expanders if e.label == "💭 Thinking"]
+    assert vote_buttons(at) == VOTE_LABELS
+    thoughts = [e.markdown[0].value for e in at.expander if e.label == "💭 Thinking"]
     assert sorted(thoughts) == ["Separate field thoughts.", "Tagged thoughts."]
-    assert not any(e.proto.expanded for e in expanders)
-    assert not any("<think>" in m for m in texts(at.markdown))
 
 
 def test_second_vote_is_refused(served):
@@ -128,6 +155,7 @@ def test_empty_prompt_starts_nothing(served):
     at = battle(open_app(), prompt="   ")
     assert "Type a prompt" in texts(at.warning)[0]
     assert db().count_battles() == 0 and served.chat_requests() == []
+    assert not at.button(key="arena.start").disabled  # nothing runs: nothing to protect
 
 
 def test_too_long_prompt_is_refused_naming_the_limit(served, monkeypatch):
@@ -213,16 +241,58 @@ def test_page_opened_directly_works_on_its_own(served):
     assert vote_buttons(at) == VOTE_LABELS
 
 
-def test_vote_on_an_answer_that_names_its_model_does_not_count(monkeypatch):
+def test_an_answer_that_names_its_model_is_flagged_before_the_vote(monkeypatch):
     models = [FakeModel("qwen3:8b", answer="I am Qwen, a large language model."),
               FakeModel("llama3.2:3b", answer="Hello!")]
     with FakeOllama(models) as fake:
         monkeypatch.setenv("OLLAMA_HOST", fake.url)
         at = battle(open_app(), prompt="Who are you?")
+        [warning] = texts(at.warning)
+        assert "will not count: an answer names a model" in warning
+        assert "Model A" not in warning and "Model B" not in warning  # not which side
+        assert at.button(key="arena.new_round_leak").label == "🔄 New round"
+        assert vote_buttons(at) == VOTE_LABELS  # voting stays possible
         at.button(key="arena.vote.tie").click().run()
     vote = db().get_vote(only_battle(db()).id)
     assert vote.counts is False and vote.not_counted_reason == "identity leak"
-    assert "does not count" in " ".join(texts(at.info))
+    assert "does not count in the ratings: an answer named a model" in " ".join(texts(at.info))
+
+
+def test_an_ordinary_battle_has_no_leak_warning(served):
+    at = battle(open_app())
+    assert texts(at.warning) == [] and vote_buttons(at) == VOTE_LABELS
+
+
+def test_a_new_round_from_the_leak_warning(monkeypatch):
+    models = [FakeModel("qwen3:8b", answer="I am Qwen."), FakeModel("llama3.2:3b")]
+    with FakeOllama(models) as fake:
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        at = battle(open_app(), prompt="Who are you?")
+        at.button(key="arena.new_round_leak").click().run()
+    assert vote_buttons(at) == [] and texts(at.warning) == []
+    assert db().count_votes() == 0
+
+
+def test_why_a_vote_does_not_count_is_shown_from_its_stored_reason(served):
+    at = battle(open_app())
+    stored = only_battle(db())
+    # Another tab voted, on a battle whose names had been visible elsewhere.
+    db().record_vote(stored.id, "tie", voter="other", counts=False,
+                     not_counted_reason="names visible")
+    at.button(key="arena.vote.model_a").click().run()
+    assert "names could already be seen elsewhere" in " ".join(texts(at.info))
+
+
+def test_a_stall_mid_answer_fails_after_the_stall_timeout(monkeypatch):
+    models = [FakeModel("good:1", answer="A fine answer."),
+              FakeModel("stuck:1", answer="word " * 20, fail="stall", stall_s=30)]
+    with FakeOllama(models) as fake:
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        monkeypatch.setenv("ARENA_OLLAMA_STALL_TIMEOUT", "1")
+        at = battle(open_app())
+    assert_no_exception(at)
+    assert any("stopped sending this answer for 1 seconds" in e for e in texts(at.error))
+    assert vote_buttons(at) == []
 
 
 def test_database_that_cannot_be_opened(served, monkeypatch, tmp_path):

@@ -1,5 +1,6 @@
 import random
 import threading
+import time
 
 import pytest
 from fake_ollama import PLAIN, THINKING, FakeModel, FakeOllama
@@ -14,7 +15,7 @@ from arena.battle import (
     validate_prompt,
 )
 from arena.ollama_api import ModelInfo, list_models, make_client
-from arena.records import Battle, Side
+from arena.records import Side
 from arena.settings import load_settings
 
 
@@ -23,13 +24,13 @@ def info(name, caps=("completion",)):
 
 
 def start(fake, names=None, think="default", prompt="Capital of France?", system="Be brief.",
-          read_timeout=5.0, sequential=False):
+          read_timeout=5.0, sequential=False, stall_timeout=None):
     models = {m.name: m for m in list_models(make_client(fake.url, 5), fake.url)}
     sides = tuple(Side(models[n].name, models[n].digest, fake.url, think)
                   for n in (names or list(models)[:2]))
     battle = new_battle("general", prompt, system, sides, load_settings({}))
     return BattleRun(battle, lambda host, transport: make_client(host, read_timeout, 5, transport),
-                     sequential=sequential).start()
+                     sequential=sequential, stall_timeout=stall_timeout).start()
 
 
 def test_validate_prompt():
@@ -136,6 +137,43 @@ def test_one_side_failing_keeps_the_other_answer(fail, kind):
     assert battle.side_a.answer == "A fine answer." and not battle.side_a.failed
     assert battle.side_b.error_kind == kind
     assert "b: " + kind in battle.failure_reason
+
+
+def test_a_stall_after_the_answer_started_fails_after_the_stall_timeout():
+    # The read timeout (meant for loading a model) is long; the stall timeout, once tokens
+    # flow, is short: the stalled side fails after it, not after the read timeout.
+    models = [FakeModel("good:1", answer="A fine answer."),
+              FakeModel("stuck:1", answer="word " * 20, fail="stall", stall_s=30)]
+    with FakeOllama(models) as fake:
+        began = time.monotonic()
+        run = start(fake, names=["good:1", "stuck:1"], read_timeout=60, stall_timeout=1)
+        assert run.wait(15)
+        took = time.monotonic() - began
+        battle = run.result()
+        assert fake.wait_idle(5)  # the stalled request was cut off, not left hanging
+    assert took < 10
+    assert battle.side_b.error_kind == "stalled" and battle.side_b.answer.startswith("word")
+    assert battle.side_a.answer == "A fine answer." and not battle.side_a.failed
+    assert "b: stalled" in battle.failure_reason
+
+
+def test_a_slow_load_is_not_a_stall():
+    # Silence before the first token is loading: only the read timeout applies to it.
+    models = [FakeModel("cold:1", answer="Loaded at last.", load_s=2.5),
+              FakeModel("warm:1", answer="Ready.")]
+    with FakeOllama(models) as fake:
+        run = start(fake, names=["cold:1", "warm:1"], read_timeout=60, stall_timeout=1)
+        assert run.wait(15)
+        battle = run.result()
+    assert battle.status == "complete" and battle.side_a.answer == "Loaded at last."
+
+
+def test_thinking_is_counted_as_it_comes(fake_ollama):
+    run = start(fake_ollama, names=["qwen3:8b", "llama3.2:3b"])
+    assert run.wait(10)
+    thought = fake_ollama.models["qwen3:8b"].thinking
+    assert run.thinking_tokens("a") == len(thought.split())
+    assert run.thinking_tokens("b") == 0
 
 
 def test_thinking_on_for_a_model_without_thinking(fake_ollama):

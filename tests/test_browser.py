@@ -114,7 +114,9 @@ def test_loading_note_and_a_pull_with_progress(arena, page):
     wait_idle(page)
     type_prompt(page, "Hello")
     page.get_by_role("button", name="⚔️ Battle").click()
-    expect(page.get_by_text("Loading the model…").first).to_be_visible(timeout=10_000)
+    # One neutral line for both columns: a note on one side would tell which model was cold.
+    expect(page.get_by_text("Waiting for the models to answer").first).to_be_visible(
+        timeout=10_000)
     expect(page.get_by_role("button", name="👈 A is better")).to_be_visible(timeout=30_000)
 
     fake.registry["gemma3:4b"] = FakeModel("gemma3:4b")

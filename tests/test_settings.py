@@ -11,14 +11,16 @@ def test_defaults():
     assert s.ollama_host == "http://127.0.0.1:11434"
     assert s.max_prompt_chars == 30_000
     assert s.ollama_read_timeout >= 60  # must cover model load time
+    assert s.ollama_stall_timeout == 60  # once tokens flow, a much shorter silence is a stall
 
 
 def test_environment_overrides():
     s = load_settings({
         "ARENA_DB": "elsewhere/x.db", "OLLAMA_HOST": "gpu-box:11500", "ARENA_OLLAMA_TIMEOUT": "2.5",
         "ARENA_MAX_PROMPT_CHARS": "100", "ARENA_TEMPERATURE": "0", "ARENA_SEED": "7",
-        "ARENA_NUM_CTX": "2048", "ARENA_NUM_PREDICT": "64",
+        "ARENA_NUM_CTX": "2048", "ARENA_NUM_PREDICT": "64", "ARENA_OLLAMA_STALL_TIMEOUT": "9",
     })
+    assert s.ollama_stall_timeout == 9
     assert s.db_path == Path("elsewhere/x.db")
     assert s.ollama_host == "http://gpu-box:11500"
     assert s.ollama_read_timeout == 2.5

@@ -22,10 +22,11 @@ from arena.categories import Category
 from arena.identity import identity_leak
 from arena.lineup import Contestant, catalogue, contestants, sides_for
 from arena.ollama_api import make_client
-from arena.records import STATUS_COMPLETE, WINNERS, Battle, Side, ThinkMode
+from arena.records import STATUS_COMPLETE, WINNERS, Battle, ThinkMode
 from arena.store import VoteRejected
 from arena.settings import SettingsError
-from arena.ui.common import PageContext, settings_store
+from arena.ui.answers_view import render_battle, render_streaming, side_label
+from arena.ui.common import PageContext, keep_choice, reason_text, settings_store
 from arena.ui.lineup_state import host_reports
 
 BATTLE_KEY = "arena.battle"
@@ -35,6 +36,9 @@ STORAGE_ERROR_KEY = "arena.storage_error"  # why the shown battle could not be s
 RUN_KEY = "arena.run"  # the battle being streamed, until it is stored
 TICKET_KEY = "arena.ticket"  # this session's place in the battle queue, until it is given up
 SESSION_KEY = "arena.session"
+START_KEY = "arena.start"  # the Battle button
+STARTING_KEY = "arena.starting"  # set by a click on it: this run starts a battle
+LEAK_KEY = "arena.leak"  # (battle id, whether an answer names a model), worked out once
 QUEUE_POLL_S = 0.25
 IDLE_REDRAW_S = 1.0
 RENDER_INTERVAL_S = 0.1  # redraw streaming answers at most ten times a second
@@ -73,9 +77,11 @@ def preset_picker(ctx: PageContext, category: Category) -> None:
         if st.session_state[key]:
             st.session_state[PROMPT_KEY] = st.session_state[key]
 
+    options = [""] + category.presets
+    keep_choice(key, options, "")
     st.selectbox(
         ctx.t("arena.preset"),
-        options=[""] + category.presets,
+        options=options,
         format_func=lambda p: p.splitlines()[0][:120] if p else ctx.t("arena.preset_none"),
         key=key,
         on_change=use_preset,
@@ -125,46 +131,6 @@ def settings_summary(ctx: PageContext) -> None:
 # --- showing answers ------------------------------------------------------------------------
 
 
-def _side_label(name: str, t) -> str:
-    return t(f"arena.model_{name}")
-
-
-def _progress_note(ctx: PageContext, run: BattleRun, name: str) -> str | None:
-    """What a side is doing before its first token: waiting its turn, or loading."""
-    phase = run.phase(name)
-    if phase == "waiting":
-        return ctx.t("arena.waiting_turn")
-    if phase == "loading":
-        return ctx.t("arena.loading", seconds=int(run.waited_s(name)))
-    return None
-
-
-def render_side(ctx: PageContext, name: str, side: Side, note: str | None = None) -> None:
-    """One column of a battle; `note` says what the side is doing while it has no answer yet.
-    Nothing here may name the model: this runs before the vote."""
-    t = ctx.t
-    st.subheader(_side_label(name, t))
-    if side.thinking.strip():
-        with st.expander(t("arena.thinking_label"), expanded=False):
-            st.markdown(side.thinking.strip())
-    if side.answer:
-        # Markdown with HTML disabled (Streamlit's default): a <script> in an answer stays text.
-        st.markdown(side.answer)
-    elif note and not side.failed:
-        st.caption(note)
-    elif not side.failed:
-        st.caption(t("arena.empty_answer"))
-    if side.failed:
-        st.error(t(f"failure.{side.error_kind}", timeout=int(ctx.settings.ollama_read_timeout)))
-
-
-def render_battle(ctx: PageContext, battle: Battle) -> None:
-    columns = st.columns(2, border=True)
-    for (name, side), column in zip(battle.sides.items(), columns):
-        with column:
-            render_side(ctx, name, side)
-
-
 def _save_battle(ctx: PageContext, battle: Battle) -> None:
     """Store a finished battle; if the database refuses, say so instead of failing the page."""
     try:
@@ -185,6 +151,25 @@ def settle_interrupted_battle(ctx: PageContext) -> None:
     ticket: Ticket | None = st.session_state.pop(TICKET_KEY, None)
     if ticket is not None:
         battle_queue(ctx.settings.max_battles).leave(ticket)
+
+
+def battle_button(ctx: PageContext, prompt: str, drawn: list[Contestant] | None) -> bool:
+    """The Battle button; True when it was clicked. It is drawn disabled in the run that
+    streams the battle it started: a second click would throw that battle away (Stop is the
+    way out). A click that starts nothing (no prompt, no models) leaves it enabled."""
+    starting = st.session_state.pop(STARTING_KEY, False)
+    try:
+        will_run = starting and drawn is not None and \
+            bool(validate_prompt(prompt, ctx.settings.max_prompt_chars))
+    except PromptRejected:
+        will_run = False
+    st.button(ctx.t("arena.battle"), key=START_KEY, type="primary", disabled=will_run,
+              on_click=_start_clicked)
+    return starting
+
+
+def _start_clicked() -> None:
+    st.session_state[STARTING_KEY] = True
 
 
 def run_battle(
@@ -249,12 +234,14 @@ def stream_battle(ctx: PageContext, category: Category, prompt: str,
     t = ctx.t
     settings = ctx.settings
     battle = new_battle(category.slug, prompt, category.system_prompt, sides_for(pair), settings)
+    options = ctx.store.arena_options()
     run = BattleRun(
         battle,
         client_factory=lambda host, transport: make_client(
             host, settings.ollama_read_timeout, settings.ollama_connect_timeout, transport),
         keep_alive=settings.keep_alive,
-        sequential=ctx.store.arena_options().schedule == "sequential",
+        sequential=options.schedule == "sequential",
+        stall_timeout=settings.ollama_stall_timeout,
     )
     st.session_state[RUN_KEY] = run
     # From here on, any click (Stop included) interrupts this run at its next Streamlit call.
@@ -263,25 +250,24 @@ def stream_battle(ctx: PageContext, category: Category, prompt: str,
     try:
         run.start()
         st.button(t("arena.stop"), key="arena.stop")
+        slots = {"waiting": st.empty()}
         columns = st.columns(2, border=True)
-        slots = {}
         for name, column in zip(battle.sides, columns):
             with column:
                 slots[name] = st.empty()
-        last_draw = 0.0
+        last_draw, began = 0.0, time.monotonic()
         dirty = True
         while not run.settled:
             dirty = run.poll(RENDER_INTERVAL_S) or dirty
             if queue.position(ticket) is None:  # the place is gone: so is the right to run
                 break
             now = time.monotonic()
-            # Redrawn at least once a second even without news: the loading counter moves, and
+            # Redrawn at least once a second even without news: the waiting counter moves, and
             # each Streamlit call is where this run notices a Stop click or a closed tab.
             if (dirty and now - last_draw >= RENDER_INTERVAL_S) or run.finished or \
                     now - last_draw >= IDLE_REDRAW_S:
-                for name, side in battle.sides.items():
-                    with slots[name].container():
-                        render_side(ctx, name, side, note=_progress_note(ctx, run, name))
+                render_streaming(ctx, run, slots, options.show_thinking_before_vote,
+                                 now - began)
                 last_draw, dirty = now, False
             if run.finished:
                 break
@@ -291,6 +277,7 @@ def stream_battle(ctx: PageContext, category: Category, prompt: str,
         return  # a newer run of this page settled it and owns the page's state now
     st.session_state.pop(RUN_KEY, None)
     st.session_state[BATTLE_KEY] = battle
+    battle_leaks(ctx, battle)  # worked out once, now, so that the vote buttons come with it
     st.rerun()
 
 
@@ -309,9 +296,21 @@ def clear_battle() -> None:
         st.session_state.pop(key, None)
 
 
+def battle_leaks(ctx: PageContext, battle: Battle) -> bool:
+    """Whether an answer names a model (arena.identity), worked out once per battle: the
+    warning above the vote buttons and the vote itself agree, and a long answer is read once.
+    Thinking counts only when voters can read it before the vote."""
+    known = st.session_state.get(LEAK_KEY)
+    if known is None or known[0] != battle.id:
+        shown = ctx.store.arena_options().show_thinking_before_vote
+        known = (battle.id, identity_leak(battle, thinking_shown=shown))
+        st.session_state[LEAK_KEY] = known
+    return known[1]
+
+
 def _cast_vote(ctx: PageContext, battle: Battle, winner: str) -> None:
     """Button callback: store the vote; the database refuses a second one."""
-    leak = identity_leak(battle)
+    leak = battle_leaks(ctx, battle)
     try:
         try:
             st.session_state[VOTE_KEY] = ctx.store.record_vote(
@@ -331,6 +330,11 @@ def _cast_vote(ctx: PageContext, battle: Battle, winner: str) -> None:
 
 
 def render_vote_buttons(ctx: PageContext, battle: Battle) -> None:
+    if battle_leaks(ctx, battle):
+        # Said before the vote, not after, and without saying which side: the reader sees
+        # that for themself, and may still vote (stored, not counted) or start again.
+        st.warning(ctx.t("vote.leak_warning"), icon="🏷️")
+        st.button(ctx.t("arena.new_round"), key="arena.new_round_leak", on_click=clear_battle)
     st.markdown(f"**{ctx.t('arena.vote_prompt')}**")
     for winner, column in zip(WINNERS, st.columns(len(WINNERS))):
         column.button(
@@ -357,7 +361,7 @@ def _figures_table(ctx: PageContext, battle: Battle) -> pd.DataFrame:
         t("reveal.tps"): [shown(s.tokens_per_s, 1) for s in sides],
         t("reveal.host"): [s.host for s in sides],
     }
-    columns = [f"{_side_label(n, t)}: {s.model}" for n, s in battle.sides.items()]
+    columns = [f"{side_label(n, t)}: {s.model}" for n, s in battle.sides.items()]
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
 
 
@@ -366,9 +370,14 @@ def render_reveal(ctx: PageContext, battle: Battle) -> None:
     st.subheader(t("reveal.title"))
     for (name, side), column in zip(battle.sides.items(), st.columns(2)):
         mode = t(f"arena.thinking.{side.think}")
-        column.markdown(f"**{_side_label(name, t)}: `{side.model}`** · "
+        column.markdown(f"**{side_label(name, t)}: `{side.model}`** · "
                         f"{t('reveal.thinking_mode', mode=mode)}")
     st.table(_figures_table(ctx, battle))
+
+
+def not_counted_text(ctx: PageContext, reason: str | None) -> str:
+    """Why a vote does not count, from the reason stored with it ("identity leak", …)."""
+    return ctx.t("vote.not_counted", reason=reason_text(reason, ctx.t))
 
 
 def show_current_battle(ctx: PageContext) -> None:
@@ -377,10 +386,12 @@ def show_current_battle(ctx: PageContext) -> None:
     if battle is None:
         return
     t = ctx.t
-    render_battle(ctx, battle)
     vote = st.session_state.get(VOTE_KEY)
     notice = st.session_state.get(NOTICE_KEY)
     storage_error = st.session_state.get(STORAGE_ERROR_KEY)
+    # Thinking stays hidden only while there is a vote to keep blind.
+    votable = not storage_error and battle.status == STATUS_COMPLETE and vote is None
+    render_battle(ctx, battle, voted=not votable)
     if storage_error:
         st.error(t("error.storage", path=ctx.settings.db_path, reason=storage_error), icon="💾")
     elif battle.status != STATUS_COMPLETE:
@@ -397,6 +408,6 @@ def show_current_battle(ctx: PageContext) -> None:
         else:
             st.success(t("vote.recorded", choice=t(f"vote.{vote.winner}")), icon="🗳️")
         if not vote.counts:
-            st.info(t("vote.not_counted"))
+            st.info(not_counted_text(ctx, vote.not_counted_reason))
         render_reveal(ctx, battle)
     st.button(t("arena.new_round"), key="arena.new_round", on_click=clear_battle, type="primary")

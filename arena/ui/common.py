@@ -10,7 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from typing import Callable
+from typing import Callable, Sequence
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -129,6 +129,22 @@ def _sidebar(settings: Settings, store: Store | None) -> str:
     return lang
 
 
+def keep_choice(key: str, options: Sequence, default: object = None) -> None:
+    """Make a choice widget's value (a select box, a radio) hold across a language switch.
+
+    The browser keeps a choice as its *shown label*; after the language changes that label
+    matches no option, and Streamlit would hand the label back as the value (the preset box's
+    "— write your own —" then became the prompt). Setting the value from Python before the
+    widget is drawn makes the option value, not the old label, what the widget holds. Call it
+    before every choice widget whose labels are translated; `default` (the first option if
+    None) stands in for a value that is no longer an option.
+    """
+    options = list(options)
+    default = options[0] if default is None and options else default
+    value = st.session_state.get(key, default)
+    st.session_state[key] = value if value in options else default
+
+
 def notice_after_rerun(message: str) -> None:
     """Say `message` (a success) at the top of the page once it has rerun."""
     st.session_state[NOTICE_KEY] = message
@@ -190,3 +206,9 @@ def category_description(category: Category, t: Callable[..., str]) -> str:
     key = f"category.{category.slug}.description"
     translated = has_message(key) and is_default_text(category, "description")
     return t(key) if translated else category.description
+
+
+def reason_text(reason: str | None, t: Callable[..., str]) -> str:
+    """Why a vote does not count, from the reason stored with it ("identity leak", …)."""
+    key = "vote.reason." + (reason or "").replace(" ", "_")
+    return t(key) if has_message(key) else t("vote.reason.other", reason=reason or "—")

@@ -13,7 +13,7 @@ from arena import exchange
 from arena.i18n import has_message
 from arena.records import WINNERS, Battle, Vote
 from arena.store import BattleFilter
-from arena.ui.common import PageContext, category_label, notice_after_rerun
+from arena.ui.common import PageContext, category_label, notice_after_rerun, reason_text
 from arena.vote_files import VoteFileError
 
 PAGE_SIZE = 50
@@ -135,8 +135,7 @@ def _vote_rows(battle: Battle, vote: Vote | None, t: Callable[..., str]) -> pd.D
     """The battle's status and its vote as label / value rows."""
     reason = None
     if vote is not None and vote.not_counted_reason:
-        key = "vote.reason." + vote.not_counted_reason.replace(" ", "_")
-        reason = t(key) if has_message(key) else vote.not_counted_reason
+        reason = reason_text(vote.not_counted_reason, t)
     rows = {
         t("data.status"): t(f"data.status.{battle.status}"),
         t("data.failure_reason"): _shown(battle.failure_reason),

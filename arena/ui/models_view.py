@@ -230,7 +230,8 @@ def _save_options(ctx: PageContext) -> None:
         return
     ctx.store.set_arena_options(ArenaOptions(
         include_new_models=st.session_state["models.include_new"],
-        schedule=st.session_state["models.schedule"]))
+        schedule=st.session_state["models.schedule"],
+        show_thinking_before_vote=st.session_state["models.show_thinking"]))
 
 
 def options_section(ctx: PageContext) -> None:
@@ -239,11 +240,15 @@ def options_section(ctx: PageContext) -> None:
     options = ctx.store.arena_options()
     st.session_state["models.include_new"] = options.include_new_models
     st.session_state["models.schedule"] = options.schedule
+    st.session_state["models.show_thinking"] = options.show_thinking_before_vote
     st.toggle(t("options.include_new"), key="models.include_new", disabled=not ctx.admin,
               on_change=_save_options, args=(ctx,), help=t("options.include_new_help"))
     st.radio(t("options.schedule"), SCHEDULES, key="models.schedule", horizontal=True,
              format_func=lambda s: t(f"options.schedule.{s}"), disabled=not ctx.admin,
              on_change=_save_options, args=(ctx,), help=t("options.schedule_help"))
+    st.toggle(t("options.show_thinking"), key="models.show_thinking", disabled=not ctx.admin,
+              on_change=_save_options, args=(ctx,), help=t("options.show_thinking_help"))
+    st.caption(t("options.show_thinking_note"))
 
 
 # --- task categories ------------------------------------------------------------------------
