@@ -322,6 +322,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "arena.more_coming": "… and {count} more characters so far.",
         "arena.more_after_vote": "… and {count} more characters: the whole answer can be "
                                  "downloaded after the vote.",
+        "data.more_in_export": "… and {count} more characters: the whole answer is in the "
+                               "downloads above.",
         "arena.more_in_file": "… and {count} more characters: the whole answer is in the file "
                               "below.",
         "arena.download_whole": "⬇ The whole answer ({count} characters)",
@@ -675,6 +677,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "arena.more_coming": "……目前还有 {count} 个字符。",
         "arena.more_after_vote": "……还有 {count} 个字符：投票后可以下载完整回答。",
         "arena.more_in_file": "……还有 {count} 个字符：完整回答在下面的文件里。",
+        "data.more_in_export": "……还有 {count} 个字符：完整回答在上面的下载文件里。",
         "arena.download_whole": "⬇ 完整回答（{count} 个字符）",
         "arena.vote_prompt": "哪个回答更好？",
         "vote.model_a": "👈 A 更好",

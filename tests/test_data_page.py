@@ -218,3 +218,19 @@ def test_admin_actions_are_disabled_with_the_reason_for_others(admin):
     assert at.button(key=f"data.delete.{battle_id}").disabled
     assert at.get("file_uploader")[0].disabled
     assert any("admin passcode" in c for c in texts(at.caption))
+
+
+def test_an_answer_shows_no_remote_image_and_a_bounded_part():
+    from arena.records import Battle, Side, Vote
+
+    huge = "![tracker](https://tracker.example/pixel.png) " + "word " * 60_000
+    battle = Battle(category="coding", prompt="hi", system_prompt="", options={},
+                    side_a=Side("x:1", answer=huge, thinking="![t](https://t.example/x.png)"),
+                    side_b=Side("y:1", answer="fine"), created_at="2026-11-01T10:00:00.000Z")
+    db().save_battles([battle], [Vote(battle.id, "tie", "ann", "2026-11-01T10:01:00.000Z")])
+    at = open_data()
+    shown = [m.value for m in at.markdown]
+    assert not any("![" in text for text in shown)  # an image would be fetched by every reader
+    assert any("tracker.example" in text for text in shown)  # a link to it instead
+    assert max(len(text) for text in shown) < 110_000
+    assert any("more characters" in text for text in texts(at.caption))

@@ -19,7 +19,7 @@ def side_label(name: str, t) -> str:
     return t(f"arena.model_{name}")
 
 
-def _markdown(text: str, limit: int | None, more_key: str, t) -> None:
+def answer_markdown(text: str, limit: int | None, more_key: str, t) -> None:
     """An answer (or thinking) as markdown that fetches nothing, at most `limit` characters of
     it (None: all), saying how much is left out."""
     shown, hidden = (text, 0) if limit is None else shown_part(text, limit)
@@ -54,9 +54,9 @@ def render_side(ctx: PageContext, name: str, side: Side, *, thinking: bool,
     st.subheader(side_label(name, t))
     if thinking and side.thinking.strip():
         with st.expander(t("arena.thinking_label"), expanded=False):
-            _markdown(side.thinking.strip(), limit, more_key, t)
+            answer_markdown(side.thinking.strip(), limit, more_key, t)
     if side.answer:
-        _markdown(side.answer, limit, more_key, t)
+        answer_markdown(side.answer, limit, more_key, t)
     elif placeholder and not side.failed:
         st.caption(placeholder)
     elif ended and not side.failed:

@@ -10,9 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from arena import exchange
+from arena.display import SHOWN_CHARS
 from arena.i18n import has_message
 from arena.records import WINNERS, Battle, Vote
 from arena.store import BattleFilter
+from arena.ui.answers_view import answer_markdown
 from arena.ui.common import PageContext, category_label, notice_after_rerun, reason_text
 from arena.vote_files import VoteFileError
 
@@ -172,10 +174,12 @@ def battle_detail(ctx: PageContext, rows: pd.DataFrame) -> None:
             with column:
                 st.markdown(f"**{t(f'arena.model_{name}')}: `{side.model}`** · "
                             f"{t('reveal.thinking_mode', mode=t(f'arena.thinking.{side.think}'))}")
+                # The answer as on the Arena page: no remote images, a bounded part of it (the
+                # whole is in the downloads above).
                 if side.thinking:
                     with st.expander(t("arena.thinking_label")):
-                        st.text(side.thinking)
-                st.markdown(side.answer)
+                        answer_markdown(side.thinking, SHOWN_CHARS, "data.more_in_export", t)
+                answer_markdown(side.answer, SHOWN_CHARS, "data.more_in_export", t)
                 if side.error_kind:
                     st.error(f"{side.error_kind}: {side.error}")
         vote_column, options_column = st.columns(2)
