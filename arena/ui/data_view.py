@@ -15,7 +15,8 @@ from arena.i18n import has_message
 from arena.records import WINNERS, Battle, Vote
 from arena.store import BattleFilter
 from arena.ui.answers_view import answer_markdown
-from arena.ui.common import PageContext, category_label, notice_after_rerun, reason_text
+from arena.ui.common import (PageContext, category_label, keep_choice, notice_after_rerun,
+                             reason_text)
 from arena.vote_files import VoteFileError
 
 PAGE_SIZE = 50
@@ -26,22 +27,27 @@ NONE = "—"  # what an empty cell shows, in every language
 def battle_filter(ctx: PageContext) -> BattleFilter:
     t = ctx.t
     categories = {c.slug: c for c in ctx.store.categories()}
+    choices = {"data.category": [ANY] + list(categories), "data.model": [ANY] + ctx.contestants(),
+               "data.voter": [ANY] + ctx.voters(), "data.winner": [ANY] + list(WINNERS),
+               "data.counted": ["", "yes", "no"], "data.status": ["", "complete", "failed"]}
+    for key, options in choices.items():  # labels are translated: see keep_choice
+        keep_choice(key, options)
     first, second, third, fourth = st.columns(4)
-    category = first.selectbox(t("data.category"), [ANY] + list(categories), key="data.category",
+    category = first.selectbox(t("data.category"), choices["data.category"], key="data.category",
                                format_func=lambda s: category_label(categories[s], t) if s
                                else t("data.any"))
     # Contestant names of battles whose names may be shown (Store.contestants).
-    model = second.selectbox(t("data.model"), [ANY] + ctx.contestants(), key="data.model",
+    model = second.selectbox(t("data.model"), choices["data.model"], key="data.model",
                              format_func=lambda m: m or t("data.any"))
-    voter = third.selectbox(t("data.voter"), [ANY] + ctx.voters(), key="data.voter",
+    voter = third.selectbox(t("data.voter"), choices["data.voter"], key="data.voter",
                             format_func=lambda v: v or t("data.any"))
-    winner = fourth.selectbox(t("data.outcome"), [ANY] + list(WINNERS), key="data.winner",
+    winner = fourth.selectbox(t("data.outcome"), choices["data.winner"], key="data.winner",
                               format_func=lambda w: t(f"vote.{w}") if w else t("data.any"))
     fifth, sixth, seventh = st.columns([2, 1, 1])
     picked = fifth.date_input(t("board.dates"), value=(), key="data.dates")
-    counted = sixth.selectbox(t("data.counted"), ["", "yes", "no"], key="data.counted",
+    counted = sixth.selectbox(t("data.counted"), choices["data.counted"], key="data.counted",
                               format_func=lambda c: t(f"data.counted.{c or 'any'}"))
-    failed = seventh.selectbox(t("data.status"), ["", "complete", "failed"], key="data.status",
+    failed = seventh.selectbox(t("data.status"), choices["data.status"], key="data.status",
                                format_func=lambda s: t(f"data.status.{s or 'any'}"))
     return BattleFilter(
         # Anonymity: a battle still waiting for its vote names no model here, nor in downloads.

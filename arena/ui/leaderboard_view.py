@@ -11,7 +11,7 @@ import streamlit as st
 from arena import ratings
 from arena.store import VoteFilter
 from arena.ui import charts
-from arena.ui.common import PageContext, category_label, get_store, page_link
+from arena.ui.common import PageContext, category_label, get_store, keep_choice, page_link
 
 EVERYONE = ""
 
@@ -31,8 +31,10 @@ def vote_filter(ctx: PageContext) -> VoteFilter:
                                      help=t("board.dates_help"))
     since = picked[0] if len(picked) >= 1 else None
     until = picked[1] if len(picked) == 2 else None
+    voters = [EVERYONE] + ctx.voters()
+    keep_choice("board.voter", voters)  # "everyone" is translated: see keep_choice
     voter = voter_column.selectbox(
-        t("board.voter"), options=[EVERYONE] + ctx.voters(), key="board.voter",
+        t("board.voter"), options=voters, key="board.voter",
         format_func=lambda v: v or t("board.everyone"))
     return VoteFilter(since=since, until=until, voter=voter or None)
 
@@ -40,9 +42,11 @@ def vote_filter(ctx: PageContext) -> VoteFilter:
 def category_picker(ctx: PageContext) -> str:
     """Overall first, then every category; returns ratings.OVERALL or a category slug."""
     categories = {c.slug: c for c in ctx.store.categories()}
+    options = [ratings.OVERALL] + list(categories)
+    keep_choice("board.category", options)  # the labels are translated: see keep_choice
     return st.selectbox(
         ctx.t("board.category"),
-        options=[ratings.OVERALL] + list(categories),
+        options=options,
         format_func=lambda s: ctx.t("board.overall") if s == ratings.OVERALL
         else category_label(categories[s], ctx.t),
         key="board.category",

@@ -17,7 +17,7 @@ from arena.pulls import Pull, PullRefused
 from arena.records import SCHEDULES, ArenaOptions, ModelChoice
 from arena.settings import SettingsError, normalise_host
 from arena.ui.battle_state import has_unvoted_battle
-from arena.ui.common import PageContext, category_label, notice_after_rerun
+from arena.ui.common import PageContext, category_label, keep_choice, notice_after_rerun
 from arena.ui.lineup_state import forget_reports, pulls
 
 SEEN_PULLS_KEY = "models.seen_pulls"  # finished pulls this session has already refreshed for
@@ -271,6 +271,7 @@ def categories_section(ctx: PageContext) -> None:
     categories = {c.slug: c for c in ctx.store.categories()}
     if NEXT_PICK_KEY in st.session_state:  # set after a save or delete, for this run's picker
         st.session_state[PICK_KEY] = st.session_state.pop(NEXT_PICK_KEY)
+    keep_choice(PICK_KEY, [NEW_CATEGORY] + list(categories))  # translated labels: keep_choice
     slug = st.selectbox(t("categories.pick"), [NEW_CATEGORY] + list(categories),
                         key=PICK_KEY, format_func=lambda s: category_label(
                             categories[s], t) if s else t("categories.new"))
