@@ -93,28 +93,38 @@ def _number(name: str, env: dict, kind: type, default, minimum=None):
 
 
 def normalise_host(host: str, name: str = "OLLAMA_HOST") -> str:
-    """Accept what people type for an Ollama host (`0.0.0.0`, `myhost:11434`) and return a URL;
-    `name` is where the value came from, for the error message."""
-    host = host.strip().rstrip("/")
-    if not host:
+    """What people type for an Ollama host, as the URL the official `ollama` client would make
+    of it (its `_parse_host`; tests/test_settings.py checks them side by side): no scheme means
+    http and port 11434, `http://` alone port 80, `https://` port 443, a path is kept (Ollama
+    behind a reverse proxy). Two differences, on purpose: a listen address (`0.0.0.0`, `[::]`)
+    means this machine, and the scheme's case does not matter. `name` is where the value came
+    from, for the error message."""
+    typed = host.strip()
+    if not typed:
         raise SettingsError(f"{name} is empty")
-    if "://" not in host:
-        host = "http://" + host
-    scheme, rest = host.split("://", 1)
-    if rest.startswith("0.0.0.0"):
-        # A listen address, not somewhere to connect to.
-        rest = "127.0.0.1" + rest[len("0.0.0.0"):]
-    if ":" not in rest.split("/")[0]:
-        rest = rest.split("/")[0] + ":11434"
-    url = f"{scheme}://{rest}"
+    invalid = SettingsError(f"{name}={typed!r} is not a valid host[:port] or URL")
+    scheme, given, rest = typed.partition("://")
+    if given:
+        scheme = scheme.lower()
+        port = {"http": 80, "https": 443}.get(scheme)
+        if port is None or not rest.strip("/"):
+            raise invalid
+    else:
+        scheme, rest, port = "http", typed, 11434
+    if any(c.isspace() or not c.isprintable() for c in rest):
+        raise invalid
     try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        raise SettingsError(f"{name}={host!r} is not a valid host[:port] or URL") from None
-    if scheme not in ("http", "https") or not parts.hostname or port is None:
-        raise SettingsError(f"{name}={host!r} is not a valid host[:port] or URL")
-    return url
+        parts = urlsplit(f"{scheme}://{rest}")
+        port = parts.port or port
+    except ValueError:  # a port that is not a number, or out of range
+        raise invalid from None
+    hostname = parts.hostname or "127.0.0.1"
+    # A listen address, not somewhere to connect to.
+    hostname = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(hostname, hostname)
+    if ":" in hostname:  # IPv6: urlsplit drops the brackets a URL needs
+        hostname = f"[{hostname}]"
+    path = parts.path.strip("/")
+    return f"{scheme}://{hostname}:{port}" + (f"/{path}" if path else "")
 
 
 def load_settings(env: dict | None = None) -> Settings:
