@@ -318,6 +318,12 @@ def _options(value) -> str:
     return options_text(value)
 
 
+def _not_itself(model_a: pd.Series, model_b: pd.Series, errors: _Errors) -> None:
+    """A contestant against itself would count as a tie with itself: no such battle."""
+    errors.add((model_a == model_b) & (model_a != ""),
+               lambda name: f"model_a and model_b are the same model ({name})", model_a)
+
+
 def _own_frame(raw: pd.DataFrame, source: str, errors: _Errors) -> pd.DataFrame:
     """Our own export's rows, checked and put in the form the store takes."""
     out = pd.DataFrame(index=raw.index)
@@ -342,6 +348,7 @@ def _own_frame(raw: pd.DataFrame, source: str, errors: _Errors) -> pd.DataFrame:
                    lambda _, s=side: f"the model of side {s} is empty")
         think = out[f"think_{side}"].where(out[f"think_{side}"].isin(THINK_MODES), "default")
         out[f"model_{side}"] = list(map(contestant, out[f"ollama_model_{side}"], think))
+    _not_itself(out["model_a"], out["model_b"], errors)
     out["tstamp"] = _times(_column(raw, "tstamp"), "tstamp", errors)
     out["tstamp"] = out["tstamp"].where(out["tstamp"].notna(), utc_now())
     out["category"] = _text(_column(raw, "category"), "general")
@@ -377,8 +384,7 @@ def _arena_frame(raw: pd.DataFrame, source: str, errors: _Errors) -> pd.DataFram
     out = pd.DataFrame(index=raw.index)
     model_a, model_b = _text(raw["model_a"]), _text(raw["model_b"])
     errors.add((model_a == "") | (model_b == ""), lambda _: "model_a and model_b are required")
-    errors.add((model_a == model_b) & (model_a != ""),
-               lambda _: "model_a and model_b are the same model")
+    _not_itself(model_a, model_b, errors)
     winner = _text(raw["winner"], None)
     errors.add(~winner.isin(WINNERS), _unknown_winner, raw["winner"])
     category = _text(_column(raw, "category"), "general")
