@@ -14,6 +14,7 @@ import pandas as pd
 from arena import exchange, ratings
 from arena.ratings import RatingInputError
 from arena.settings import SettingsError, load_settings
+from arena.spreadsheet import safe_csv
 from arena.store import BattleFilter, Store
 from arena.vote_files import VoteFileError, read_votes_file
 
@@ -67,7 +68,7 @@ def _print_board(board: pd.DataFrame, form: str) -> None:
         ).to_dict("records")
         print(json.dumps(records, ensure_ascii=False, indent=2, default=_plain))
     elif form == "csv":
-        sys.stdout.write(board.to_csv(index=False, float_format="%.2f"))
+        sys.stdout.write(safe_csv(board, float_format="%.2f"))
     elif board.empty:
         print("No counted votes yet.")
     else:

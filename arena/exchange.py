@@ -43,6 +43,7 @@ from arena.records import (
     iso_utc,
     utc_now,
 )
+from arena.spreadsheet import neutralise_formulas
 from arena.store import (
     ROW_COLUMNS,
     VOTE_COLUMNS,
@@ -74,8 +75,6 @@ _FROM_STORE = {"tstamp": "created_at", "counted": "counts",
                **{f"{FLAT_SIDE[n]}_{s}": f"{n}_{s}" for s in "ab" for n in SIDE_FIELDS}}
 # What makes a file ours (rather than Chatbot Arena style rows): the whole battle is in it.
 OWN_MARKERS = {"id", "prompt", "answer_a", "answer_b", "ollama_model_a", "ollama_model_b"}
-# Text a spreadsheet would run as a formula; an apostrophe too, so that restoring is exact.
-FORMULA_PATTERN = r"^[=+\-@\t\r']"
 MAX_ERRORS = 20  # errors listed before the rest are only counted
 IMPORT_NAMESPACE = uuid.UUID("6f1c3b2e-0d4a-4c59-9a57-7d1c5f0e2b11")
 CHUNK = 5000  # battles per piece of an export: bounds memory whatever the size
@@ -128,19 +127,6 @@ def records(store: Store, where: BattleFilter = BattleFilter()) -> Iterator[dict
         yield from nested_records(rows)
 
 
-def _neutralise_formulas(table: pa.Table) -> pa.Table:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe, and so does text
-    that already starts with one, so that `_restore_formulas` undoes it exactly."""
-    for k, field in enumerate(table.schema):
-        if field.type == pa.string():
-            column = table.column(k)
-            risky = pc.match_substring_regex(column, FORMULA_PATTERN)
-            if pc.any(risky).as_py():
-                table = table.set_column(k, field, pc.if_else(
-                    risky, pc.binary_join_element_wise("'", column, ""), column))
-    return table
-
-
 def write_export(store: Store, path: str | Path, form: str,
                  where: BattleFilter = BattleFilter()) -> int:
     """Write the battles a filter selects to `path` as csv, jsonl or parquet, a chunk at a time;
@@ -166,7 +152,7 @@ def write_export(store: Store, path: str | Path, form: str,
         with writer:
             for rows in chunks:
                 table = pa.table(flat_columns(rows), schema=FLAT_SCHEMA)
-                writer.write_table(_neutralise_formulas(table) if form == "csv" else table)
+                writer.write_table(neutralise_formulas(table) if form == "csv" else table)
                 count += len(rows)
     return count
 
@@ -559,7 +545,7 @@ def _objects(values: list) -> np.ndarray:
 
 
 def _restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Undo the CSV export's leading apostrophe on every text cell."""
+    """Undo the CSV export's leading apostrophe (arena.spreadsheet) on every text cell."""
     for name in frame.columns.intersection(TEXT_COLUMNS):
         text = frame[name].astype("string")
         marked = text.str.startswith("'").fillna(False).to_numpy(dtype=bool)
