@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from arena import exchange, ratings
+from arena.import_checks import RowErrors, check_names
 from arena.ratings import RatingInputError
 from arena.settings import SettingsError, load_settings
 from arena.spreadsheet import safe_csv
@@ -38,7 +39,13 @@ def _count_table_from_db(path: str) -> pd.DataFrame:
 
 
 def _count_table_from_file(path: str) -> pd.DataFrame:
-    votes = read_votes_file(path)
+    limits = load_settings().imports
+    votes = read_votes_file(path, limits=limits)
+    errors = RowErrors()
+    for name in ("model_a", "model_b"):
+        if name in votes.columns:
+            check_names(votes[name], name, limits, errors)
+    errors.raise_if_any(Path(path))
     by = ["category"] if "category" in votes.columns else []
     try:
         return ratings.count_table(votes, by=by)
@@ -114,7 +121,8 @@ def export_command(args: argparse.Namespace) -> None:
 
 
 def import_command(args: argparse.Namespace) -> None:
-    result = exchange.import_file(Store(_db_path(args)), args.file)
+    limits = load_settings().imports
+    result = exchange.import_file(Store(_db_path(args)), args.file, limits)
     print(f"imported {result.added} battles from {args.file} ({result.skipped} already there)")
 
 

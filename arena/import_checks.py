@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from arena.settings import ImportLimits
 
 MAX_ERRORS = 20  # errors listed before the rest are only counted
+MAX_MESSAGE = 300  # characters of one row's error: a 5 MB value is not quoted whole
 # Deeper than any battle (a record, its side, its options: 3); pyarrow's JSON reader crashes
 # the process on a line nested some 20,000 deep, so such a file never reaches it.
 MAX_JSON_DEPTH = 64
@@ -54,17 +55,21 @@ class RowErrors:
         rows = bad.index[bad.to_numpy(dtype=bool)]
         self.total += len(rows)
         for row in rows[:MAX_ERRORS]:
-            self.found.append((row, message(None if values is None else values[row])))
+            self.found.append((row, _short(message(None if values is None else values[row]))))
 
     def row(self, number: int, message: str) -> None:
         self.total += 1
         if len(self.found) < 10 * MAX_ERRORS:
-            self.found.append((number, message))
+            self.found.append((number, _short(message)))
 
     def raise_if_any(self, path: Path) -> None:
         if self.found:
             shown = [f"row {n}: {m}" for n, m in sorted(self.found, key=lambda e: e[0])]
             raise ImportRejected(str(path), shown[:MAX_ERRORS], self.total)
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE - 1] + "…"
 
 
 _KINDS = [(stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"),

@@ -203,3 +203,186 @@ def test_model_names_in_our_own_format_are_checked_too(tmp_path, source):
     nested_export(source, path, bad)
     refused(Store(tmp_path / "arena.db"), path,
             r"row 2: ollama_model_b has a control character \(U\+0009\)")
+
+
+# --- not a regular file, too big, too many rows or columns, too long a value ---------------
+
+
+def _limits(**changes):
+    from dataclasses import replace
+
+    from arena.settings import ImportLimits
+
+    return replace(ImportLimits(), **changes)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "directory"])
+def test_only_regular_files_are_read(tmp_path, kind):
+    import os
+
+    path = tmp_path / "votes.jsonl"
+    if kind == "fifo":
+        os.mkfifo(path)  # reading it would wait for a writer for ever
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")  # reading it never ends, and fills the memory
+    else:
+        path.mkdir()
+    store = Store(tmp_path / "arena.db")
+    refused(store, path, "votes.jsonl: not a regular file")
+    # The command line too, in a process of its own, quickly.
+    done = arena("import", str(path), "--db", str(tmp_path / "arena.db"), timeout=60)
+    assert done.returncode == 1 and "not a regular file" in done.stderr
+    board = arena("leaderboard", "--from", str(path), timeout=60)
+    assert board.returncode == 1 and "not a regular file" in board.stderr
+
+
+def test_a_file_over_the_size_limit_is_not_read(tmp_path, monkeypatch):
+    path = tmp_path / "votes.csv"
+    with open(path, "wb") as out:  # 3 MB of one line, no newline
+        out.write(b"model_a,model_b,winner\n" + b"x" * 3_000_000)
+    with pytest.raises(VoteFileError, match=r"votes.csv: 2.9 MB, over the import limit of 2 MB "
+                                            r"\(ARENA_IMPORT_MAX_MB\)"):
+        import_file(Store(tmp_path / "arena.db"), path, _limits(max_mb=2))
+    monkeypatch.setenv("ARENA_IMPORT_MAX_MB", "2")
+    done = arena("import", str(path), "--db", str(tmp_path / "arena.db"))
+    assert done.returncode == 1 and "ARENA_IMPORT_MAX_MB" in done.stderr
+
+
+@pytest.mark.parametrize("form", ["csv", "jsonl", "parquet"])
+def test_rows_and_columns_past_the_limits(tmp_path, form):
+    path = tmp_path / f"votes.{form}"
+    frame = pd.DataFrame({"model_a": ["x"] * 30, "model_b": ["y"] * 30, "winner": ["tie"] * 30,
+                          **{f"extra{k}": ["e"] * 30 for k in range(10)}})
+    {"csv": lambda: frame.to_csv(path, index=False),
+     "jsonl": lambda: frame.to_json(path, orient="records", lines=True),
+     "parquet": lambda: frame.to_parquet(path)}[form]()
+    store = Store(tmp_path / "arena.db")
+    with pytest.raises(VoteFileError, match=r"more than 20 rows, the import limit "
+                                            r"\(ARENA_IMPORT_MAX_ROWS\)"):
+        import_file(store, path, _limits(max_rows=20))
+    with pytest.raises(VoteFileError, match=r"13 columns, over the import limit of 12 "
+                                            r"\(ARENA_IMPORT_MAX_COLUMNS\)"):
+        import_file(store, path, _limits(max_columns=12))
+    assert import_file(store, path, _limits(max_rows=30, max_columns=13)).added == 30
+
+
+@pytest.mark.parametrize("form", ["csv", "jsonl", "parquet"])
+def test_a_value_past_the_length_limit_is_named_with_its_row(tmp_path, source, form):
+    path = tmp_path / f"votes.{form}"
+    if form == "jsonl":
+        nested_export(source, path, lambda r, row: row == 2 and r["side_a"].update(
+            answer="y" * 1001))
+    else:
+        def long_answer(frame):
+            frame.loc[1, "answer_a"] = "y" * 1001
+        flat_export(source, path, long_answer)
+    with pytest.raises(ImportRejected, match=r"row 2: answer_a is 1,001 characters long "
+                                             r"\(ARENA_IMPORT_MAX_FIELD_CHARS=1,000\)"):
+        import_file(Store(tmp_path / "arena.db"), path, _limits(max_field_chars=1000))
+
+
+def test_settings_name_the_limits():
+    from arena.settings import SettingsError, load_settings
+
+    s = load_settings({"ARENA_IMPORT_MAX_MB": "1.5", "ARENA_IMPORT_MAX_ROWS": "10",
+                       "ARENA_IMPORT_MAX_COLUMNS": "9", "ARENA_IMPORT_MAX_FIELD_CHARS": "99",
+                       "ARENA_IMPORT_MAX_NAME_CHARS": "50"})
+    assert s.imports == _limits(max_mb=1.5, max_rows=10, max_columns=9, max_field_chars=99,
+                                max_name_chars=50)
+    assert load_settings({}).imports.max_field_chars >= 2_000_000  # a long answer is fine
+    with pytest.raises(SettingsError, match="ARENA_IMPORT_MAX_ROWS"):
+        load_settings({"ARENA_IMPORT_MAX_ROWS": "0"})
+
+
+# --- Parquet of lists and records ------------------------------------------------------------
+
+
+def test_parquet_columns_of_lists_or_records_are_refused(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "votes.parquet"
+    pq.write_table(pa.table({"model_a": [["m1", "m2"], ["m3"]], "model_b": ["y", "y"],
+                             "winner": [{"who": "a"}, {"who": "b"}]}), path)
+    message = (r"votes.parquet: column\(s\) holding lists, records or bytes rather than single "
+               r"values: model_a \(list<element: string>\), winner \(struct<who: string>\)")
+    refused(Store(tmp_path / "arena.db"), path, message)
+    done = arena("leaderboard", "--from", str(path))
+    assert done.returncode == 1 and "holding lists" in done.stderr
+
+
+# --- deep JSON, lone surrogates, bytes that are not UTF-8 ---------------------------------
+
+
+def _good_line() -> str:
+    return json.dumps({"model_a": "x", "model_b": "y", "winner": "tie"})
+
+
+@pytest.mark.parametrize("name", ["votes.jsonl", "clean_battle.json"])
+def test_deeply_nested_json_is_a_row_error(tmp_path, name):
+    deep = '{"model_a": "x", "model_b": "y", "winner": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    path = tmp_path / name
+    if name.endswith(".json"):
+        path.write_text("[" + ",".join([_good_line(), _good_line(), deep]) + "]")
+    else:
+        path.write_text("\n".join([_good_line(), _good_line(), deep]) + "\n")
+    refused(Store(tmp_path / "arena.db"), path, f"{name}: row 3: JSON nested too deeply")
+
+
+def test_deep_json_in_our_own_export_never_reaches_pyarrow(tmp_path, source):
+    """pyarrow's JSON reader crashes the whole process (the web server) on a line nested
+    some 20,000 deep; our export's first line sends a file to it, so it is looked at first."""
+    path = tmp_path / "votes.jsonl"
+    nested_export(source, path, lambda r, row: None)
+    lines = path.read_text().splitlines()
+    deep = json.loads(lines[1])
+    text = json.dumps(deep).replace('"options": {}', '"options": ' + '{"a": ' * 50_000
+                                    + "1" + "}" * 50_000)
+    path.write_text("\n".join([lines[0], text, lines[2]]) + "\n")
+    code = ("import sys; from arena.exchange import import_file; from arena.store import Store\n"
+            f"try: import_file(Store({str(tmp_path / 'a.db')!r}), {str(path)!r})\n"
+            "except ValueError as e: print(e)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert "votes.jsonl: row 2: JSON nested too deeply" in done.stdout
+    # Shallow structures, brackets and quotes inside strings, do not send a file the slow way.
+    assert exchange.json_depth(path) > exchange.MAX_JSON_DEPTH
+    tricky = tmp_path / "tricky.jsonl"
+    tricky.write_text(json.dumps({"a": "[[[[{{{{\\\"[[[" * 100, "b": [[1, {"c": "]]]\\"}]]})
+                      + "\n" + json.dumps({"a": "\\"}) + "\n")
+    assert exchange.json_depth(tricky) == 4
+
+
+@pytest.mark.parametrize("form", ["jsonl", "json"])
+def test_a_lone_surrogate_is_a_row_error(tmp_path, form):
+    path = tmp_path / f"votes.{form}"
+    bad = '{"model_a": "x\\ud800", "model_b": "y", "winner": "tie"}'
+    rows = [_good_line(), bad, _good_line()]
+    path.write_text("[" + ",".join(rows) + "]" if form == "json" else "\n".join(rows) + "\n")
+    refused(Store(tmp_path / "arena.db"), path,
+            rf"votes.{form}: row 2: model_a is not valid text: a lone surrogate \(U\+D800\) at "
+            r"character 2")
+
+
+@pytest.mark.parametrize("form", ["csv", "jsonl"])
+def test_bytes_that_are_not_utf8_are_a_row_error(tmp_path, form):
+    path = tmp_path / f"votes.{form}"
+    if form == "csv":
+        path.write_bytes(b"model_a,model_b,winner\nx,y,tie\nx,y\xff\xfe,tie\nx,y,tie\n")
+        message = r"votes.csv: row 2: model_b is not valid text: invalid UTF-8 bytes at char"
+    else:
+        path.write_bytes((_good_line() + "\n").encode() + b'{"model_a": "x", "model_b": "y",'
+                         b' "winner": "tie", "prompt": "\xc3("}\n')
+        message = r"votes.jsonl: row 2: prompt is not valid text: invalid UTF-8 bytes"
+    refused(Store(tmp_path / "arena.db"), path, message)
+
+
+def test_our_own_export_with_bad_bytes_is_read_line_by_line(tmp_path, source):
+    path = tmp_path / "votes.jsonl"
+    nested_export(source, path, lambda r, row: None)
+    data = path.read_bytes().split(b"\n")
+    data[2] = data[2].replace(b'"task 2"', b'"task \xff2"')
+    path.write_bytes(b"\n".join(data))
+    refused(Store(tmp_path / "arena.db"), path,
+            r"votes.jsonl: row 3: prompt is not valid text: invalid UTF-8 bytes at character 6")
