@@ -386,3 +386,55 @@ def test_our_own_export_with_bad_bytes_is_read_line_by_line(tmp_path, source):
     path.write_bytes(b"\n".join(data))
     refused(Store(tmp_path / "arena.db"), path,
             r"votes.jsonl: row 3: prompt is not valid text: invalid UTF-8 bytes at character 6")
+
+
+# --- the web import page: a clear message, never a traceback ----------------------------
+
+
+def _upload(name: str, data: bytes):
+    from apptest_helpers import open_page
+
+    at = open_page("pages/data.py", admin=True)
+    at.file_uploader(key="data.upload").upload(name, data, "application/octet-stream").run()
+    return at
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("deep.jsonl", (_good_line() + "\n" + '{"model_a": ' + "[" * 100_000 + "]" * 100_000
+                    + "}\n").encode(), "deep.jsonl: row 2: JSON nested too deeply"),
+    ("bytes.csv", b"model_a,model_b,winner\nx\xff,y,tie\n",
+     "bytes.csv: row 1: model_a is not valid text: invalid UTF-8 bytes"),
+    ("surrogate.jsonl", b'{"model_a": "x", "model_b": "\\udfff", "winner": "tie"}\n',
+     "surrogate.jsonl: row 1: model_b is not valid text: a lone surrogate"),
+    ("itself.csv", b"model_a,model_b,winner\nx,x,tie\n",
+     "itself.csv: row 1: model_a and model_b are the same model (x)"),
+])
+def test_hostile_uploads_are_refused_on_the_page(admin, name, data, message):
+    from apptest_helpers import db, texts
+
+    at = _upload(name, data)
+    at.button(key="data.import_button").click().run()
+    assert not at.exception, texts(at.exception)
+    [error] = texts(at.error)
+    assert "Nothing was imported" in error and message in error
+    assert db().count_battles() == 0
+
+
+def test_a_locked_database_is_a_message_on_the_page(admin):
+    """Another connection holds the write lock for longer than the store waits for it."""
+    import sqlite3
+
+    from apptest_helpers import db, texts
+
+    at = _upload("votes.csv", b"model_a,model_b,winner\nx,y,tie\n")
+    holder = sqlite3.connect(db().path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        at.button(key="data.import_button").click().run(timeout=90)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert not at.exception, texts(at.exception)
+    [error] = texts(at.error)
+    assert "Nothing was imported: the database is busy" in error and "locked" in error
+    assert db().count_battles() == 0
