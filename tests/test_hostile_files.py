@@ -438,3 +438,39 @@ def test_a_locked_database_is_a_message_on_the_page(admin):
     [error] = texts(at.error)
     assert "Nothing was imported: the database is busy" in error and "locked" in error
     assert db().count_battles() == 0
+
+
+# --- memory stays bounded -------------------------------------------------------------------
+
+_PEAK = ("import resource, sys\n"
+         "from arena.cli import main\n"
+         "code = main(sys.argv[1:])\n"
+         "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, code)\n")
+
+
+def _peak_mb(tmp_path, path) -> tuple[int, str]:
+    """(peak memory in MB, error line) of `python -m arena import path` in a fresh process."""
+    done = subprocess.run([sys.executable, "-c", _PEAK, "import", str(path), "--db",
+                           str(tmp_path / "peak.db")], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    peak = int(done.stdout.split("PEAK")[1].split()[0])
+    return peak, done.stderr
+
+
+def test_memory_stays_bounded_for_special_files_and_one_huge_line(tmp_path):
+    small = tmp_path / "small.csv"
+    small.write_text("model_a,model_b,winner\nx,y,tie\n")
+    base, _ = _peak_mb(tmp_path, small)
+    zero = tmp_path / "zero.jsonl"
+    zero.symlink_to("/dev/zero")
+    peak, error = _peak_mb(tmp_path, zero)
+    assert "not a regular file" in error and peak < base + 20
+    size = 30_000_000  # one line, one value of 30 MB, no newline
+    for name, head in (("huge.jsonl", '{"model_a": "x", "model_b": "y", "winner": "tie", '
+                                      '"prompt": "'),
+                       ("huge.csv", "model_a,model_b,winner,prompt\nx,y,tie,")):
+        path = tmp_path / name
+        path.write_text(head + "p" * size + ('"}' if name.endswith("jsonl") else ""))
+        peak, error = _peak_mb(tmp_path, path)
+        assert "row 1: prompt is 30,000,000 characters long" in error
+        assert peak - base < 5 * size / 1e6, (name, peak, base)
