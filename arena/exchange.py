@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 
 from arena.import_checks import (
     MAX_ERRORS,
-    MAX_JSON_DEPTH,
+    PYARROW_MAX_OPENERS,
     ImportRejected,
     RowErrors,
     VoteFileError,
@@ -42,7 +42,7 @@ from arena.import_checks import (
     check_names,
     check_shape,
     check_text,
-    json_depth,
+    most_openers_on_a_line,
 )
 from arena.records import (
     FLAG_WORDS,
@@ -561,8 +561,8 @@ def _arrow_nested_frame(path: Path) -> pd.DataFrame | None:
     first = _first_object(path)
     if not (isinstance(first, dict) and _is_nested(first)):
         return None
-    if json_depth(path) > MAX_JSON_DEPTH:
-        return None  # pyarrow would crash the process; the line reader names the line
+    if most_openers_on_a_line(path) > PYARROW_MAX_OPENERS:
+        return None  # pyarrow might crash the process; the line reader names the line
     try:
         table = pa_json.read_json(path)
     except (pa.ArrowException, OSError):

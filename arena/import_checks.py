@@ -2,7 +2,7 @@
 is refused with the file and the row named, nothing written, and memory bounded by the limits
 (arena.settings.ImportLimits): not a regular file, too big, too many rows or columns, a value
 too long, text that is not valid Unicode, a model name with control characters, JSON nested
-deeper than any battle is, Parquet columns that hold lists or records."""
+too deep for pyarrow's reader, Parquet columns that hold lists or records."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import stat
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -21,9 +20,9 @@ from arena.settings import ImportLimits
 
 MAX_ERRORS = 20  # errors listed before the rest are only counted
 MAX_MESSAGE = 300  # characters of one row's error: a 5 MB value is not quoted whole
-# Deeper than any battle (a record, its side, its options: 3); pyarrow's JSON reader crashes
-# the process on a line nested some 20,000 deep, so such a file never reaches it.
-MAX_JSON_DEPTH = 64
+# pyarrow's JSON reader crashes the whole process on a line nested some 20,000 deep (10,000 is
+# fine): a file with a line that may nest deeper than this never reaches it.
+PYARROW_MAX_OPENERS = 5000
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SCAN_BLOCK = 1 << 24
 
@@ -185,46 +184,18 @@ def check_names(values: pd.Series, name: str, limits: ImportLimits,
                                f"(ARENA_IMPORT_MAX_NAME_CHARS={limits.max_name_chars})", values)
 
 
-def json_depth(path: Path) -> int:
-    """The deepest nesting of brackets on any line of a JSON Lines file, strings left out;
-    without parsing (cheap: only quotes, brackets and newlines are looked at, with numpy)."""
-    deepest, depth, inside = 0, 0, 0
+def most_openers_on_a_line(path: Path) -> int:
+    """The most opening brackets (`[`, `{`, strings included) on any one line of a file: an
+    upper bound of how deep a JSON Lines file nests, found without parsing (only brackets and
+    newlines are kept, a block at a time)."""
+    most, carried = 0, 0
     with open(path, "rb") as handle:
-        carry = b""
         while block := handle.read(_SCAN_BLOCK):
-            block = carry + block
-            # A backslash at the end may escape the next block's first byte.
-            cut = len(block) - (len(block) - len(block.rstrip(b"\\"))) % 2
-            block, carry = block[:cut], block[cut:]
-            # Escaped backslashes, then escaped quotes, are no quotes (left to right, as a
-            # JSON reader sees them); then keep only what shapes the nesting.
-            block = block.replace(b"\\\\", b"").replace(b'\\"', b"")
-            block = block.translate(None, _NOT_STRUCTURE)
-            deepest, depth, inside = _deepest(np.frombuffer(block, np.uint8), depth, inside,
-                                              deepest)
-    return deepest
+            counts = list(map(len, block.translate(None, _NOT_OPENERS).split(b"\n")))
+            counts[0] += carried  # the line the last block ended in
+            carried = counts[-1]
+            most = max(most, *counts)
+    return most
 
 
-_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}\n')
-
-
-def _deepest(chars: np.ndarray, depth: int, inside: int, deepest: int) -> tuple[int, int, int]:
-    """(deepest, depth at the end, inside a string at the end) of one block of structure."""
-    if not len(chars):
-        return deepest, depth, inside
-    newline = chars == 10
-    line = np.cumsum(newline)  # 0 on the line carried over from the last block
-    quotes = np.cumsum(chars == 34)
-    start = np.maximum.accumulate(np.where(newline, np.arange(len(chars)), -1))
-    first = line == 0
-    # Quotes so far on this line, odd = inside a string.
-    on_line = quotes - np.where(start >= 0, quotes[np.maximum(start, 0)], 0)
-    in_string = ((on_line + np.where(first, inside, 0)) % 2 == 1) | (chars == 34)
-    step = np.where(in_string, 0, np.isin(chars, (91, 123)).astype(np.int64)
-                    - np.isin(chars, (93, 125)))
-    level = np.cumsum(step)
-    level = level - np.where(start >= 0, level[np.maximum(start, 0)], -depth)
-    deepest = max(deepest, int(level.max()))
-    last_first = bool(first[-1])
-    return (deepest, int(level[-1]),
-            int((on_line[-1] + (inside if last_first else 0)) % 2))
+_NOT_OPENERS = bytes(b for b in range(256) if b not in b"[{\n")
