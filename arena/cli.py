@@ -122,7 +122,12 @@ def export_command(args: argparse.Namespace) -> None:
 
 def import_command(args: argparse.Namespace) -> None:
     limits = load_settings().imports
-    result = exchange.import_file(Store(_db_path(args)), args.file, limits)
+    path = _db_path(args)
+    try:
+        result = exchange.import_file(Store(path), args.file, limits)
+    except sqlite3.OperationalError as exc:  # another write holds the lock, most often
+        raise CommandError(f"{path}: the database is busy ({exc}); nothing was imported, "
+                           f"try again") from None
     print(f"imported {result.added} battles from {args.file} ({result.skipped} already there)")
 
 
