@@ -65,7 +65,7 @@ from arena.store import (
     options_text,
 )
 from arena.settings import ImportLimits
-from arena.vote_files import file_format, is_json_array, read_votes_file
+from arena.vote_files import file_format, json_rows, read_votes_file
 
 __all__ = ["MAX_ERRORS", "ImportRejected", "ImportResult", "VoteFileError", "import_file",
            "read_import", "records", "write_export", "export_bytes"]
@@ -390,94 +390,6 @@ def _arena_frame(raw: pd.DataFrame, source: str, errors: RowErrors,
     return out[FLAT_COLUMNS]
 
 
-_JSON_BLOCK = 1 << 20
-
-
-def _parse(number: int, text: str, errors: RowErrors) -> tuple[bool, object]:
-    """(parsed, value) of one line; a broken or too deep line is reported with its number."""
-    try:
-        return True, json.loads(text)
-    except json.JSONDecodeError as exc:
-        errors.row(number, f"broken JSON ({exc.msg})")
-    except RecursionError:
-        errors.row(number, "JSON nested too deeply")
-    return False, None
-
-
-def _array_items(handle, path: Path) -> Iterator[tuple[int, object]]:
-    """(position, value) of each item of one JSON array, read a block at a time: memory is
-    that of the largest item, not of the whole file parsed at once."""
-    decoder = json.JSONDecoder()
-    buffer, pos, number, ended = "", 0, 0, False
-
-    def more() -> bool:
-        nonlocal buffer, pos, ended
-        block = handle.read(max(_JSON_BLOCK, len(buffer) - pos))  # doubles for a big item
-        buffer, pos, ended = buffer[pos:] + block, 0, not block
-        return bool(block)
-
-    def next_char() -> str:
-        nonlocal pos
-        while True:
-            while pos < len(buffer) and buffer[pos] in " \t\r\n\ufeff":
-                pos += 1
-            if pos < len(buffer) or not more():
-                return buffer[pos] if pos < len(buffer) else ""
-
-    def broken(message: str):
-        return ImportRejected(str(path), [f"row {number}: {message}" if number else message])
-
-    if next_char() != "[":
-        raise broken("broken JSON: not an array")
-    pos += 1
-    while True:
-        char = next_char()
-        if char == "]":
-            pos += 1
-            if next_char():
-                raise broken("broken JSON: text after the array")
-            return
-        if number:
-            if char != ",":
-                raise broken("broken JSON: expected ',' or ']'")
-            pos += 1
-            next_char()
-        number += 1
-        while True:
-            try:
-                value, end = decoder.raw_decode(buffer, pos)
-                if end < len(buffer) or ended or not more():
-                    break  # complete, not cut short by the end of the buffer
-            except json.JSONDecodeError as exc:
-                if ended or not more():
-                    raise broken(f"broken JSON ({exc.msg})") from None
-            except RecursionError:
-                raise broken("JSON nested too deeply") from None
-        yield number, value
-        pos = end
-
-
-def _json_objects(path: Path, errors: RowErrors,
-                  limits: ImportLimits) -> Iterator[tuple[int, object]]:
-    """(row number, value) of a JSON Lines file (a line's number) or of one JSON array (a
-    position in it). Broken lines are reported and skipped; bytes that are not UTF-8 are kept
-    (as lone surrogates) for arena.import_checks.check_text to name their rows."""
-    try:
-        array = is_json_array(path)
-        with open(path, encoding="utf-8-sig", errors="surrogateescape") as handle:
-            if array:
-                items = _array_items(handle, path)
-            else:
-                items = ((n, value) for n, line in enumerate(handle, start=1) if line.strip()
-                         for parsed, value in [_parse(n, line, errors)] if parsed)
-            for count, item in enumerate(items, start=1):
-                if count > limits.max_rows:
-                    check_shape(path, count, None, limits)
-                yield item
-    except OSError as exc:
-        raise VoteFileError(f"{path}: cannot read it: {exc}") from None
-
-
 def _is_nested(columns) -> bool:
     """Our JSON Lines export: each side an object."""
     return {"id", "side_a", "side_b"} <= set(columns)
@@ -499,7 +411,7 @@ def _json_frame(path: Path, errors: RowErrors, limits: ImportLimits) -> pd.DataF
             chunk.clear()
             check_shape(path, None, len(frames[-1].columns), limits)
 
-    for number, value in _json_objects(path, errors, limits):
+    for number, value in json_rows(path, errors, limits):
         if not isinstance(value, dict):
             errors.row(number, "not a JSON object")
             continue

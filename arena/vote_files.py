@@ -1,11 +1,14 @@
-"""Reading vote files: CSV, JSON Lines or Parquet, ours or Chatbot Arena's.
+"""Reading vote files: CSV, JSON Lines (or one JSON array) or Parquet, ours or Chatbot Arena's,
+within the import limits (arena.import_checks).
 
 Only model_a, model_b and winner are required; category, tstamp and counts are used when present.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 
@@ -26,7 +29,7 @@ TEXT_COLUMNS = ["model_a", "model_b", "winner", "category"]
 
 
 __all__ = ["FORMATS", "ImportRejected", "VoteFileError", "file_format", "is_json_array",
-           "read_votes_file"]
+           "json_rows", "read_votes_file"]
 
 
 def file_format(path: Path) -> str:
@@ -42,6 +45,94 @@ def is_json_array(path: Path) -> bool:
     with open(path, "rb") as handle:
         start = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
     return start.startswith(b"[")
+
+
+_JSON_BLOCK = 1 << 20
+
+
+def _parse(number: int, text: str, errors: RowErrors) -> tuple[bool, object]:
+    """(parsed, value) of one line; a broken or too deep line is reported with its number."""
+    try:
+        return True, json.loads(text)
+    except json.JSONDecodeError as exc:
+        errors.row(number, f"broken JSON ({exc.msg})")
+    except RecursionError:
+        errors.row(number, "JSON nested too deeply")
+    return False, None
+
+
+def _array_items(handle, path: Path) -> Iterator[tuple[int, object]]:
+    """(position, value) of each item of one JSON array, read a block at a time: memory is
+    that of the largest item, not of the whole file parsed at once."""
+    decoder = json.JSONDecoder()
+    buffer, pos, number, ended = "", 0, 0, False
+
+    def more() -> bool:
+        nonlocal buffer, pos, ended
+        block = handle.read(max(_JSON_BLOCK, len(buffer) - pos))  # doubles for a big item
+        buffer, pos, ended = buffer[pos:] + block, 0, not block
+        return bool(block)
+
+    def next_char() -> str:
+        nonlocal pos
+        while True:
+            while pos < len(buffer) and buffer[pos] in " \t\r\n\ufeff":
+                pos += 1
+            if pos < len(buffer) or not more():
+                return buffer[pos] if pos < len(buffer) else ""
+
+    def broken(message: str):
+        return ImportRejected(str(path), [f"row {number}: {message}" if number else message])
+
+    if next_char() != "[":
+        raise broken("broken JSON: not an array")
+    pos += 1
+    while True:
+        char = next_char()
+        if char == "]":
+            pos += 1
+            if next_char():
+                raise broken("broken JSON: text after the array")
+            return
+        if number:
+            if char != ",":
+                raise broken("broken JSON: expected ',' or ']'")
+            pos += 1
+            next_char()
+        number += 1
+        while True:
+            try:
+                value, end = decoder.raw_decode(buffer, pos)
+                if end < len(buffer) or ended or not more():
+                    break  # complete, not cut short by the end of the buffer
+            except json.JSONDecodeError as exc:
+                if ended or not more():
+                    raise broken(f"broken JSON ({exc.msg})") from None
+            except RecursionError:
+                raise broken("JSON nested too deeply") from None
+        yield number, value
+        pos = end
+
+
+def json_rows(path: Path, errors: RowErrors,
+              limits: ImportLimits) -> Iterator[tuple[int, object]]:
+    """(row number, value) of a JSON Lines file (a line's number) or of one JSON array (a
+    position in it). Broken lines are reported and skipped; bytes that are not UTF-8 are kept
+    (as lone surrogates) for arena.import_checks.check_text to name their rows."""
+    try:
+        array = is_json_array(path)
+        with open(path, encoding="utf-8-sig", errors="surrogateescape") as handle:
+            if array:
+                items = _array_items(handle, path)
+            else:
+                items = ((n, value) for n, line in enumerate(handle, start=1) if line.strip()
+                         for parsed, value in [_parse(n, line, errors)] if parsed)
+            for count, item in enumerate(items, start=1):
+                if count > limits.max_rows:
+                    check_shape(path, count, None, limits)
+                yield item
+    except OSError as exc:
+        raise VoteFileError(f"{path}: cannot read it: {exc}") from None
 
 
 def _read_csv(path: Path, text_columns: list[str], limits: ImportLimits) -> pd.DataFrame:
