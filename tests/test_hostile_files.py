@@ -472,3 +472,36 @@ def test_memory_stays_bounded_for_special_files_and_one_huge_line(tmp_path):
         peak, error = _peak_mb(tmp_path, path)
         assert "row 1: prompt is 30,000,000 characters long" in error
         assert peak - base < 5 * size / 1e6, (name, peak, base)
+
+
+def test_the_import_page_in_a_browser_says_why_in_both_languages(page, tmp_path):
+    """A real server and Chromium (this computer, so admin): a hostile upload is a message in
+    English and in Chinese, never a traceback, and the server keeps running."""
+    import tempfile
+    from pathlib import Path
+
+    from browser_helpers import streamlit_server, wait_idle
+    from playwright.sync_api import expect
+
+    shots = Path(tempfile.gettempdir()) / "arena-screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    upload = tmp_path / "deep.jsonl"
+    upload.write_text(_good_line() + "\n" + '{"model_a": ' + "[" * 100_000 + "]" * 100_000
+                      + "}\n")
+    for language, title, button, failed in (
+            ("en", "Import battles", "Import", "Nothing was imported"),
+            ("zh", "导入对战", "导入", "未导入任何内容")):
+        env = {"ARENA_DB": str(tmp_path / "arena.db"), "ARENA_LANG": language,
+               "OLLAMA_HOST": "127.0.0.1:9"}
+        with streamlit_server(env, tmp_path / f"streamlit-{language}.log") as url:
+            page.goto(url + "/data")
+            wait_idle(page)
+            page.get_by_text(title, exact=True).click()
+            page.locator("input[type='file']").set_input_files(str(upload))
+            page.get_by_role("button", name=button, exact=True).click()
+            message = page.get_by_text(failed)
+            expect(message).to_be_visible(timeout=30_000)
+            expect(message).to_contain_text("deep.jsonl: row 2: JSON nested too deeply")
+            assert page.get_by_text("Traceback").count() == 0
+            page.screenshot(path=str(shots / f"import-refused-{language}.png"), full_page=True)
+    assert Store(tmp_path / "arena.db").count_battles() == 0
