@@ -43,8 +43,8 @@ def _count_table_from_file(path: str) -> pd.DataFrame:
     votes = read_votes_file(path, limits=limits)
     errors = RowErrors()
     for name in ("model_a", "model_b"):
-        if name in votes.columns:
-            check_names(votes[name], name, limits, errors)
+        if name in votes.columns:  # rows numbered from 1, as everywhere
+            check_names(votes[name].set_axis(range(1, len(votes) + 1)), name, limits, errors)
     errors.raise_if_any(Path(path))
     by = ["category"] if "category" in votes.columns else []
     try:

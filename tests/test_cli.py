@@ -223,3 +223,12 @@ def test_import_limits_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("ARENA_IMPORT_MAX_ROWS", "many")
     result = arena("import", str(votes), "--db", str(tmp_path / "arena.db"))
     assert result.returncode == 1 and "ARENA_IMPORT_MAX_ROWS='many'" in result.stderr
+
+
+def test_leaderboard_from_a_file_refuses_control_characters_in_names(tmp_path):
+    votes = tmp_path / "votes.csv"
+    votes.write_text('model_a,model_b,winner\nx,y,tie\n"bad\x1bname",y,tie\n')
+    result = arena("leaderboard", "--from", str(votes))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"error: {votes}: row 2: model_a has a control character "
+                                     "(U+001B)")
