@@ -280,6 +280,11 @@ def _options(value) -> str:
         value = {}
     if not isinstance(value, dict):
         raise ValueError("options is not an object")
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # would be stored escaped, then break every export
+        raise ValueError("options is not valid text (a lone surrogate or bytes that are not "
+                         "UTF-8)") from None
     return options_text(value)
 
 
@@ -330,6 +335,9 @@ def _own_frame(raw: pd.DataFrame, source: str, errors: RowErrors,
             options.append(_options(value))
         except (ValueError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
             errors.row(row, str(exc) if "options" in str(exc) else f"options is not JSON: {exc}")
+            options.append("{}")
+        except RecursionError:
+            errors.row(row, "options nested too deeply")
             options.append("{}")
     out["options"] = options
 

@@ -55,7 +55,7 @@ def nested_export(source: Store, path, change) -> None:
     records = [json.loads(line) for line in path.read_text().splitlines()]
     for row, record in enumerate(records, start=1):
         change(record, row)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
 
 
 def refused(store: Store, path, match: str) -> str:
@@ -505,3 +505,24 @@ def test_the_import_page_in_a_browser_says_why_in_both_languages(page, tmp_path)
             assert page.get_by_text("Traceback").count() == 0
             page.screenshot(path=str(shots / f"import-refused-{language}.png"), full_page=True)
     assert Store(tmp_path / "arena.db").count_battles() == 0
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"k": "\ud800"}, "row 2: options is not valid text"),
+    ('{"k": "\\udc80"}', "row 2: options is not valid text"),
+    ("deep", "row 2: options nested too deeply"),
+])
+def test_options_must_be_valid_text_and_shallow(tmp_path, source, options, message):
+    """Such options would be stored (escaped) and then break every later export."""
+    def change(record, row):
+        if row == 2:
+            record["options"] = options
+
+    path = tmp_path / "votes.jsonl"
+    nested_export(source, path, change)
+    if options == "deep":  # a JSON text in the options field, nested deeper than Python goes
+        lines = path.read_text().splitlines()
+        lines[1] = lines[1].replace('"options": "deep"', '"options": "'
+                                    + '{\\"a\\": ' * 3000 + "1" + "}" * 3000 + '"')
+        path.write_text("\n".join(lines) + "\n")
+    refused(Store(tmp_path / "arena.db"), path, message)
