@@ -134,13 +134,24 @@ def _bad_text(value: str, limit: int) -> str | None:
     return None
 
 
-def check_text(frame: pd.DataFrame, limits: ImportLimits, errors: RowErrors) -> list[str]:
+def check_text(frame: pd.DataFrame, limits: ImportLimits, errors: RowErrors,
+               structured: tuple[str, ...] = ("options",)) -> list[str]:
     """Every text value of the raw frame: no longer than the limit, valid Unicode (a lone
-    surrogate from a JSON escape, or an undecodable byte kept as one). Fast when all is well:
-    a column at a time in C; rows are only looked at one by one in a column found bad. Returns
-    the columns found bad (they must not be converted any further)."""
+    surrogate from a JSON escape, or an undecodable byte kept as one); and no list or object
+    where a single value belongs (only the `structured` columns may hold them), which would
+    otherwise become text such as `['m1', 'm2']`. Fast when all is well: a column at a time;
+    rows are only looked at one by one in a column found bad. Returns the columns found bad
+    (they must not be converted any further)."""
     bad_columns = []
     for name in frame.columns:
+        if name not in structured and frame[name].dtype == object:
+            values = frame[name]
+            if any(type(v) is list or type(v) is dict for v in values.to_numpy()):
+                bad_columns.append(name)
+                kinds = values.map(lambda v: {list: "a list", dict: "an object"}.get(type(v)))
+                errors.add(kinds.notna(),
+                           lambda kind, n=name: f"{n} is {kind}, not a single value", kinds)
+                continue
         values = frame[name]
         if pd.api.types.is_string_dtype(values) and values.dtype != object:
             # Text pandas holds in Arrow: valid UTF-8 already; only its length to check.

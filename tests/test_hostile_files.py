@@ -526,3 +526,21 @@ def test_options_must_be_valid_text_and_shallow(tmp_path, source, options, messa
                                     + '{\\"a\\": ' * 3000 + "1" + "}" * 3000 + '"')
         path.write_text("\n".join(lines) + "\n")
     refused(Store(tmp_path / "arena.db"), path, message)
+
+
+@pytest.mark.parametrize("form", ["jsonl", "json"])
+def test_lists_and_objects_where_one_value_belongs_are_refused(tmp_path, form):
+    path = tmp_path / f"votes.{form}"
+    rows = ['{"model_a": ["m1", "m2"], "model_b": "y", "winner": "tie"}', _good_line(),
+            '{"model_a": "x", "model_b": {"a": 1}, "winner": "tie"}']
+    path.write_text("[" + ",".join(rows) + "]" if form == "json" else "\n".join(rows) + "\n")
+    message = refused(Store(tmp_path / "arena.db"), path, f"votes.{form}: row 1: model_a is a "
+                                                          "list, not a single value")
+    assert "row 3: model_b is an object, not a single value" in message
+
+
+def test_a_side_field_that_is_an_object_is_refused_in_our_export(tmp_path, source):
+    path = tmp_path / "votes.jsonl"
+    nested_export(source, path, lambda r, row: row == 3 and r["side_b"].update(
+        answer={"text": "b"}))
+    refused(Store(tmp_path / "arena.db"), path, "row 3: answer_b is an object, not a single")
