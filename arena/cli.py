@@ -12,8 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 from arena import exchange, ratings
+from arena.import_checks import RowErrors, check_names
 from arena.ratings import RatingInputError
 from arena.settings import SettingsError, load_settings
+from arena.spreadsheet import safe_csv
 from arena.store import BattleFilter, Store
 from arena.vote_files import VoteFileError, read_votes_file
 
@@ -50,7 +52,13 @@ def _count_table_from_db(path: str) -> pd.DataFrame:
 
 
 def _count_table_from_file(path: str) -> pd.DataFrame:
-    votes = read_votes_file(path)
+    limits = load_settings().imports
+    votes = read_votes_file(path, limits=limits)
+    errors = RowErrors()
+    for name in ("model_a", "model_b"):
+        if name in votes.columns:  # rows numbered from 1, as everywhere
+            check_names(votes[name].set_axis(range(1, len(votes) + 1)), name, limits, errors)
+    errors.raise_if_any(Path(path))
     by = ["category"] if "category" in votes.columns else []
     try:
         return ratings.count_table(votes, by=by)
@@ -85,7 +93,7 @@ def _print_board(board: pd.DataFrame, form: str) -> None:
         ).to_dict("records")
         print(json.dumps(records, ensure_ascii=False, indent=2, default=_plain))
     elif form == "csv":
-        sys.stdout.write(board.to_csv(index=False, float_format="%.2f"))
+        sys.stdout.write(safe_csv(board, float_format="%.2f"))
     elif board.empty:
         print("No counted votes yet.")
     else:
@@ -136,8 +144,14 @@ def export_command(args: argparse.Namespace) -> None:
 
 def import_command(args: argparse.Namespace) -> None:
     # Importing writes: it creates or migrates the database (never another program's file).
-    with Store(_db_path(args)) as store:
-        result = exchange.import_file(store, args.file)
+    limits = load_settings().imports
+    path = _db_path(args)
+    try:
+        with Store(path) as store:
+            result = exchange.import_file(store, args.file, limits)
+    except sqlite3.OperationalError as exc:  # another write holds the lock, most often
+        raise CommandError(f"{path}: the database is busy ({exc}); nothing was imported, "
+                           f"try again") from None
     print(f"imported {result.added} battles from {args.file} ({result.skipped} already there)")
 
 

@@ -32,6 +32,18 @@ import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
+from arena.import_checks import (
+    MAX_ERRORS,
+    PYARROW_MAX_OPENERS,
+    ImportRejected,
+    RowErrors,
+    VoteFileError,
+    check_file,
+    check_names,
+    check_shape,
+    check_text,
+    most_openers_on_a_line,
+)
 from arena.records import (
     FLAG_WORDS,
     STATUS_COMPLETE,
@@ -43,6 +55,7 @@ from arena.records import (
     iso_utc,
     utc_now,
 )
+from arena.spreadsheet import neutralise_formulas
 from arena.store import (
     ROW_COLUMNS,
     VOTE_COLUMNS,
@@ -51,7 +64,11 @@ from arena.store import (
     columns_of,
     options_text,
 )
-from arena.vote_files import VoteFileError, file_format, is_json_array, read_votes_file
+from arena.settings import ImportLimits
+from arena.vote_files import file_format, json_rows, read_votes_file
+
+__all__ = ["MAX_ERRORS", "ImportRejected", "ImportResult", "VoteFileError", "import_file",
+           "read_import", "records", "write_export", "export_bytes"]
 
 SIDE_FIELDS = [f.name for f in fields(Side)]
 # Flat names of the side fields: the raw Ollama model is `ollama_model_a`, since `model_a` is the
@@ -74,23 +91,10 @@ _FROM_STORE = {"tstamp": "created_at", "counted": "counts",
                **{f"{FLAT_SIDE[n]}_{s}": f"{n}_{s}" for s in "ab" for n in SIDE_FIELDS}}
 # What makes a file ours (rather than Chatbot Arena style rows): the whole battle is in it.
 OWN_MARKERS = {"id", "prompt", "answer_a", "answer_b", "ollama_model_a", "ollama_model_b"}
-# Text a spreadsheet would run as a formula; an apostrophe too, so that restoring is exact.
-FORMULA_PATTERN = r"^[=+\-@\t\r']"
-MAX_ERRORS = 20  # errors listed before the rest are only counted
 IMPORT_NAMESPACE = uuid.UUID("6f1c3b2e-0d4a-4c59-9a57-7d1c5f0e2b11")
 CHUNK = 5000  # battles per piece of an export: bounds memory whatever the size
 UNIX_TIME = re.compile(r"\d+(\.\d*)?")
 OUR_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")  # arena.records.iso_utc
-
-
-class ImportRejected(ValueError):
-    """A file that cannot be imported; `errors` lists 'row N: reason' lines."""
-
-    def __init__(self, path: str, errors: list[str], total: int | None = None):
-        self.errors = errors
-        more = (total or len(errors)) - len(errors)
-        shown = "; ".join(errors) + (f"; and {more} more" if more > 0 else "")
-        super().__init__(f"{path}: {shown}")
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -128,19 +132,6 @@ def records(store: Store, where: BattleFilter = BattleFilter()) -> Iterator[dict
         yield from nested_records(rows)
 
 
-def _neutralise_formulas(table: pa.Table) -> pa.Table:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe, and so does text
-    that already starts with one, so that `_restore_formulas` undoes it exactly."""
-    for k, field in enumerate(table.schema):
-        if field.type == pa.string():
-            column = table.column(k)
-            risky = pc.match_substring_regex(column, FORMULA_PATTERN)
-            if pc.any(risky).as_py():
-                table = table.set_column(k, field, pc.if_else(
-                    risky, pc.binary_join_element_wise("'", column, ""), column))
-    return table
-
-
 def write_export(store: Store, path: str | Path, form: str,
                  where: BattleFilter = BattleFilter()) -> int:
     """Write the battles a filter selects to `path` as csv, jsonl or parquet, a chunk at a time;
@@ -166,7 +157,7 @@ def write_export(store: Store, path: str | Path, form: str,
         with writer:
             for rows in chunks:
                 table = pa.table(flat_columns(rows), schema=FLAT_SCHEMA)
-                writer.write_table(_neutralise_formulas(table) if form == "csv" else table)
+                writer.write_table(neutralise_formulas(table) if form == "csv" else table)
                 count += len(rows)
     return count
 
@@ -186,32 +177,6 @@ def export_bytes(store: Store, where: BattleFilter, form: str) -> bytes:
 class ImportResult:
     added: int
     skipped: int  # already in the database (same id)
-
-
-class _Errors:
-    """Bad rows found column by column, reported in row order."""
-
-    def __init__(self) -> None:
-        self.found: list[tuple[int, str]] = []
-        self.total = 0
-
-    def add(self, bad: pd.Series, message: Callable[[object], str],
-            values: pd.Series | None = None) -> None:
-        """Rows where `bad` is true; `message` is given the row's value from `values`."""
-        rows = bad.index[bad.to_numpy(dtype=bool)]
-        self.total += len(rows)
-        for row in rows[:MAX_ERRORS]:
-            self.found.append((row, message(None if values is None else values[row])))
-
-    def row(self, number: int, message: str) -> None:
-        self.total += 1
-        if len(self.found) < 10 * MAX_ERRORS:
-            self.found.append((number, message))
-
-    def raise_if_any(self, path: Path) -> None:
-        if self.found:
-            shown = [f"row {n}: {m}" for n, m in sorted(self.found, key=lambda e: e[0])]
-            raise ImportRejected(str(path), shown[:MAX_ERRORS], self.total)
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -238,7 +203,7 @@ def _text(values: pd.Series, default: str | None = "") -> pd.Series:
     return values.where(~blank, default)
 
 
-def _numbers(values: pd.Series, name: str, errors: _Errors, whole: bool = False) -> pd.Series:
+def _numbers(values: pd.Series, name: str, errors: RowErrors, whole: bool = False) -> pd.Series:
     """Values as Python floats (or ints), blanks as None; anything else is a bad row."""
     blank = _blank(values)
     numbers = pd.to_numeric(values.where(~blank), errors="coerce")
@@ -255,7 +220,7 @@ def _unknown_winner(label) -> str:
     return f"unknown winner label {label!r} (expected one of {', '.join(WINNERS)})"
 
 
-def _one_of(values: pd.Series, allowed: tuple[str, ...], errors: _Errors,
+def _one_of(values: pd.Series, allowed: tuple[str, ...], errors: RowErrors,
             message: Callable[[object], str]) -> None:
     errors.add(values.notna() & ~values.isin(allowed), message, values)
 
@@ -276,7 +241,7 @@ def _tstamp(value) -> str:
     return iso_utc(stamp)
 
 
-def _times(values: pd.Series, name: str, errors: _Errors) -> pd.Series:
+def _times(values: pd.Series, name: str, errors: RowErrors) -> pd.Series:
     """Times as our ISO 8601 UTC text (kept as they are when already in it); blanks None."""
     blank = _blank(values)
     text = values.astype("string")
@@ -298,7 +263,7 @@ def _times(values: pd.Series, name: str, errors: _Errors) -> pd.Series:
     return times
 
 
-def _counted(values: pd.Series, name: str, rows: pd.Series, errors: _Errors) -> pd.Series:
+def _counted(values: pd.Series, name: str, rows: pd.Series, errors: RowErrors) -> pd.Series:
     """Whether each vote counts (blank: it does); any other word than yes/no is a bad row."""
     flags = values.astype("string").str.strip().str.lower().map(FLAG_WORDS)
     blank = _blank(values)
@@ -315,10 +280,22 @@ def _options(value) -> str:
         value = {}
     if not isinstance(value, dict):
         raise ValueError("options is not an object")
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # would be stored escaped, then break every export
+        raise ValueError("options is not valid text (a lone surrogate or bytes that are not "
+                         "UTF-8)") from None
     return options_text(value)
 
 
-def _own_frame(raw: pd.DataFrame, source: str, errors: _Errors) -> pd.DataFrame:
+def _not_itself(model_a: pd.Series, model_b: pd.Series, errors: RowErrors) -> None:
+    """A contestant against itself would count as a tie with itself: no such battle."""
+    errors.add((model_a == model_b) & (model_a != ""),
+               lambda name: f"model_a and model_b are the same model ({name})", model_a)
+
+
+def _own_frame(raw: pd.DataFrame, source: str, errors: RowErrors,
+               limits: ImportLimits) -> pd.DataFrame:
     """Our own export's rows, checked and put in the form the store takes."""
     out = pd.DataFrame(index=raw.index)
     out["id"] = _text(_column(raw, "id"), None)
@@ -340,8 +317,10 @@ def _own_frame(raw: pd.DataFrame, source: str, errors: _Errors) -> pd.DataFrame:
                 lambda v, s=side: f"think_{s} is {v!r}, not one of {', '.join(THINK_MODES)}")
         errors.add(out[f"ollama_model_{side}"] == "",
                    lambda _, s=side: f"the model of side {s} is empty")
+        check_names(out[f"ollama_model_{side}"], f"ollama_model_{side}", limits, errors)
         think = out[f"think_{side}"].where(out[f"think_{side}"].isin(THINK_MODES), "default")
         out[f"model_{side}"] = list(map(contestant, out[f"ollama_model_{side}"], think))
+    _not_itself(out["model_a"], out["model_b"], errors)
     out["tstamp"] = _times(_column(raw, "tstamp"), "tstamp", errors)
     out["tstamp"] = out["tstamp"].where(out["tstamp"].notna(), utc_now())
     out["category"] = _text(_column(raw, "category"), "general")
@@ -356,6 +335,9 @@ def _own_frame(raw: pd.DataFrame, source: str, errors: _Errors) -> pd.DataFrame:
             options.append(_options(value))
         except (ValueError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
             errors.row(row, str(exc) if "options" in str(exc) else f"options is not JSON: {exc}")
+            options.append("{}")
+        except RecursionError:
+            errors.row(row, "options nested too deeply")
             options.append("{}")
     out["options"] = options
 
@@ -372,13 +354,15 @@ def _own_frame(raw: pd.DataFrame, source: str, errors: _Errors) -> pd.DataFrame:
     return out[FLAT_COLUMNS]
 
 
-def _arena_frame(raw: pd.DataFrame, source: str, errors: _Errors) -> pd.DataFrame:
+def _arena_frame(raw: pd.DataFrame, source: str, errors: RowErrors,
+                 limits: ImportLimits) -> pd.DataFrame:
     """Chatbot Arena style rows: only the pair, the winner and perhaps category, time, id."""
     out = pd.DataFrame(index=raw.index)
     model_a, model_b = _text(raw["model_a"]), _text(raw["model_b"])
+    check_names(model_a, "model_a", limits, errors)
+    check_names(model_b, "model_b", limits, errors)
     errors.add((model_a == "") | (model_b == ""), lambda _: "model_a and model_b are required")
-    errors.add((model_a == model_b) & (model_a != ""),
-               lambda _: "model_a and model_b are the same model")
+    _not_itself(model_a, model_b, errors)
     winner = _text(raw["winner"], None)
     errors.add(~winner.isin(WINNERS), _unknown_winner, raw["winner"])
     category = _text(_column(raw, "category"), "general")
@@ -414,30 +398,6 @@ def _arena_frame(raw: pd.DataFrame, source: str, errors: _Errors) -> pd.DataFram
     return out[FLAT_COLUMNS]
 
 
-def _json_objects(path: Path, errors: _Errors) -> Iterator[tuple[int, object]]:
-    """(row number, value) of a JSON Lines file (a line's number) or of one JSON array (a
-    position in it). Broken lines are reported and skipped."""
-    try:
-        array = is_json_array(path)
-        with open(path, encoding="utf-8-sig") as handle:
-            if array:
-                try:
-                    data = json.load(handle)
-                except json.JSONDecodeError as exc:
-                    raise ImportRejected(str(path), [f"broken JSON: {exc}"]) from None
-                yield from enumerate(data if isinstance(data, list) else [], start=1)
-                return
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield number, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    errors.row(number, f"broken JSON ({exc.msg})")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise VoteFileError(f"{path}: cannot read it: {exc}") from None
-
-
 def _is_nested(columns) -> bool:
     """Our JSON Lines export: each side an object."""
     return {"id", "side_a", "side_b"} <= set(columns)
@@ -447,7 +407,7 @@ def _is_own(columns) -> bool:
     return OWN_MARKERS <= set(columns) or _is_nested(columns)
 
 
-def _json_frame(path: Path, errors: _Errors) -> pd.DataFrame:
+def _json_frame(path: Path, errors: RowErrors, limits: ImportLimits) -> pd.DataFrame:
     """A JSON file's objects as one flat frame indexed by row number, built CHUNK objects at a
     time (parsed objects take several times the memory of their columns); our nested sides are
     flattened. Values stay Python objects: no column is converted until it is checked."""
@@ -457,8 +417,9 @@ def _json_frame(path: Path, errors: _Errors) -> pd.DataFrame:
         if chunk:
             frames.append(_json_chunk(chunk, nested, errors))
             chunk.clear()
+            check_shape(path, None, len(frames[-1].columns), limits)
 
-    for number, value in _json_objects(path, errors):
+    for number, value in json_rows(path, errors, limits):
         if not isinstance(value, dict):
             errors.row(number, "not a JSON object")
             continue
@@ -468,11 +429,13 @@ def _json_frame(path: Path, errors: _Errors) -> pd.DataFrame:
         if len(chunk) == CHUNK:
             flush()
     flush()
-    return pd.concat(frames) if frames else pd.DataFrame()
+    frame = pd.concat(frames) if frames else pd.DataFrame()
+    check_shape(path, None, len(frame.columns), limits)
+    return frame
 
 
 def _json_chunk(numbered: list[tuple[int, dict]], nested: bool,
-                errors: _Errors) -> pd.DataFrame:
+                errors: RowErrors) -> pd.DataFrame:
     objects = [o for _, o in numbered]
     if nested:
         names = [n for n in BATTLE_COLUMNS if n not in ("model_a", "model_b")]
@@ -496,7 +459,7 @@ def _first_object(path: Path) -> object:
     try:
         with open(path, encoding="utf-8") as handle:
             return json.loads(handle.readline())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return None
 
 
@@ -518,6 +481,8 @@ def _arrow_nested_frame(path: Path) -> pd.DataFrame | None:
     first = _first_object(path)
     if not (isinstance(first, dict) and _is_nested(first)):
         return None
+    if most_openers_on_a_line(path) > PYARROW_MAX_OPENERS:
+        return None  # pyarrow might crash the process; the line reader names the line
     try:
         table = pa_json.read_json(path)
     except (pa.ArrowException, OSError):
@@ -553,7 +518,7 @@ def _objects(values: list) -> np.ndarray:
 
 
 def _restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Undo the CSV export's leading apostrophe on every text cell."""
+    """Undo the CSV export's leading apostrophe (arena.spreadsheet) on every text cell."""
     for name in frame.columns.intersection(TEXT_COLUMNS):
         text = frame[name].astype("string")
         marked = text.str.startswith("'").fillna(False).to_numpy(dtype=bool)
@@ -562,33 +527,38 @@ def _restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def read_import(path: str | Path) -> pd.DataFrame:
+def read_import(path: str | Path, limits: ImportLimits = ImportLimits()) -> pd.DataFrame:
     """Every battle in the file, checked, as flat rows (FLAT_COLUMNS) ready for the store, with
-    duplicates dropped; raises ImportRejected listing the bad rows."""
+    duplicates dropped; raises ImportRejected listing the bad rows (or VoteFileError for a file
+    that cannot be read at all, or is past the limits)."""
     path = Path(path)
     kind = file_format(path)
+    check_file(path, limits)
     source = f"import:{path.name}"
-    errors = _Errors()
+    errors = RowErrors()
     if kind == "jsonl":
         raw = _arrow_nested_frame(path)
         if raw is None:
-            raw = _json_frame(path, errors)
+            raw = _json_frame(path, errors, limits)
+        check_shape(path, len(raw), len(raw.columns), limits)
     else:
-        raw = read_votes_file(path, text_columns=TEXT_COLUMNS)
+        raw = read_votes_file(path, text_columns=TEXT_COLUMNS, limits=limits)
         raw.index = pd.RangeIndex(1, len(raw) + 1)
     if raw.empty:
         errors.raise_if_any(path)
         raise ImportRejected(str(path), ["the file has no rows"])
+    if check_text(raw, limits, errors):
+        errors.raise_if_any(path)  # such values must go no further (Arrow refuses them)
     own = _is_own(raw.columns)
     if own:
         if kind == "csv":
             raw = _restore_formulas(raw)
-        frame = _own_frame(raw, source, errors)
+        frame = _own_frame(raw, source, errors, limits)
     else:
         missing = [c for c in ("model_a", "model_b", "winner") if c not in raw.columns]
         if missing:
             raise ImportRejected(str(path), [f"missing column(s): {', '.join(missing)}"])
-        frame = _arena_frame(raw, source, errors)
+        frame = _arena_frame(raw, source, errors, limits)
     # The same id twice: fine when the rows are the same (kept once), refused when they differ.
     twice = frame["id"].duplicated(keep=False) & frame["id"].notna()
     if twice.any():
@@ -631,9 +601,10 @@ def _as_known_categories(store: Store, values: pd.Series) -> pd.Series:
     return values.map({v: known.get(v.lower(), v) for v in values.unique()})
 
 
-def import_file(store: Store, path: str | Path) -> ImportResult:
+def import_file(store: Store, path: str | Path,
+                limits: ImportLimits = ImportLimits()) -> ImportResult:
     """Check the whole file, then write what is new in one transaction (all or nothing)."""
-    frame = read_import(path)
+    frame = read_import(path, limits)
     frame["category"] = _as_known_categories(store, frame["category"])
     existing = store.existing_battle_ids(frame["id"].tolist())
     new = frame[~frame["id"].isin(existing)] if existing else frame

@@ -230,6 +230,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "data.import_file": "File",
         "data.import_button": "Import",
         "data.import_failed": "Nothing was imported: {reason}",
+        "data.import_busy": "Nothing was imported: the database is busy with another write "
+                            "({reason}). Try again in a moment.",
         "data.imported": "Imported {added} battles ({skipped} were already here).",
         "board.title": "🏆 Leaderboard",
         "board.intro": "Bradley–Terry ratings on the Elo scale (mean 1000) from the blind votes, "
@@ -260,6 +262,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "board.col.model": "Model",
         "board.col.rating": "Rating",
         "board.col.interval": "95% interval",
+        "board.col.ci_low": "95% low",
+        "board.col.ci_high": "95% high",
         "board.col.votes": "Votes",
         "board.col.win_rate": "Win rate",
         "board.col.provisional": "Provisional",
@@ -599,6 +603,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "data.import_file": "文件",
         "data.import_button": "导入",
         "data.import_failed": "未导入任何内容：{reason}",
+        "data.import_busy": "未导入任何内容：数据库正忙于另一项写入（{reason}），请稍后再试。",
         "data.imported": "已导入 {added} 场对战（{skipped} 场已存在）。",
         "board.title": "🏆 排行榜",
         "board.intro": "根据盲评投票计算的 Bradley–Terry 评分（Elo 尺度，平均 1000），附 95% 置信区间。"
@@ -623,6 +628,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "board.col.model": "模型",
         "board.col.rating": "评分",
         "board.col.interval": "95% 区间",
+        "board.col.ci_low": "95% 下限",
+        "board.col.ci_high": "95% 上限",
         "board.col.votes": "票数",
         "board.col.win_rate": "胜率",
         "board.col.provisional": "暂定",

@@ -29,6 +29,23 @@ class GenerationDefaults:
 
 
 @dataclass(frozen=True)
+class ImportLimits:
+    """What an imported file may hold; past any of them it is refused whole, the limit named.
+    They bound the memory an import takes (a file's frame takes a few times its size)."""
+
+    max_mb: float = 512.0  # ARENA_IMPORT_MAX_MB: file size
+    max_rows: int = 1_000_000  # ARENA_IMPORT_MAX_ROWS
+    max_columns: int = 200  # ARENA_IMPORT_MAX_COLUMNS (our own export has 46)
+    # ARENA_IMPORT_MAX_FIELD_CHARS: any one text value (a prompt, an answer)
+    max_field_chars: int = 5_000_000
+    max_name_chars: int = 200  # ARENA_IMPORT_MAX_NAME_CHARS: a model's name
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1024 * 1024)
+
+
+@dataclass(frozen=True)
 class Settings:
     db_path: Path = Path("data/arena.db")  # ARENA_DB
     ollama_host: str = DEFAULT_OLLAMA_HOST  # OLLAMA_HOST
@@ -57,6 +74,7 @@ class Settings:
     # reloads (0: forget both on every reload).
     signin_days: float = 7.0
     generation: GenerationDefaults = field(default_factory=GenerationDefaults)
+    imports: ImportLimits = field(default_factory=ImportLimits)
 
     @property
     def ollama_hosts(self) -> tuple[str, ...]:
@@ -101,28 +119,38 @@ def _number(name: str, env: dict, kind: type, default, minimum=None):
 
 
 def normalise_host(host: str, name: str = "OLLAMA_HOST") -> str:
-    """Accept what people type for an Ollama host (`0.0.0.0`, `myhost:11434`) and return a URL;
-    `name` is where the value came from, for the error message."""
-    host = host.strip().rstrip("/")
-    if not host:
+    """What people type for an Ollama host, as the URL the official `ollama` client would make
+    of it (its `_parse_host`; tests/test_settings.py checks them side by side): no scheme means
+    http and port 11434, `http://` alone port 80, `https://` port 443, a path is kept (Ollama
+    behind a reverse proxy). Two differences, on purpose: a listen address (`0.0.0.0`, `[::]`)
+    means this machine, and the scheme's case does not matter. `name` is where the value came
+    from, for the error message."""
+    typed = host.strip()
+    if not typed:
         raise SettingsError(f"{name} is empty")
-    if "://" not in host:
-        host = "http://" + host
-    scheme, rest = host.split("://", 1)
-    if rest.startswith("0.0.0.0"):
-        # A listen address, not somewhere to connect to.
-        rest = "127.0.0.1" + rest[len("0.0.0.0"):]
-    if ":" not in rest.split("/")[0]:
-        rest = rest.split("/")[0] + ":11434"
-    url = f"{scheme}://{rest}"
+    invalid = SettingsError(f"{name}={typed!r} is not a valid host[:port] or URL")
+    scheme, given, rest = typed.partition("://")
+    if given:
+        scheme = scheme.lower()
+        port = {"http": 80, "https": 443}.get(scheme)
+        if port is None or not rest.strip("/"):
+            raise invalid
+    else:
+        scheme, rest, port = "http", typed, 11434
+    if any(c.isspace() or not c.isprintable() for c in rest):
+        raise invalid
     try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        raise SettingsError(f"{name}={host!r} is not a valid host[:port] or URL") from None
-    if scheme not in ("http", "https") or not parts.hostname or port is None:
-        raise SettingsError(f"{name}={host!r} is not a valid host[:port] or URL")
-    return url
+        parts = urlsplit(f"{scheme}://{rest}")
+        port = parts.port or port
+    except ValueError:  # a port that is not a number, or out of range
+        raise invalid from None
+    hostname = parts.hostname or "127.0.0.1"
+    # A listen address, not somewhere to connect to.
+    hostname = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(hostname, hostname)
+    if ":" in hostname:  # IPv6: urlsplit drops the brackets a URL needs
+        hostname = f"[{hostname}]"
+    path = parts.path.strip("/")
+    return f"{scheme}://{hostname}:{port}" + (f"/{path}" if path else "")
 
 
 def load_settings(env: dict | None = None) -> Settings:
@@ -134,6 +162,17 @@ def load_settings(env: dict | None = None) -> Settings:
         num_ctx=_number("ARENA_NUM_CTX", env, int, gen.num_ctx, minimum=1),
         num_predict=_number("ARENA_NUM_PREDICT", env, int, gen.num_predict, minimum=1),
         seed=_number("ARENA_SEED", env, int, None),
+    )
+    limits = ImportLimits()
+    imports = ImportLimits(
+        max_mb=_number("ARENA_IMPORT_MAX_MB", env, float, limits.max_mb, minimum=0.001),
+        max_rows=_number("ARENA_IMPORT_MAX_ROWS", env, int, limits.max_rows, minimum=1),
+        max_columns=_number("ARENA_IMPORT_MAX_COLUMNS", env, int, limits.max_columns,
+                            minimum=3),
+        max_field_chars=_number("ARENA_IMPORT_MAX_FIELD_CHARS", env, int,
+                                limits.max_field_chars, minimum=1),
+        max_name_chars=_number("ARENA_IMPORT_MAX_NAME_CHARS", env, int, limits.max_name_chars,
+                               minimum=1),
     )
     base = Settings()
     db_path = _env("ARENA_DB", env) or str(base.db_path)
@@ -167,4 +206,5 @@ def load_settings(env: dict | None = None) -> Settings:
         admin_passcode=env.get("ARENA_ADMIN_PASSCODE") or None,
         signin_days=_number("ARENA_SIGNIN_DAYS", env, float, base.signin_days, minimum=0),
         generation=generation,
+        imports=imports,
     )

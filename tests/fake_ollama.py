@@ -111,9 +111,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
+    def _route(self) -> str:
+        """The request's path as Ollama sees it: behind a reverse proxy mounted at
+        `fake.prefix`, only paths under the prefix reach Ollama, without it."""
+        prefix = self.server.fake.prefix
+        if not prefix:
+            return self.path
+        return self.path[len(prefix):] if self.path.startswith(prefix + "/") else "/not-proxied"
+
     def do_GET(self):
         fake = self.server.fake
         fake.record("GET", self.path, {})
+        self.path = self._route()
         if self.path == "/":
             data = b"Ollama is running"
             self.send_response(200)
@@ -140,6 +149,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(400, {"error": "invalid JSON"})
             return
         fake.record("POST", self.path, body)
+        self.path = self._route()
         if self.path == "/api/show":
             self._show(body)
         elif self.path == "/api/chat":
@@ -339,6 +349,7 @@ class FakeOllama:
         self.pull_steps = 4  # progress lines per layer
         self.pull_delay = 0.0  # seconds between progress lines
         self.pull_fail: str | None = None  # "disk_full" or "drop", half way through
+        self.prefix = ""  # "/ollama": served as behind a reverse proxy at that path
         self.requests: list[dict] = []
         self.cancelled: list[str] = []
         self._active = 0

@@ -120,9 +120,9 @@ def test_no_upload_before_the_passcode_nor_by_a_voter(page, tmp_path):
             expect(page.get_by_text("Signed in as admin")).to_be_visible()
             wait_idle(page)
             assert _upload(url, session, xsrf) == 204  # an admin may
-            # A file over the committed server.maxUploadSize (200 MB) is refused from its
+            # A file over the committed server.maxUploadSize (512 MB) is refused from its
             # declared length, before the server reads any of it.
-            assert _declared_upload(url, session, xsrf, 201 * 1024 * 1024).startswith(
+            assert _declared_upload(url, session, xsrf, 513 * 1024 * 1024).startswith(
                 "HTTP/1.1 413")
 
 

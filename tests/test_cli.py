@@ -281,3 +281,47 @@ def test_win_rate_counts_a_tie_as_half(tmp_path):
     assert board.loc["x", "win_rate"] == 0.75
     as_text = arena("leaderboard", "--from", str(path), "--rounds", "0")
     assert "75.0%" in as_text.stdout and "25.0%" in as_text.stdout
+
+
+def test_an_import_into_a_locked_database_says_so(tmp_path):
+    import sqlite3
+
+    target = tmp_path / "arena.db"
+    Store(target)
+    votes = tmp_path / "votes.csv"
+    votes.write_text("model_a,model_b,winner\nx,y,model_a\n")
+    holder = sqlite3.connect(target, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # held for longer than the store waits
+        result = arena("import", str(votes), "--db", str(target))
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"error: {target}: the database is busy (database is "
+                                     "locked); nothing was imported, try again")
+    assert Store(target).count_battles() == 0
+
+
+def test_import_limits_come_from_the_environment(tmp_path, monkeypatch):
+    votes = tmp_path / "votes.csv"
+    votes.write_text("model_a,model_b,winner\n" + "x,y,tie\n" * 5)
+    monkeypatch.setenv("ARENA_IMPORT_MAX_ROWS", "4")
+    for args in (("import", str(votes), "--db", str(tmp_path / "arena.db")),
+                 ("leaderboard", "--from", str(votes))):
+        result = arena(*args)
+        assert result.returncode == 1
+        assert result.stderr.strip() == (f"error: {votes}: more than 4 rows, the import limit "
+                                         "(ARENA_IMPORT_MAX_ROWS)")
+    monkeypatch.setenv("ARENA_IMPORT_MAX_ROWS", "many")
+    result = arena("import", str(votes), "--db", str(tmp_path / "arena.db"))
+    assert result.returncode == 1 and "ARENA_IMPORT_MAX_ROWS='many'" in result.stderr
+
+
+def test_leaderboard_from_a_file_refuses_control_characters_in_names(tmp_path):
+    votes = tmp_path / "votes.csv"
+    votes.write_text('model_a,model_b,winner\nx,y,tie\n"bad\x1bname",y,tie\n')
+    result = arena("leaderboard", "--from", str(votes))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"error: {votes}: row 2: model_a has a control character "
+                                     "(U+001B)")

@@ -1,6 +1,7 @@
 """Several hosts: surveying them, merging their models, choosing contestants, routing sides."""
 
 import random
+import time
 
 from fake_ollama import THINKING, FakeModel, FakeOllama
 
@@ -181,3 +182,34 @@ def test_a_host_that_was_down_is_asked_again_only_later(monkeypatch, closed_port
         surveyor.survey(hosts, SETTINGS)
     assert [r.reachable for r in first] == [r.reachable for r in second] == [True, False]
     assert asked == [[fake.url, closed_port_url], [fake.url], [fake.url, closed_port_url]]
+
+
+def test_a_host_behind_a_reverse_proxy_path_works_everywhere_a_client_is_built():
+    """`http://gpu/ollama`: the survey (version, models, loaded), a battle and a pull all go
+    through the path, as every client built from a stored host must."""
+    from arena.pulls import Pulls
+    from arena.settings import normalise_host
+
+    with FakeOllama([FakeModel("qwen3:8b", style=THINKING), FakeModel("llama3.2:3b")]) as fake:
+        fake.prefix = "/ollama"
+        fake.registry = {"gemma3:4b": FakeModel("gemma3:4b")}
+        url = normalise_host(fake.url + "/ollama/")
+        assert url == fake.url + "/ollama"
+        report = survey([Host(url)], SETTINGS)[0]
+        assert report.error is None and report.version == "0.12.6"
+        assert {m.name for m in report.models} == {"qwen3:8b", "llama3.2:3b"}
+        split = contestants(catalogue([report]), {}, ArenaOptions(), "default")
+        battle = new_battle("general", "Capital of France?", "", sides_for(tuple(split)),
+                            SETTINGS)
+        run = BattleRun(battle, lambda host, t: make_client(host, 5, 5, t)).start()
+        assert run.wait(10)
+        assert all(s.answer and not s.error_kind for s in run.result().sides.values())
+        pulls = Pulls(lambda host: make_client(host, 5, 5))
+        pulls.start(url, "gemma3:4b")
+        for _ in range(200):
+            pull = pulls.get(url, "gemma3:4b")
+            if pull.finished:
+                break
+            time.sleep(0.05)
+        assert pull.succeeded, pull.error
+        assert all(r["path"].startswith("/ollama/") for r in fake.requests)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -230,6 +232,17 @@ def downloads(ctx: PageContext, where: BattleFilter) -> None:
         )
 
 
+def _import_failure(t, exc: Exception, path: str, name: str) -> str:
+    """What the page says when an import fails; nothing was written in any case."""
+    reason = str(exc).replace(path, name)  # the file as the person knows it
+    if isinstance(exc, VoteFileError):  # the file's fault (ImportRejected is one too)
+        return t("data.import_failed", reason=reason)
+    if isinstance(exc, sqlite3.OperationalError):  # locked by another write, most often
+        return t("data.import_busy", reason=reason)
+    logging.getLogger(__name__).exception("import of %s failed", name)  # the log keeps it
+    return t("data.import_failed", reason=f"{type(exc).__name__}: {reason}")
+
+
 def import_form(ctx: PageContext) -> None:
     t = ctx.t
     with st.expander(t("data.import")):
@@ -244,9 +257,8 @@ def import_form(ctx: PageContext) -> None:
                 path = Path(folder) / Path(upload.name).name
                 path.write_bytes(upload.getvalue())
                 try:
-                    result = exchange.import_file(ctx.store, path)
-                except (exchange.ImportRejected, VoteFileError) as exc:
-                    st.error(t("data.import_failed", reason=str(exc).replace(str(path),
-                                                                              upload.name)))
+                    result = exchange.import_file(ctx.store, path, ctx.settings.imports)
+                except Exception as exc:  # never a traceback on the page
+                    st.error(_import_failure(t, exc, str(path), upload.name))
                     return
             st.success(t("data.imported", added=result.added, skipped=result.skipped))

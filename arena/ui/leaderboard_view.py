@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from arena import ratings
+from arena.spreadsheet import safe_csv
 from arena.store import VoteFilter
 from arena.ui import charts
 from arena.ui.common import PageContext, category_label, get_store, keep_choice, page_link
@@ -159,11 +160,23 @@ def table(ctx: PageContext, board: pd.DataFrame) -> None:
     )
 
 
+def download_csv(board: pd.DataFrame, t) -> bytes:
+    """The table as shown, but the interval as two numbers a spreadsheet can use (text such as
+    `+12 / −5` would be taken for a formula); model names made safe (arena.spreadsheet); UTF-8
+    with a byte-order mark so that Excel reads Chinese names."""
+    shown = shown_table(board, t)
+    interval = t("board.col.interval")
+    at = shown.columns.get_loc(interval)
+    shown = shown.drop(columns=interval)
+    shown.insert(at, t("board.col.ci_low"), board["ci_low"].round(1))
+    shown.insert(at + 1, t("board.col.ci_high"), board["ci_high"].round(1))
+    return safe_csv(shown).encode("utf-8-sig")
+
+
 def download(ctx: PageContext, board: pd.DataFrame, category: str) -> None:
     st.download_button(
         ctx.t("board.download"),
-        # Built only when clicked; UTF-8 with a byte-order mark so Excel reads Chinese names.
-        data=lambda: shown_table(board, ctx.t).to_csv(index=False).encode("utf-8-sig"),
+        data=lambda: download_csv(board, ctx.t),  # built only when clicked
         file_name=f"leaderboard-{category.lower().replace(' ', '-')}.csv",
         mime="text/csv",
         key="board.download",
