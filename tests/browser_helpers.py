@@ -97,3 +97,16 @@ def lan_address() -> str | None:
 
 def wait_idle(page, timeout_ms: int = 30_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout_ms)
+
+
+def record_frames(page) -> list[bytes]:
+    """Everything the server sends the page over its websocket from now on, as raw bytes (what
+    a visitor's browser receives, shown or not)."""
+    frames: list[bytes] = []
+
+    def on_websocket(ws):
+        ws.on("framereceived", lambda payload: frames.append(
+            payload if isinstance(payload, bytes) else payload.encode()))
+
+    page.on("websocket", on_websocket)
+    return frames

@@ -1,7 +1,7 @@
 """End to end in a real browser: a real Streamlit server, Debian's Chromium, the fake Ollama."""
 
 import pytest
-from browser_helpers import streamlit_server, wait_idle
+from browser_helpers import record_frames, streamlit_server, wait_idle
 from fake_ollama import PLAIN, THINKING, FakeModel, FakeOllama
 from playwright.sync_api import expect
 
@@ -26,17 +26,6 @@ def type_prompt(page, text: str) -> None:
     area.press("Control+Enter")
     wait_idle(page)
 
-
-def record_frames(page) -> list[bytes]:
-    """Everything the server sends over the websocket, as raw bytes."""
-    frames: list[bytes] = []
-
-    def on_websocket(ws):
-        ws.on("framereceived", lambda payload: frames.append(
-            payload if isinstance(payload, bytes) else payload.encode()))
-
-    page.on("websocket", on_websocket)
-    return frames
 
 
 def test_battle_in_a_browser_is_blind_safe_and_votable(arena, page):

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from browser_helpers import streamlit_server, wait_idle
+from browser_helpers import record_frames, streamlit_server, wait_idle
 from fake_ollama import PLAIN, FakeModel, FakeOllama
 from playwright.sync_api import expect
 from seed import seed_votes
@@ -22,12 +22,6 @@ def screenshot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
-
-def record_frames(page) -> list[bytes]:
-    frames: list[bytes] = []
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(
-        payload if isinstance(payload, bytes) else payload.encode())))
-    return frames
 
 
 def model_filter_options(page) -> list[str]:

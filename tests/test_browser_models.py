@@ -10,7 +10,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from browser_helpers import allowed_hosts, lan_address, streamlit_server, wait_idle
+from browser_helpers import (allowed_hosts, lan_address, record_frames, streamlit_server,
+                             wait_idle)
 from fake_ollama import PLAIN, THINKING, FakeModel, FakeOllama
 from playwright.sync_api import expect
 
@@ -27,17 +28,6 @@ def screenshot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
-
-def record_frames(page) -> list[bytes]:
-    """Everything the server sends over the websocket from now on, as raw bytes."""
-    frames: list[bytes] = []
-
-    def on_websocket(ws):
-        ws.on("framereceived", lambda payload: frames.append(
-            payload if isinstance(payload, bytes) else payload.encode()))
-
-    page.on("websocket", on_websocket)
-    return frames
 
 
 def open_menu_page(page, label: str) -> None:
