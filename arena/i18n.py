@@ -294,6 +294,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "the legend to show all again).",
         "sidebar.language": "Language",
         "sidebar.voter": "Your nickname (stored with your votes)",
+        "sidebar.wait_for_battle": "A battle is running: these wait until it ends (Stop ends it "
+                                   "now).",
         "sidebar.voter_help": "Leave empty to vote as “anonymous”.",
         "sidebar.host": "Ollama: {host}",
         "arena.title": "⚔️ Arena",
@@ -655,6 +657,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "chart.legend_pick": "点击图例中的模型可突出显示它的曲线（点击图例旁空白处恢复全部）。",
         "sidebar.language": "语言",
         "sidebar.voter": "你的昵称（随投票一起保存）",
+        "sidebar.wait_for_battle": "对战进行中：这些选项要等它结束（点“停止”可立即结束）。",
         "sidebar.voter_help": "留空则以“anonymous”（匿名）投票。",
         "sidebar.host": "Ollama：{host}",
         "arena.title": "⚔️ 竞技场",

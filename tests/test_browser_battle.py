@@ -96,7 +96,8 @@ def test_language_switch_keeps_the_prompt_and_the_battle_runs_with_it(arena, pag
     sent = fake.chat_requests()[before:]
     assert [r["messages"][-1]["content"] for r in sent] == [prompt, prompt]
     assert all("senior software engineer" in r["messages"][0]["content"] for r in sent)
-    assert [r.get("think") for r in sent] == [False, False]
+    # Thinking off: sent to the model that thinks; a model that cannot think runs as itself.
+    assert {r["model"]: r.get("think") for r in sent} == {THINKER: False, PLAIN_MODEL: None}
     expect(page.get_by_label("你的提示词")).to_have_value(prompt)
     screenshot(page, "language-switch-zh")
 
@@ -197,6 +198,28 @@ def test_when_both_sides_think_both_say_so_alike(arena, page):
         fake.models[PLAIN_MODEL].style = PLAIN
 
 
+def test_the_thinking_line_leaves_both_columns_when_one_side_starts_its_answer(arena, page):
+    """One side thinks briefly, the other long: once the first answers, the other column must
+    not keep its "Thinking…" line (Streamlit leaves an element it is not sent again on screen
+    until the run ends)."""
+    fake, url = arena
+    fake.models[PLAIN_MODEL].style = THINKING
+    try:
+        fake.models[THINKER].thinking = "hmm " * 10
+        fake.models[PLAIN_MODEL].thinking = "hmm " * 150
+        fake.token_delay = 0.03
+        open_arena(page, url)
+        type_prompt(page, "Explain rivers")
+        page.get_by_role("button", name=BATTLE).click()
+        seen = watch_battle(page, lambda: vote_buttons_shown(page), seconds=60)
+        lonely = [texts for texts, _ in seen
+                  if sum("Thinking…" in text for text in texts) == 1]
+        assert not lonely, lonely[:3]
+        assert any(all("Thinking…" in t for t in texts) for texts, _ in seen)  # it was shown
+    finally:
+        fake.models[PLAIN_MODEL].style = PLAIN
+
+
 def test_one_waiting_line_for_both_columns_while_a_model_loads(arena, page):
     fake, url = arena
     fake.models[PLAIN_MODEL].load_s = 3.0  # a cold model: silence before its first token
@@ -216,7 +239,7 @@ def test_one_waiting_line_for_both_columns_while_a_model_loads(arena, page):
     assert page.get_by_text("Waiting for the models").count() == 0
 
 
-def test_the_battle_button_is_disabled_while_a_battle_runs(arena, page):
+def test_the_battle_button_and_the_sidebar_are_disabled_while_a_battle_runs(arena, page):
     fake, url = arena
     fake.token_delay = 0.05  # a few seconds per answer
     open_arena(page, url)
@@ -227,10 +250,17 @@ def test_the_battle_button_is_disabled_while_a_battle_runs(arena, page):
     expect(page.get_by_text("word word").first).to_be_visible(timeout=15_000)
     expect(button).to_be_disabled()
     button.click(force=True)  # a click on it changes nothing: the battle goes on
+    # Nor can the sidebar interrupt it (a language switch or a page link ended it as stopped).
+    sidebar = page.locator("[data-testid='stSidebar']")
+    expect(sidebar.get_by_label("Language")).to_be_disabled()
+    expect(sidebar.get_by_label("Your nickname (stored with your votes)", exact=True)).to_be_disabled()
+    expect(sidebar.get_by_text("A battle is running")).to_be_visible()
     expect(page.get_by_role("button", name=VOTE_A)).to_be_visible(timeout=30_000)
     assert fake.cancelled == []
     assert len(fake.chat_requests()) == before + 2
     expect(button).to_be_enabled()
+    expect(sidebar.get_by_label("Language")).to_be_enabled()
+    expect(sidebar.get_by_label("Your nickname (stored with your votes)", exact=True)).to_be_enabled()
 
 
 REMOTE = "images.example.test"

@@ -61,6 +61,11 @@ def render_side(ctx: PageContext, name: str, side: Side, *, thinking: bool,
         st.caption(placeholder)
     elif ended and not side.failed:
         st.caption(t("arena.empty_answer"))
+    elif not side.failed:
+        # Something must take the place a placeholder held at the last redraw: Streamlit
+        # keeps an element it is not sent again on screen until the script run ends, so a
+        # "thinking…" would linger on one side only.
+        st.empty()
     if side.failed:
         _failure(ctx, side)
     if whole and limit is not None and max(len(side.answer), len(side.thinking)) > limit:

@@ -26,7 +26,8 @@ from arena.records import STATUS_COMPLETE, WINNERS, Battle, ThinkMode
 from arena.store import VoteRejected
 from arena.settings import SettingsError
 from arena.ui.answers_view import render_battle, render_streaming, side_label
-from arena.ui.common import PageContext, keep_choice, reason_text, settings_store
+from arena.ui.common import (STARTING_KEY, PageContext, keep_choice, reason_text,
+                             settings_store)
 from arena.ui.lineup_state import host_reports
 
 BATTLE_KEY = "arena.battle"
@@ -37,7 +38,6 @@ RUN_KEY = "arena.run"  # the battle being streamed, until it is stored
 TICKET_KEY = "arena.ticket"  # this session's place in the battle queue, until it is given up
 SESSION_KEY = "arena.session"
 START_KEY = "arena.start"  # the Battle button
-STARTING_KEY = "arena.starting"  # set by a click on it: this run starts a battle
 LEAK_KEY = "arena.leak"  # (battle id, whether an answer names a model), worked out once
 QUEUE_POLL_S = 0.25
 IDLE_REDRAW_S = 1.0

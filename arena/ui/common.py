@@ -86,6 +86,9 @@ class PageContext:
         return voter_name()
 
 
+STARTING_KEY = "arena.starting"  # set by a click on Battle: this run streams a battle
+
+
 def voter_name() -> str:
     return (st.session_state.get(VOTER_KEY) or "").strip() or "anonymous"
 
@@ -95,18 +98,22 @@ def _sidebar(settings: Settings, store: Store | None) -> str:
     # the state of widgets that the previous run did not draw.
     st.session_state[LANG_KEY] = st.session_state.get(LANG_KEY, settings.language)
     st.session_state[VOTER_KEY] = st.session_state.get(VOTER_KEY, "")
+    # While this run streams a battle, any other click would interrupt it (and the battle
+    # would end as stopped): the sidebar waits, and Stop is the way out.
+    streaming = bool(st.session_state.get(STARTING_KEY))
     with st.sidebar:
         lang = st.session_state[LANG_KEY]
         # Our own menu rather than Streamlit's: it is translated, and it is the same when a page
         # URL is opened directly on a fresh server (Streamlit then runs the page without app.py).
         for script, title, icon in PAGES:
-            page_link(script, translate(lang, title), icon)
+            page_link(script, translate(lang, title), icon, disabled=streaming)
         st.divider()
         lang = st.selectbox(
             translate(st.session_state[LANG_KEY], "sidebar.language"),
             options=list(LANGUAGES),
             format_func=LANGUAGES.get,
             key=LANG_KEY,
+            disabled=streaming,
         )
         st.text_input(
             translate(lang, "sidebar.voter"),
@@ -114,7 +121,10 @@ def _sidebar(settings: Settings, store: Store | None) -> str:
             max_chars=64,
             placeholder="anonymous",
             help=translate(lang, "sidebar.voter_help"),
+            disabled=streaming,
         )
+        if streaming:
+            st.caption(translate(lang, "sidebar.wait_for_battle"))
         if store is not None:
             try:
                 mine = _votes_by(str(settings.db_path), store.votes_version(), voter_name())
@@ -156,11 +166,11 @@ def show_notice() -> None:
         st.success(message)
 
 
-def page_link(script: str, label: str, icon: str) -> None:
+def page_link(script: str, label: str, icon: str, disabled: bool = False) -> None:
     """A link to another page; none where there are no pages to link to (a page file run as
     the main script itself, as AppTest does)."""
     try:
-        st.page_link(script, label=label, icon=icon)
+        st.page_link(script, label=label, icon=icon, disabled=disabled)
     except StreamlitAPIException:
         pass
 
