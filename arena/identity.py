@@ -51,6 +51,10 @@ OTHER_IDENTITIES = ("claude", "anthropic", "chatgpt", "openai", "gemini", "googl
                     "doubao", "豆包", "字节跳动", "bytedance", "腾讯", "混元", "hunyuan", "tencent",
                     "讯飞", "星火", "grok", "xai")
 
+# Every name a model may introduce itself with: a llama claiming to be Qwen tells the voter
+# something too.
+KNOWN_IDENTITIES = frozenset(OTHER_IDENTITIES).union(*FAMILIES.values())
+
 _SELF_WORDS = r"(?:large language model|language model|llm|ai model|model|assistant|ai|chatbot)"
 _MADE = r"(?:trained|developed|created|made|built|designed|fine[- ]tuned|programmed|released)"
 _ZH_MADE = r"(?:开发|训练|研发|打造|创建|创造|推出|发布|构建|设计|制作)"
@@ -82,6 +86,8 @@ def _self_identification(names: tuple[str, ...]) -> re.Pattern:
         rf"\bas\s+(?:an?\s+)?{n}(?:[^.!?\n]{{0,60}}?)?,\s*i\b",
         rf"(?:^|[.!?]\s+){_MADE}\s+by\s+(?:the\s+)?{n}[^.!?\n]{{0,40}}?,\s*i\b",
         rf"\bas\s+(?:an?\s+)?{n}\s+{_SELF_WORDS}\b",
+        rf"\bas\s+(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?{_SELF_WORDS}\s+(?:{_MADE}\s+by|from|of)\s+"
+        rf"(?:the\s+)?{n}",
         rf"{n}(?:\s+team)?\s+(?:has\s+)?{_MADE}\s+me\b",
         rf"\bmy\s+(?:creators?|developers?|makers?|maker)\s+(?:is|are|was|were)\s+(?:the\s+)?{n}",
         rf"\bi\s+(?:come|am|'m|’m)\s+from\s+(?:the\s+)?{n}",
@@ -174,7 +180,7 @@ def names_a_model(text: str, models: list[str], prompt: str = "") -> bool:
     if not text.strip():
         return False
     own = {name for model in models for name in _identities(model)}
-    if _introduces_itself(text, tuple(sorted(own | set(OTHER_IDENTITIES)))):
+    if _introduces_itself(text, tuple(sorted(own | KNOWN_IDENTITIES))):
         return True
     for model in models:
         exact = _exact_name(model)

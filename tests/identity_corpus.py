@@ -83,6 +83,12 @@ SELF_IDENTIFICATIONS = [
     ("我的名字是 Gemma。", ("gemma3:4b", "qwen3:8b")),
     ("我来自智谱AI。", ("glm4:9b", "qwen3:8b")),
     ("我是文心一言。", PAIR),
+    # Found by trying the app: another family's name, and Llama's usual refusal.
+    ("I am Qwen, a large language model created by Alibaba Cloud.", ("llama3.2:3b", "gemma3:4b")),
+    ("我是通义千问，由阿里巴巴开发。", ("llama3.2:3b", "gemma3:4b")),
+    ("I am Phi, developed by Microsoft.", ("llama3.2:3b", "gemma3:4b")),
+    ("As an AI developed by Meta, I cannot do that.", PAIR),
+    ("As an AI model developed by Meta, I cannot help with that.", PAIR),
 ]
 
 # The contestants' exact names in an answer, not in the prompt.
