@@ -234,3 +234,24 @@ def test_an_answer_shows_no_remote_image_and_a_bounded_part():
     assert any("tracker.example" in text for text in shown)  # a link to it instead
     assert max(len(text) for text in shown) < 110_000
     assert any("more characters" in text for text in texts(at.caption))
+
+
+def test_a_failed_battle_says_why_in_the_pages_language():
+    from arena.records import Battle, Side
+
+    battle = Battle(category="coding", prompt="hi", system_prompt="", options={},
+                    side_a=Side("x:1", answer="half", error_kind="stopped",
+                                error="stopped before the answer was complete"),
+                    side_b=Side("y:1", answer="", error_kind="timeout", error="read timeout"),
+                    status="failed", failure_reason="a: stopped: …; b: timeout: …",
+                    created_at="2026-11-01T10:00:00.000Z")
+    db().save_battles([battle])
+    at = open_data()
+    at.selectbox(key="data.status").select("failed").run()
+    assert "this arena" in list(at.dataframe[0].value["Source"])
+    vote_rows = at.table[0].value["Value"]
+    assert vote_rows["Why it failed"].startswith("Model A: Stopped before the answer")
+    assert "Ollama sent nothing for" in vote_rows["Why it failed"]
+    assert any("Stopped before the answer was complete." in e for e in texts(at.error))
+    at.selectbox(key="lang").select("zh").run()
+    assert at.table[0].value["值"]["失败原因"].startswith("模型 A：回答完成之前已停止")

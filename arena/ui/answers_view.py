@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from arena.battle import BattleRun
+from arena.i18n import has_message
 from arena.display import SHOWN_CHARS, STREAMING_CHARS, no_remote_images, shown_part
 from arena.records import Battle, Side
 from arena.ui.common import PageContext
@@ -29,10 +30,19 @@ def answer_markdown(text: str, limit: int | None, more_key: str, t) -> None:
         st.caption(t(more_key, count=f"{hidden:,}"))
 
 
-def _failure(ctx: PageContext, side: Side) -> None:
+def failure_text(ctx: PageContext, side: Side) -> str:
+    """Why a side failed, in the page's language (never Ollama's own words, which may name the
+    model); a kind this arena does not know (an imported battle's) as it was stored."""
+    key = f"failure.{side.error_kind}"
+    if not has_message(key):
+        return f"{side.error_kind}: {side.error}"
     timeout = ctx.settings.ollama_stall_timeout if side.error_kind == "stalled" \
         else ctx.settings.ollama_read_timeout
-    st.error(ctx.t(f"failure.{side.error_kind}", timeout=int(timeout)))
+    return ctx.t(key, timeout=int(timeout))
+
+
+def _failure(ctx: PageContext, side: Side) -> None:
+    st.error(failure_text(ctx, side))
 
 
 def _whole_text(side: Side, t) -> str:

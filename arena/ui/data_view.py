@@ -16,7 +16,7 @@ from arena.display import SHOWN_CHARS
 from arena.i18n import has_message
 from arena.records import WINNERS, Battle, Vote
 from arena.store import BattleFilter
-from arena.ui.answers_view import answer_markdown
+from arena.ui.answers_view import answer_markdown, failure_text
 from arena.ui.common import (PageContext, category_label, keep_choice, notice_after_rerun,
                              reason_text)
 from arena.vote_files import VoteFileError
@@ -94,7 +94,7 @@ def battle_table(ctx: PageContext, where: BattleFilter) -> pd.DataFrame:
         t("data.voter"): [_shown(v) for v in rows["voter"]],
         t("data.counted"): [_counted_text(c, t) for c in rows["counted"]],
         t("data.status"): [t(f"data.status.{s}") for s in rows["status"]],
-        t("data.column.source"): rows["source"],
+        t("data.column.source"): [source_text(s, t) for s in rows["source"]],
     })
     st.dataframe(shown, hide_index=True, width="stretch")
     return rows
@@ -141,15 +141,29 @@ def _option_rows(options: dict, t: Callable[..., str]) -> pd.DataFrame:
         index=[t(f"data.option.{k}") if has_message(f"data.option.{k}") else k for k in keys])
 
 
-def _vote_rows(battle: Battle, vote: Vote | None, t: Callable[..., str]) -> pd.DataFrame:
+def _failure_rows_text(ctx: PageContext, battle: Battle) -> str | None:
+    failed = [ctx.t("data.side_failure", side=ctx.t(f"arena.model_{name}"),
+                    why=failure_text(ctx, side))
+              for name, side in battle.sides.items() if side.error_kind]
+    return " ".join(failed) if failed else battle.failure_reason
+
+
+def source_text(source: str, t: Callable[..., str]) -> str:
+    """Where a battle comes from: this arena, or the file it was imported from (as stored)."""
+    key = f"data.source.{source}"
+    return t(key) if has_message(key) else source
+
+
+def _vote_rows(ctx: PageContext, battle: Battle, vote: Vote | None) -> pd.DataFrame:
     """The battle's status and its vote as label / value rows."""
+    t = ctx.t
     reason = None
     if vote is not None and vote.not_counted_reason:
         reason = reason_text(vote.not_counted_reason, t)
     rows = {
         t("data.status"): t(f"data.status.{battle.status}"),
-        t("data.failure_reason"): _shown(battle.failure_reason),
-        t("data.column.source"): battle.source,
+        t("data.failure_reason"): _shown(_failure_rows_text(ctx, battle)),
+        t("data.column.source"): source_text(battle.source, t),
         t("data.outcome"): NONE if vote is None else t(f"vote.{vote.winner}"),
         t("data.voter"): NONE if vote is None else vote.voter,
         t("data.voted_at"): NONE if vote is None else vote.voted_at[:19].replace("T", " "),
@@ -189,11 +203,11 @@ def battle_detail(ctx: PageContext, rows: pd.DataFrame) -> None:
                         answer_markdown(side.thinking, SHOWN_CHARS, "data.more_in_export", t)
                 answer_markdown(side.answer, SHOWN_CHARS, "data.more_in_export", t)
                 if side.error_kind:
-                    st.error(f"{side.error_kind}: {side.error}")
+                    st.error(failure_text(ctx, side))
         vote_column, options_column = st.columns(2)
         with vote_column:
             st.markdown(f"**{t('data.vote')}**")
-            st.table(_vote_rows(battle, vote, t))
+            st.table(_vote_rows(ctx, battle, vote))
         with options_column:
             st.markdown(f"**{t('data.options')}**")
             if battle.options:
