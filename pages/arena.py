@@ -24,8 +24,7 @@ category = categories[slug]
 st.caption(category_description(category, t))
 
 view.preset_picker(ctx, category)
-prompt = st.text_area(t("arena.prompt"), key=view.PROMPT_KEY, height=140,
-                      placeholder=t("arena.prompt_placeholder"))
+prompt = view.prompt_box(ctx)
 keep_choice("arena.think", THINK_MODES)
 think_mode = st.radio(
     t("arena.thinking"),

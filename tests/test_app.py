@@ -338,3 +338,11 @@ def test_bad_setting_is_explained_not_crashed(served, monkeypatch):
     assert_no_exception(at)
     [error] = texts(at.error)
     assert "ARENA_OLLAMA_TIMEOUT='soon'" in error
+
+
+def test_the_prompt_is_kept_across_a_visit_to_another_page(served):
+    at = open_page("pages/arena.py")
+    at.text_area(key="arena.prompt").input("My own prompt").run()
+    at.switch_page("pages/leaderboard.py").run()
+    at.switch_page("pages/arena.py").run()
+    assert at.text_area(key="arena.prompt").value == "My own prompt"

@@ -67,6 +67,20 @@ def load_categories(ctx: PageContext) -> dict[str, Category]:
 PROMPT_KEY = "arena.prompt"
 
 
+KEPT_PROMPT_KEY = "arena.prompt_kept"  # the prompt box's text, while another page is open
+
+
+def prompt_box(ctx: PageContext) -> str:
+    """The prompt box. Its text survives a visit to another page: Streamlit drops the state of
+    a widget that a run did not draw, so the text is also kept under a plain key."""
+    if PROMPT_KEY not in st.session_state:
+        st.session_state[PROMPT_KEY] = st.session_state.get(KEPT_PROMPT_KEY, "")
+    prompt = st.text_area(ctx.t("arena.prompt"), key=PROMPT_KEY, height=140,
+                          placeholder=ctx.t("arena.prompt_placeholder"))
+    st.session_state[KEPT_PROMPT_KEY] = prompt
+    return prompt
+
+
 def preset_picker(ctx: PageContext, category: Category) -> None:
     """A select box of the category's preset prompts; picking one fills the prompt box."""
     if not category.presets:
