@@ -659,6 +659,7 @@ class Store:
         self._lock = _write_lock(self.path)
         self._checkpoint_guard = threading.Lock()
         self._checkpointing = False
+        self._checkpoint_thread: threading.Thread | None = None
         if read_only:
             self._check_arena_schema()
             return
@@ -753,7 +754,9 @@ class Store:
                 with self._checkpoint_guard:
                     self._checkpointing = False
 
-        threading.Thread(target=checkpoint, name="arena-checkpoint", daemon=True).start()
+        self._checkpoint_thread = threading.Thread(target=checkpoint, name="arena-checkpoint",
+                                                   daemon=True)
+        self._checkpoint_thread.start()
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
@@ -764,11 +767,15 @@ class Store:
             conn.close()
 
     def close(self) -> None:
-        """Close the writing connection (reads open and close their own)."""
+        """Close the writing connection (reads open and close their own) and wait for a
+        checkpoint under way: after this nothing of this Store touches the file (a connection
+        closing late would checkpoint, and remove, whatever log then has the file's name)."""
         with self._lock.held(across_processes=False):
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
+        if self._checkpoint_thread is not None:
+            self._checkpoint_thread.join()
 
     def __enter__(self) -> "Store":
         return self

@@ -266,3 +266,15 @@ def test_the_log_is_checkpointed_beside_the_writers(store):
     while os.path.getsize(store.path) < 5_000_000 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert os.path.getsize(store.path) >= 5_000_000  # copied into the database file
+
+
+def test_close_waits_for_a_checkpoint_under_way(tmp_path):
+    """A checkpoint's connection closing after its Store would checkpoint and remove whatever
+    log then bears the file's name (a new database made at the same path lost its tables)."""
+    import threading
+
+    store = Store(tmp_path / "arena.db")
+    store.save_battles([battle_of(plain("a:1b"), Side("b:1b", answer="x" * 100_000))
+                        for _ in range(60)])  # past the checkpoint point: one starts now
+    store.close()
+    assert not [t for t in threading.enumerate() if t.name == "arena-checkpoint"]
