@@ -96,7 +96,8 @@ def may_administer(admin_passcode_set: bool, admin_signed_in: bool,
 def may_see_loaded_models(admin: bool, unvoted_battle: bool) -> bool:
     """Whether a session may be told which models Ollama has in memory: during a battle, and
     for the keep-alive after it, those are the two contestants. Admins only (they manage the
-    hosts), and never while their own battle awaits its vote."""
+    hosts), and never while any battle runs or awaits its vote — in any tab, since the same
+    person may have the Arena open in another one."""
     return admin and not unvoted_battle
 
 

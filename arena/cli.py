@@ -43,6 +43,11 @@ def _category_aliases(store: Store) -> dict[str, str]:
     return aliases
 
 
+def _no_such_category(category: str, known: set[str]) -> CommandError:
+    return CommandError(f"--category {category!r}: no such category (known: "
+                        f"{', '.join(sorted(known)) or 'none'})")
+
+
 def _count_table_from_db(path: str) -> pd.DataFrame:
     with open_for_reading(path) as store:
         table = store.vote_counts()
@@ -75,9 +80,7 @@ def _select_category(table: pd.DataFrame, category: str | None) -> pd.DataFrame:
     with_votes = sorted(table["category"].dropna().unique())
     wanted = aliases.get(category.lower(), category)
     if wanted not in with_votes and category.lower() not in aliases:
-        known = sorted(set(aliases.values()) | set(with_votes))
-        raise CommandError(f"--category {category!r}: no such category (known: "
-                           f"{', '.join(known) or 'none'})")
+        raise _no_such_category(category, set(aliases.values()) | set(with_votes))
     chosen = ratings.category_table(table, wanted)
     if chosen.empty:
         raise CommandError(f"--category {category!r}: no votes in it (categories with votes: "
@@ -135,8 +138,7 @@ def export_command(args: argparse.Namespace) -> None:
         if category is not None:
             aliases = _category_aliases(store)
             if category.lower() not in aliases:
-                raise CommandError(f"--category {category!r}: no such category (known: "
-                                   f"{', '.join(sorted(set(aliases.values()))) or 'none'})")
+                raise _no_such_category(category, set(aliases.values()))
             category = aliases[category.lower()]
         count = exchange.write_export(store, out, args.format, BattleFilter(category=category))
     print(f"exported {count} battles to {out}")

@@ -83,8 +83,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hosts.loaded": "Loaded now",
         "hosts.loaded_help": "The models in this host's memory now, as Ollama's /api/ps reports "
                              "them (shown to admins only).",
-        "hosts.loaded_hidden": "What the hosts have loaded is not shown while your battle on the "
-                               "Arena page awaits its vote: those are its two models.",
+        "hosts.loaded_hidden": "What the hosts have loaded is not shown while a battle runs or "
+                               "awaits its vote, in any tab: those are its two models.",
         "hosts.unreachable": "Could not reach Ollama at {host} ({reason}). The arena skips it "
                              "until it answers. Is `ollama serve` running there, and does it "
                              "listen on the network (OLLAMA_HOST=0.0.0.0 on that machine)?",
@@ -480,7 +480,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hosts.models": "模型数",
         "hosts.loaded": "当前已加载",
         "hosts.loaded_help": "Ollama 的 /api/ps 报告的、这台主机当前载入内存的模型（仅管理员可见）。",
-        "hosts.loaded_hidden": "你在竞技场页面的对战还没有投票，所以不显示主机已加载的模型：它们就是对战的两个模型。",
+        "hosts.loaded_hidden": "有对战正在进行或还没有投票（在任何标签页中），所以不显示主机已加载的模型：它们就是对战的两个模型。",
         "hosts.unreachable": "无法连接 {host} 上的 Ollama（{reason}）。在它恢复之前，竞技场会跳过它。"
                              "那台机器上是否运行了 `ollama serve`，并且监听网络（设置 OLLAMA_HOST=0.0.0.0）？",
         "hosts.manage": "添加或移除主机",

@@ -78,7 +78,8 @@ def _self_identification(names: tuple[str, ...]) -> re.Pattern:
     """A model saying it is, or was made by, one of `names`."""
     n = _name_pattern(names)
     english = [
-        rf"\b(?:i am|i'm|i’m|im|i was|call me|my name is|i am called|this is)\s+(?:an?\s+|the\s+)?{n}",
+        rf"\b(?:i am|i'm|i’m|im|i was|call me|my name is|i am called|this is)\s+"
+        rf"(?:an?\s+|the\s+)?{n}",
         rf"\b(?:i am|i'm|i’m)\s+(?:an?|the)\s+(?:[\w-]+\s+){{0,4}}?{_SELF_WORDS}\s+"
         rf"(?:{_MADE}\s+by|from|by|of)\s+(?:the\s+)?{n}",
         rf"\b(?:i was|i have been|i've been|i’ve been|i am|i'm|i’m)\s+(?:\w+\s+)?{_MADE}\s+"
@@ -187,6 +188,10 @@ def names_a_model(text: str, models: list[str], prompt: str = "") -> bool:
         if exact and exact.search(text) and not (prompt and exact.search(prompt)):
             return True
     return False
+
+
+# The not-counted reason stored with a vote on a battle that gave a model away.
+IDENTITY_LEAK = "identity leak"
 
 
 def identity_leak(battle: Battle, thinking_shown: bool = True) -> bool:

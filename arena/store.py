@@ -340,9 +340,6 @@ def _pair_of(conn: sqlite3.Connection, battle_id: str) -> tuple:
     return battle["category"], battle["created_at"], sides["a"], sides["b"]
 
 
-_VOTE_PAIR = ("SELECT b.category, b.created_at, b.abandoned_at, a.model, a.think, bb.model, bb.think"
-              " FROM battles b JOIN battle_sides a ON a.battle_id = b.id AND a.side = 'a'"
-              " JOIN battle_sides bb ON bb.battle_id = b.id AND bb.side = 'b' WHERE b.id = ?")
 
 BATTLE_COLUMNS = ["id", "created_at", "category", "prompt", "system_prompt", "options", "status",
                   "failure_reason", "source"]
@@ -503,6 +500,16 @@ class VoteFilter:
 # abandoned, or older than the store's time limit (parameter: the limit's cutoff, ISO UTC).
 REVEALED = ("(v.battle_id IS NOT NULL OR b.status = 'failed' OR b.abandoned_at IS NOT NULL"
             " OR b.created_at < ?)")
+# The battles whose names are still hidden (parameters: the cutoff, twice). They are few and
+# recent: the created_at index finds them without reading the rest.
+_HIDDEN_BATTLES = ("SELECT b.id FROM battles b LEFT JOIN votes v ON v.battle_id = b.id"
+                   f" WHERE b.created_at >= ? AND NOT {REVEALED}")
+# What a vote needs from its battle, and whether the battle's names could already be seen
+# (parameters: the cutoff of REVEALED, the battle's id).
+_VOTE_PAIR = (f"SELECT b.category, b.created_at, {REVEALED}, a.model, a.think, bb.model, bb.think"
+              " FROM battles b LEFT JOIN votes v ON v.battle_id = b.id"
+              " JOIN battle_sides a ON a.battle_id = b.id AND a.side = 'a'"
+              " JOIN battle_sides bb ON bb.battle_id = b.id AND bb.side = 'b' WHERE b.id = ?")
 
 
 @dataclass(frozen=True)
@@ -632,7 +639,6 @@ def _write_lock(path: Path) -> _WriteLock:
 UNVOTED_HIDDEN_FOR = timedelta(hours=1)
 CHECKPOINT_BYTES = 4 << 20
 NAMES_VISIBLE = "names visible"  # the not-counted reason of a vote cast after the names showed
-SAME_CONTESTANT_ERROR = "both sides are the same contestant"
 ARENA_TABLES = {"battles", "battle_sides", "votes", "categories"}
 
 
@@ -658,7 +664,6 @@ class Store:
         self._writer: sqlite3.Connection | None = None  # opened on the first write, kept
         self._lock = _write_lock(self.path)
         self._checkpoint_guard = threading.Lock()
-        self._checkpointing = False
         self._checkpoint_thread: threading.Thread | None = None
         if read_only:
             self._check_arena_schema()
@@ -715,19 +720,12 @@ class Store:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
-            except BaseException:
-                try:
-                    conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass  # SQLite may have rolled back already (a full disk, say)
-                raise
-            try:
                 conn.execute("COMMIT")
             except BaseException:
                 try:
                     conn.execute("ROLLBACK")
                 except sqlite3.Error:
-                    pass
+                    pass  # SQLite may have rolled back already (a full disk, say)
                 raise
         self._checkpoint_if_due()
 
@@ -739,10 +737,8 @@ class Store:
             grown = os.path.getsize(f"{self.path}-wal") > CHECKPOINT_BYTES
         except OSError:
             return
-        with self._checkpoint_guard:
-            if not grown or self._checkpointing:
-                return
-            self._checkpointing = True
+        if not grown:
+            return
 
         def checkpoint() -> None:
             try:
@@ -750,13 +746,14 @@ class Store:
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error:
                 pass  # the next one will try again
-            finally:
-                with self._checkpoint_guard:
-                    self._checkpointing = False
 
-        self._checkpoint_thread = threading.Thread(target=checkpoint, name="arena-checkpoint",
-                                                   daemon=True)
-        self._checkpoint_thread.start()
+        with self._checkpoint_guard:
+            running = self._checkpoint_thread
+            if running is not None and running.is_alive():
+                return
+            self._checkpoint_thread = threading.Thread(target=checkpoint,
+                                                       name="arena-checkpoint", daemon=True)
+            self._checkpoint_thread.start()
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
@@ -1024,18 +1021,21 @@ class Store:
     def contestants(self, revealed_only: bool = True) -> list[str]:
         """Every contestant name of the stored battles; by default only of battles whose names
         may be shown (a brand-new model in its first, unvoted battle is not listed)."""
-        # The hidden battles are few and recent (found by the created_at index): leaving them
-        # out costs little more than listing every side.
         query = "SELECT DISTINCT model, think FROM battle_sides"
         params: list = []
         if revealed_only:
-            query += (" WHERE battle_id NOT IN (SELECT b.id FROM battles b LEFT JOIN votes v"
-                      " ON v.battle_id = b.id WHERE b.created_at >= ? AND v.battle_id IS NULL"
-                      " AND b.status = 'complete' AND b.abandoned_at IS NULL)")
-            params.append(self._hidden_after())
+            query += f" WHERE battle_id NOT IN ({_HIDDEN_BATTLES})"
+            params += [self._hidden_after()] * 2
         with self.reading() as conn:
             rows = conn.execute(query, params).fetchall()
         return sorted({contestant(m, t) for m, t in rows})
+
+    def names_hidden(self) -> bool:
+        """Whether some stored battle's names are still hidden (REVEALED): while one is, what
+        Ollama has loaded may name its models."""
+        with self.reading() as conn:
+            return conn.execute(f"SELECT EXISTS ({_HIDDEN_BATTLES})",
+                                [self._hidden_after()] * 2).fetchone()[0] == 1
 
     def abandon_battle(self, battle_id: str) -> bool:
         """The tab that ran a battle moved on without voting: its names may now be shown, and
@@ -1091,13 +1091,13 @@ class Store:
         try:
             with self.transaction() as conn:
                 # One prepared statement for everything the vote needs from its battle.
-                row = conn.execute(_VOTE_PAIR, (battle_id,)).fetchone()
+                row = conn.execute(_VOTE_PAIR, (self._hidden_after(), battle_id)).fetchone()
                 if row is None:
                     pair, visible = (None, None, None, None), False
                 else:
                     pair = (row[0], row[1], contestant(row[3], row[4]),
                             contestant(row[5], row[6]))
-                    visible = row[2] is not None or row[1] < self._hidden_after()
+                    visible = bool(row[2])
                 if visible and counts:
                     counts, not_counted_reason = False, NAMES_VISIBLE
                 vote = Vote(battle_id=battle_id, winner=winner, voter=voter, voted_at=utc_now(),

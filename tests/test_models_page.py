@@ -216,3 +216,18 @@ def test_no_loaded_models_for_a_tab_whose_battle_awaits_its_vote(hosts):
     assert loaded is not None
     shown = " ".join(" ".join(v) for v in loaded.dropna())
     assert "llama3.2:3b" in shown and "qwen3:8b" in shown
+
+
+def test_no_loaded_models_in_another_tab_while_a_battle_awaits_its_vote(hosts):
+    """The same person's second tab has no battle of its own, but Ollama's loaded models are
+    still the two contestants of the first."""
+    db().set_model_choice("phi4:14b", ModelChoice(included=False))
+    voting = battle(open_app(admin=True))
+    assert not voting.exception, texts(voting.exception)
+    other = open_page("pages/models.py", admin=True)
+    other.button(key="models.refresh").click().run()
+    assert loaded_column(other) is None
+    assert "Loaded now" not in all_text(other)
+    voting.button(key="arena.vote.tie").click().run()
+    other.run()
+    assert loaded_column(other) is not None

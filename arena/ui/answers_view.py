@@ -41,10 +41,6 @@ def failure_text(ctx: PageContext, side: Side) -> str:
     return ctx.t(key, timeout=int(timeout))
 
 
-def _failure(ctx: PageContext, side: Side) -> None:
-    st.error(failure_text(ctx, side))
-
-
 def _whole_text(side: Side, t) -> str:
     if not side.thinking.strip():
         return side.answer
@@ -77,7 +73,7 @@ def render_side(ctx: PageContext, name: str, side: Side, *, thinking: bool,
         # "thinking…" would linger on one side only.
         st.empty()
     if side.failed:
-        _failure(ctx, side)
+        st.error(failure_text(ctx, side))
     if whole and limit is not None and max(len(side.answer), len(side.thinking)) > limit:
         # A download, not a redraw: megabytes of markdown take the browser a minute to lay out.
         size = len(side.answer) + len(side.thinking)

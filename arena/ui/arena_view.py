@@ -19,7 +19,7 @@ from arena.battle import (
     validate_prompt,
 )
 from arena.categories import Category
-from arena.identity import identity_leak
+from arena.identity import IDENTITY_LEAK, identity_leak
 from arena.lineup import Contestant, catalogue, contestants, sides_for
 from arena.ollama_api import make_client
 from arena.records import STATUS_COMPLETE, WINNERS, Battle, ThinkMode
@@ -332,7 +332,7 @@ def _cast_vote(ctx: PageContext, battle: Battle, winner: str) -> None:
                 winner,
                 voter=ctx.voter,
                 counts=not leak,
-                not_counted_reason="identity leak" if leak else None,
+                not_counted_reason=IDENTITY_LEAK if leak else None,
             )
             st.session_state.pop(NOTICE_KEY, None)
         except VoteRejected as rejected:
@@ -389,11 +389,6 @@ def render_reveal(ctx: PageContext, battle: Battle) -> None:
     st.table(_figures_table(ctx, battle))
 
 
-def not_counted_text(ctx: PageContext, reason: str | None) -> str:
-    """Why a vote does not count, from the reason stored with it ("identity leak", …)."""
-    return ctx.t("vote.not_counted", reason=reason_text(reason, ctx.t))
-
-
 def show_current_battle(ctx: PageContext) -> None:
     """The last battle of this tab: its answers, then the vote buttons or the reveal."""
     battle: Battle | None = st.session_state.get(BATTLE_KEY)
@@ -422,6 +417,6 @@ def show_current_battle(ctx: PageContext) -> None:
         else:
             st.success(t("vote.recorded", choice=t(f"vote.{vote.winner}")), icon="🗳️")
         if not vote.counts:
-            st.info(not_counted_text(ctx, vote.not_counted_reason))
+            st.info(t("vote.not_counted", reason=reason_text(vote.not_counted_reason, t)))
         render_reveal(ctx, battle)
     st.button(t("arena.new_round"), key="arena.new_round", on_click=clear_battle, type="primary")

@@ -35,7 +35,7 @@ NOTICE_KEY = "page.notice"  # a success message to show after the next rerun
 
 
 @st.cache_resource(show_spinner=False)
-def get_store(path: str, unvoted_hidden_s: float = Settings.unvoted_hidden_s) -> Store:
+def get_store(path: str, unvoted_hidden_s: float) -> Store:
     """One Store per database file, shared by all sessions (it migrates the schema once)."""
     return Store(path, unvoted_hidden_for=timedelta(seconds=unvoted_hidden_s))
 
@@ -46,21 +46,26 @@ def settings_store() -> Store:
     return get_store(str(settings.db_path), settings.unvoted_hidden_s)
 
 
+# The cached reads below take the page's Store as `_store` (not hashed: a leading underscore) and
+# are keyed by its file, so that they never open a second Store on the same database.
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
-def _voters(db_path: str, votes_version: int) -> list[str]:
-    return get_store(db_path).voters()
+def _voters(db_path: str, votes_version: int, _store: Store) -> list[str]:
+    return _store.voters()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _votes_by(db_path: str, votes_version: int, voter: str) -> int:
-    return get_store(db_path).count_votes(voter=voter)
+def _votes_by(db_path: str, votes_version: int, voter: str, _store: Store) -> int:
+    return _store.count_votes(voter=voter)
 
 
 # Contestants are read again after each vote; one whose battle was abandoned (or waited past the
 # limit) may take `ttl` to be offered — never before its names may be shown (Store.contestants).
 @st.cache_data(show_spinner=False, ttl=30, max_entries=8)
-def _contestants(db_path: str, unvoted_hidden_s: float, votes_version: int) -> list[str]:
-    return get_store(db_path, unvoted_hidden_s).contestants()
+def _contestants(db_path: str, unvoted_hidden_s: float, votes_version: int,
+                 _store: Store) -> list[str]:
+    return _store.contestants()
 
 
 @dataclass
@@ -75,11 +80,11 @@ class PageContext:
     def voters(self) -> list[str]:
         """Everyone who has cast a counted vote (read again only after votes change: a filter
         widget must not scan every vote on each rerun)."""
-        return _voters(str(self.settings.db_path), self.store.votes_version())
+        return _voters(str(self.settings.db_path), self.store.votes_version(), self.store)
 
     def contestants(self) -> list[str]:
         return _contestants(str(self.settings.db_path), self.settings.unvoted_hidden_s,
-                            self.store.votes_version())
+                            self.store.votes_version(), self.store)
 
     @property
     def voter(self) -> str:
@@ -127,7 +132,7 @@ def _sidebar(settings: Settings, store: Store | None) -> str:
             st.caption(translate(lang, "sidebar.wait_for_battle"))
         if store is not None:
             try:
-                mine = _votes_by(str(settings.db_path), store.votes_version(), voter_name())
+                mine = _votes_by(str(settings.db_path), store.votes_version(), voter_name(), store)
                 st.caption(translate(lang, "sidebar.my_votes", count=mine))
             except sqlite3.Error:
                 pass  # the page itself says what is wrong with the database

@@ -16,7 +16,7 @@ from arena.display import SHOWN_CHARS
 from arena.i18n import has_message
 from arena.records import WINNERS, Battle, Vote
 from arena.store import BattleFilter
-from arena.ui.answers_view import answer_markdown, failure_text
+from arena.ui.answers_view import answer_markdown, failure_text, side_label
 from arena.ui.common import (PageContext, category_label, keep_choice, notice_after_rerun,
                              reason_text)
 from arena.vote_files import VoteFileError
@@ -119,7 +119,7 @@ def _figure_rows(battle: Battle, t: Callable[..., str]) -> pd.DataFrame:
         ("reveal.host", "host", lambda h: h or NONE),
     ]
     return pd.DataFrame(
-        {f"{t(f'arena.model_{name}')}: {side.model}":
+        {f"{side_label(name, t)}: {side.model}":
          [_shown(getattr(side, field), convert) for _, field, convert in figures]
          for name, side in battle.sides.items()},
         index=[t(key) for key, _, _ in figures])
@@ -142,7 +142,7 @@ def _option_rows(options: dict, t: Callable[..., str]) -> pd.DataFrame:
 
 
 def _failure_rows_text(ctx: PageContext, battle: Battle) -> str | None:
-    failed = [ctx.t("data.side_failure", side=ctx.t(f"arena.model_{name}"),
+    failed = [ctx.t("data.side_failure", side=side_label(name, ctx.t),
                     why=failure_text(ctx, side))
               for name, side in battle.sides.items() if side.error_kind]
     return " ".join(failed) if failed else battle.failure_reason
@@ -194,7 +194,7 @@ def battle_detail(ctx: PageContext, rows: pd.DataFrame) -> None:
             st.caption(f"{t('data.system_prompt')}: {battle.system_prompt}")
         for (name, side), column in zip(battle.sides.items(), st.columns(2)):
             with column:
-                st.markdown(f"**{t(f'arena.model_{name}')}: `{side.model}`** · "
+                st.markdown(f"**{side_label(name, t)}: `{side.model}`** · "
                             f"{t('reveal.thinking_mode', mode=t(f'arena.thinking.{side.think}'))}")
                 # The answer as on the Arena page: no remote images, a bounded part of it (the
                 # whole is in the downloads above).

@@ -10,9 +10,9 @@ import streamlit as st
 
 from arena import ratings
 from arena.spreadsheet import safe_csv
-from arena.store import VoteFilter
+from arena.store import Store, VoteFilter
 from arena.ui import charts
-from arena.ui.common import PageContext, category_label, get_store, keep_choice, page_link
+from arena.ui.common import PageContext, category_label, keep_choice, page_link
 
 EVERYONE = ""
 
@@ -57,11 +57,11 @@ def category_picker(ctx: PageContext) -> str:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _compute(db_path: str, category: str, since: date | None, until: date | None,
              voter: str | None, votes_version: int, rounds: int, min_votes: int,
-             elo_k: float) -> CategoryResults:
+             elo_k: float, _store: Store) -> CategoryResults:
     """The board and matrices for one category. `votes_version` is in the key so that a vote
     cast anywhere shows on the next page load, while widget changes reuse the result."""
     where = VoteFilter(since, until, voter)
-    table = ratings.category_table(get_store(db_path).vote_counts(where), category)
+    table = ratings.category_table(_store.vote_counts(where), category)
     board = ratings.leaderboard(table, rounds=rounds, seed=0, min_votes=min_votes)
     if board.empty:
         return CategoryResults(board, pd.DataFrame(), pd.DataFrame())
@@ -75,10 +75,10 @@ def _compute(db_path: str, category: str, since: date | None, until: date | None
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _history(db_path: str, category: str, since: date | None, until: date | None,
-             voter: str | None, votes_version: int, elo_k: float) -> pd.DataFrame:
+             voter: str | None, votes_version: int, elo_k: float, _store: Store) -> pd.DataFrame:
     """Online Elo needs every vote in order, one by one: kept apart from the aggregated rest."""
     scope = None if category == ratings.OVERALL else category
-    votes = get_store(db_path).counted_votes(VoteFilter(since, until, voter), category=scope)
+    votes = _store.counted_votes(VoteFilter(since, until, voter), category=scope)
     return ratings.online_elo(votes, k=elo_k)
 
 
@@ -93,14 +93,15 @@ def history(ctx: PageContext, category: str, where: VoteFilter, votes: int) -> p
         return pd.DataFrame()
     with st.spinner(ctx.t("board.computing")):
         return _history(str(s.db_path), category, where.since, where.until, where.voter,
-                        ctx.store.votes_version(), s.elo_k)
+                        ctx.store.votes_version(), s.elo_k, ctx.store)
 
 
 def results(ctx: PageContext, category: str, where: VoteFilter) -> CategoryResults:
     s = ctx.settings
     with st.spinner(ctx.t("board.computing")):
         return _compute(str(s.db_path), category, where.since, where.until, where.voter,
-                        ctx.store.votes_version(), s.bootstrap_rounds, s.min_votes, s.elo_k)
+                        ctx.store.votes_version(), s.bootstrap_rounds, s.min_votes, s.elo_k,
+                        ctx.store)
 
 
 def empty_state(ctx: PageContext, where: VoteFilter) -> None:

@@ -16,7 +16,7 @@ from arena.ollama_api import LoadedModel
 from arena.pulls import Pull, PullRefused
 from arena.records import SCHEDULES, ArenaOptions, ModelChoice
 from arena.settings import SettingsError, normalise_host
-from arena.ui.battle_state import has_unvoted_battle
+from arena.ui.arena_view import battle_queue
 from arena.ui.common import PageContext, category_label, keep_choice, notice_after_rerun
 from arena.ui.lineup_state import forget_reports, pulls
 
@@ -42,8 +42,12 @@ def admin_note(ctx: PageContext) -> None:
 
 
 def loaded_visible(ctx: PageContext) -> bool:
-    """Whether this session is told what Ollama has in memory (arena.access)."""
-    return may_see_loaded_models(ctx.admin, has_unvoted_battle())
+    """Whether this session is told what Ollama has in memory (arena.access): not while a
+    battle runs anywhere, nor while a stored battle's names are still hidden (Store)."""
+    if not ctx.admin:
+        return False
+    pending = battle_queue(ctx.settings.max_battles).running() > 0 or ctx.store.names_hidden()
+    return may_see_loaded_models(ctx.admin, pending)
 
 
 def loaded_text(model: LoadedModel) -> str:
