@@ -177,10 +177,30 @@ def test_dns_rebinding_gets_no_admin(rebinding_browser, tmp_path):
 
 
 def set_nickname(page, label: str, name: str) -> None:
+    """Type a nickname, then wait until the browser holds a sign-in cookie that carries it (the
+    cookie component writes it just after the page has redrawn: a reload at once would race it)."""
     box = page.get_by_role("textbox", name=label)
     box.fill(name)
     box.press("Enter")
     wait_idle(page)
+    deadline = time.monotonic() + 10
+    while name not in signed_in_nicknames(page):
+        assert time.monotonic() < deadline, "no sign-in cookie with the nickname"
+        page.wait_for_timeout(100)
+
+
+def signed_in_nicknames(page) -> list[str]:
+    """The nicknames the page's sign-in cookies carry (arena.tokens: payload.mac)."""
+    import base64
+    import json
+
+    found = []
+    for cookie in page.context.cookies():
+        if cookie["name"].startswith("arena_signin_") and "." in cookie["value"]:
+            payload = cookie["value"].split(".")[0]
+            body = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+            found.append(body.get("nick", ""))
+    return found
 
 
 def test_a_reload_keeps_the_sign_in_and_the_nickname(page, tmp_path):
