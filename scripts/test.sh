@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install what the tests need (Python packages and Debian's Chromium), then run them all.
-# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k store`.
+# Install what the tests need (the arena itself, editable, with its dev extra; Debian's Chromium),
+# lint, then run the tests. Extra arguments go to pytest, e.g. `bash scripts/test.sh -k store`,
+# or `bash scripts/test.sh -m "not browser"` for the fast suite without Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,4 +23,5 @@ if [ ! -x /usr/bin/chromium ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+"$PYTHON" -m ruff check .
 exec "$PYTHON" -m pytest "$@"

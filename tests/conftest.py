@@ -1,18 +1,26 @@
 import os
 import socket
-import sys
 from pathlib import Path
 
 import pytest
+from fake_ollama import FakeOllama
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from arena import ollama_api
+from arena.store import Store
 
-from fake_ollama import FakeOllama  # noqa: E402
+# The arena is an installed package (`pip install -e .`, done by scripts/test.sh) and pytest puts
+# this folder on the path for the test helpers: no sys.path edits here.
 
-from arena import ollama_api  # noqa: E402
-from arena.store import Store  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: app.py, scripts/, README.md
+
+BROWSER_FIXTURES = {"browser", "page"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that drives Chromium is a browser test: `-m "not browser"` runs the fast suite."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture

@@ -43,4 +43,5 @@ def test_the_test_script_uses_the_active_environment(tmp_path, venv):
     used = "python" if venv else "python3"
     assert calls.read_text().splitlines() == [
         f"{used} -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt",
+        f"{used} -m ruff check .",
         f"{used} -m pytest -k nothing"]

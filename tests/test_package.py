@@ -1,0 +1,64 @@
+"""The arena as an installed package: one list of dependencies, a console script that works from
+any folder, tests that import it without editing sys.path, and browser tests marked as such."""
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+from conftest import ROOT  # noqa: E402
+
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def test_the_requirements_files_install_the_package_declared_once():
+    assert "-e ." in (ROOT / "requirements.txt").read_text().splitlines()
+    assert "-e .[dev]" in (ROOT / "requirements-dev.txt").read_text().splitlines()
+    names = [re.match(r"[A-Za-z0-9_.-]+", d).group(0).lower()
+             for d in PYPROJECT["project"]["dependencies"]]
+    assert {"streamlit", "ollama", "pandas", "pyarrow"} <= set(names)
+    assert len(names) == len(set(names))
+    assert PYPROJECT["project"]["scripts"]["arena"] == "arena.cli:main"
+
+
+@pytest.mark.parametrize("command", [["arena"], [sys.executable, "-m", "arena"]])
+def test_the_command_line_works_from_any_folder(tmp_path, command):
+    if command == ["arena"]:
+        found = shutil.which("arena")
+        assert found, "the console script is missing: pip install -r requirements-dev.txt"
+        command = [found]
+    votes = tmp_path / "votes.csv"
+    votes.write_text("model_a,model_b,winner\n" + "a,b,model_a\n" * 6 + "a,b,model_b\n" * 2)
+    done = subprocess.run([*command, "leaderboard", "--from", str(votes), "--format", "csv",
+                           "--rounds", "50"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    header, *rows = done.stdout.splitlines()
+    assert header.startswith("rank,model,rating,")
+    assert [row.split(",")[1] for row in rows] == ["a", "b"]
+
+
+def test_no_test_edits_sys_path():
+    offenders = [path.name for path in (ROOT / "tests").glob("*.py")
+                 if re.search(r"sys\.path\.(insert|append)", path.read_text(encoding="utf-8"))]
+    assert offenders == []
+
+
+def _collected(marker: str) -> set[str]:
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", marker,
+                           "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return {line.split("::")[0] for line in done.stdout.splitlines() if "::" in line}
+
+
+def test_tests_that_drive_chromium_carry_the_browser_marker():
+    browser_files = {f"tests/{p.name}" for p in (ROOT / "tests").glob("test_browser*.py")}
+    marked = _collected("browser")
+    assert browser_files < marked  # a few browser tests live beside the rules they check
+    assert "tests/test_gate.py" in marked  # one of them: it asks for the `page` fixture
+    assert not browser_files & _collected("not browser")
