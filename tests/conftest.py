@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fake_ollama import FakeOllama  # noqa: E402
 
 from arena import ollama_api  # noqa: E402
-from arena.store import Store  # noqa: E402
+from arena.db import Store  # noqa: E402
 
 
 @pytest.fixture
