@@ -189,7 +189,8 @@ def _vote_columns(votes: list[Vote], pairs: dict[str, tuple]) -> dict[str, list]
 
 
 def _pair_of_battle(battle: Battle) -> tuple:
-    return (battle.category, battle.created_at, contestant(battle.side_a.model, battle.side_a.think),
+    return (battle.category, battle.created_at,
+            contestant(battle.side_a.model, battle.side_a.think),
             contestant(battle.side_b.model, battle.side_b.think))
 
 

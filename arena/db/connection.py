@@ -97,12 +97,10 @@ def _write_lock(path: Path) -> _WriteLock:
         return _write_locks.setdefault(key, _WriteLock(path))
 
 
-
 class Database:
-    """The arena's database. Create one per file; it migrates the schema on creation, unless
-    opened `read_only`: then nothing is ever written (not even the schema) and a file that is
-    not an up-to-date arena database is refused. Close it when done (or use it in `with`).
-    `unvoted_hidden_for` is the time limit of REVEALED (arena.db.rules)."""
+    """One arena database file and how it is read and written: the base of the Store's parts
+    (arena.db.store, which says how to open one). Opening migrates the schema unless
+    `read_only`; `unvoted_hidden_for` is the time limit of REVEALED (arena.db.rules)."""
 
     def __init__(self, path: str | Path, read_only: bool = False,
                  unvoted_hidden_for: timedelta = UNVOTED_HIDDEN_FOR):
@@ -152,7 +150,7 @@ class Database:
         if self._writer is None:
             conn = self._connect()
             conn.execute("PRAGMA synchronous = NORMAL")
-            # Checkpoints (which fsync) run beside the writers, not inside a vote: _checkpoint_if_due.
+            # Checkpoints (which fsync) run beside the writers, not in a vote: _checkpoint_if_due.
             conn.execute("PRAGMA wal_autocheckpoint = 0")
             self._writer = conn
             weakref.finalize(self, conn.close)
