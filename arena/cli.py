@@ -16,7 +16,7 @@ from arena.import_checks import RowErrors, check_names
 from arena.ratings import RatingInputError
 from arena.settings import SettingsError, load_settings
 from arena.spreadsheet import safe_csv
-from arena.store import BattleFilter, Store
+from arena.db import BattleFilter, Store
 from arena.vote_files import VoteFileError, read_votes_file
 
 

@@ -56,7 +56,7 @@ from arena.records import (
     utc_now,
 )
 from arena.spreadsheet import neutralise_formulas
-from arena.store import (
+from arena.db import (
     ROW_COLUMNS,
     VOTE_COLUMNS,
     BattleFilter,
@@ -86,7 +86,7 @@ FLAT_SCHEMA = pa.schema([
      else pa.bool_() if name == "counted" else pa.string())
     for name in FLAT_COLUMNS])
 TEXT_COLUMNS = [f.name for f in FLAT_SCHEMA if f.type == pa.string()]
-# Where the flat columns come from in the store's rows (arena.store.ROW_COLUMNS).
+# Where the flat columns come from in the store's rows (arena.db.ROW_COLUMNS).
 _FROM_STORE = {"tstamp": "created_at", "counted": "counts",
                **{f"{FLAT_SIDE[n]}_{s}": f"{n}_{s}" for s in "ab" for n in SIDE_FIELDS}}
 # What makes a file ours (rather than Chatbot Arena style rows): the whole battle is in it.
@@ -101,7 +101,7 @@ OUR_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")  # arena.record
 
 
 def flat_columns(rows: list[tuple]) -> dict[str, list]:
-    """Store rows (arena.store.ROW_COLUMNS) as the flat file's columns, in FLAT_COLUMNS order."""
+    """Store rows (arena.db.ROW_COLUMNS) as the flat file's columns, in FLAT_COLUMNS order."""
     stored = columns_of(ROW_COLUMNS, rows)
     flat = {}
     for name in FLAT_COLUMNS:

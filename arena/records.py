@@ -22,7 +22,7 @@ def contestant(model: str, think: str) -> str:
     """The name a side competes under: the same model with thinking on or off is a separate
     contestant, since whether thinking is worth its latency is a question users bring. A model
     that cannot think is run (and stored) with think "default", so it is always its plain name
-    (arena.lineup.contestants; stored names were merged by a migration in arena.store)."""
+    (arena.lineup.contestants; stored names were merged by a migration in arena.db.migrations)."""
     return model + _THINK_SUFFIX[think]
 
 

@@ -32,7 +32,7 @@ def prepare(n: int, data_dir: Path) -> tuple[Path, Path]:
     import pandas as pd
 
     from arena.records import Battle, Side, Vote
-    from arena.store import Store
+    from arena.db import Store
 
     data_dir.mkdir(parents=True, exist_ok=True)
     db, rows = data_dir / f"exchange-{n}.db", data_dir / f"arena-rows-{n}.jsonl"
@@ -66,7 +66,7 @@ def prepare(n: int, data_dir: Path) -> tuple[Path, Path]:
 
 def measure(task: str, source: str, target: str) -> dict:
     from arena import exchange
-    from arena.store import Store
+    from arena.db import Store
 
     began = time.perf_counter()
     if task.startswith("export"):

@@ -44,7 +44,7 @@ def prepare(size: int, data_dir: Path) -> tuple[Path, Path]:
     import pandas as pd
     from seed import seed_votes, simulated_rows
 
-    from arena.store import Store
+    from arena.db import Store
 
     db, parquet = data_dir / f"votes-{size}.db", data_dir / f"votes-{size}.parquet"
     if db.exists() and parquet.exists():
@@ -69,7 +69,7 @@ def measure(source: str, rounds: int) -> dict:
     from arena import ratings
     imported = time.perf_counter()
     if source.endswith(".db"):
-        from arena.store import Store
+        from arena.db import Store
 
         table = Store(source).vote_counts()
     else:

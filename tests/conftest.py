@@ -6,7 +6,7 @@ import pytest
 from fake_ollama import FakeOllama
 
 from arena import ollama_api
-from arena.store import Store
+from arena.db import Store
 
 # The arena is an installed package (`pip install -e .`, done by scripts/test.sh) and pytest puts
 # this folder on the path for the test helpers: no sys.path edits here.

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 
 from arena.records import Battle, Side, Vote, iso_utc
-from arena.store import Store
+from arena.db import Store
 
 
 def seed_votes(store: Store, rows: list[tuple], start: datetime | None = None) -> None:

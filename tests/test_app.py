@@ -2,9 +2,10 @@
 
 import pytest
 from apptest_helpers import all_text, battle, db, open_app, open_page, texts, vote_buttons
+from db_helpers import count_battles
 from fake_ollama import PLAIN, THINK_TAGS, THINKING, FakeModel, FakeOllama
 
-from arena.store import Store
+from arena.db import Store
 
 VOTE_LABELS = ["👈 A is better", "👉 B is better", "🤝 Tie", "👎 Both are bad"]
 
@@ -132,7 +133,7 @@ def test_ollama_unreachable(monkeypatch, closed_port_url):
     assert closed_port_url in error and "ollama serve" in error
     at = battle(at)
     assert_no_exception(at)
-    assert vote_buttons(at) == [] and db().count_battles() == 0
+    assert vote_buttons(at) == [] and count_battles(db()) == 0
 
 
 def test_fewer_than_two_models(monkeypatch):
@@ -142,7 +143,7 @@ def test_fewer_than_two_models(monkeypatch):
         assert "1 can take part" in texts(at.warning)[0]
         assert "ollama pull qwen3:8b" in texts(at.code)
         at = battle(at)
-    assert vote_buttons(at) == [] and db().count_battles() == 0
+    assert vote_buttons(at) == [] and count_battles(db()) == 0
 
 
 def test_thinking_on_needs_two_thinking_models(served):
@@ -154,7 +155,7 @@ def test_thinking_on_needs_two_thinking_models(served):
 def test_empty_prompt_starts_nothing(served):
     at = battle(open_app(), prompt="   ")
     assert "Type a prompt" in texts(at.warning)[0]
-    assert db().count_battles() == 0 and served.chat_requests() == []
+    assert count_battles(db()) == 0 and served.chat_requests() == []
     assert not at.button(key="arena.start").disabled  # nothing runs: nothing to protect
 
 
@@ -163,7 +164,7 @@ def test_too_long_prompt_is_refused_naming_the_limit(served, monkeypatch):
     at = battle(open_app(), prompt="x" * 51)
     [error] = texts(at.error)
     assert "50 characters" in error
-    assert db().count_battles() == 0 and served.chat_requests() == []
+    assert count_battles(db()) == 0 and served.chat_requests() == []
 
 
 @pytest.mark.parametrize("fail, message", [

@@ -12,7 +12,7 @@ from fake_ollama import PLAIN, FakeModel, FakeOllama
 from playwright.sync_api import expect
 from seed import seed_votes
 
-from arena.store import Store
+from arena.db import Store
 
 SHOTS = Path(tempfile.gettempdir()) / "arena-screenshots"
 NEW_MODELS = ("brand-new:1b", "fresh-model:2b")

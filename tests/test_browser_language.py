@@ -5,7 +5,7 @@ from browser_helpers import streamlit_server, wait_idle
 from playwright.sync_api import expect
 from seed import seed_votes
 
-from arena.store import Store
+from arena.db import Store
 
 
 def choose(page, label: str, option: str) -> None:

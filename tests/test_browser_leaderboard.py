@@ -9,7 +9,7 @@ from browser_helpers import streamlit_server, wait_idle
 from playwright.sync_api import expect
 from seed import seed_votes, simulated_rows
 
-from arena.store import Store
+from arena.db import Store
 
 SHOTS = Path(tempfile.gettempdir()) / "arena-screenshots"
 LAPTOP = {"width": 1280, "height": 2800}  # tall enough for every chart

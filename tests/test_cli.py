@@ -6,9 +6,10 @@ import sys
 
 import pandas as pd
 import pytest
+from db_helpers import count_battles
 from seed import seed_votes, simulated_rows
 
-from arena.store import Store
+from arena.db import Store
 from conftest import ROOT
 
 MODELS = {"qwen3:8b": 1150.0, "llama3.2:3b": 1000.0, "gemma3:4b": 1050.0}
@@ -187,7 +188,7 @@ def test_a_failed_import_leaves_the_database_unchanged(tmp_path, votes):
     result = arena("import", str(bad), "--db", str(target))
     assert result.returncode == 1 and "row 2: unknown winner label 'maybe'" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
-    assert Store(target).count_battles() == 10
+    assert count_battles(Store(target)) == 10
 
 
 def _checksum(path) -> str:
@@ -236,10 +237,10 @@ def test_reading_commands_open_the_database_read_only(tmp_path, votes):
 
 
 def test_an_older_schema_is_not_migrated_by_a_reading_command(tmp_path, monkeypatch):
-    from arena import store as store_module
+    from arena.db import migrations
 
     path = tmp_path / "old.db"
-    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:5])
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:5])
     Store(path).close()
     monkeypatch.undo()
     before = _checksum(path)
@@ -300,7 +301,7 @@ def test_an_import_into_a_locked_database_says_so(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip() == (f"error: {target}: the database is busy (database is "
                                      "locked); nothing was imported, try again")
-    assert Store(target).count_battles() == 0
+    assert count_battles(Store(target)) == 0
 
 
 def test_import_limits_come_from_the_environment(tmp_path, monkeypatch):

@@ -1,11 +1,12 @@
 """The Data page with AppTest: filters, paging, one battle whole, downloads, import."""
 
 from apptest_helpers import db, open_app, open_page, texts
+from db_helpers import count_battles
 from seed import seed_votes
 from streamlit.testing.v1 import AppTest
 
 from arena import exchange
-from arena.store import BattleFilter
+from arena.db import BattleFilter
 
 
 
@@ -143,7 +144,7 @@ def test_a_bad_upload_writes_nothing_and_says_why(admin):
     assert not at.exception
     [error] = texts(at.error)
     assert "Nothing was imported" in error and "bad.csv: row 2: unknown winner label" in error
-    assert db().count_battles() == 0
+    assert count_battles(db()) == 0
 
 
 def test_a_battle_waiting_for_its_vote_is_not_listed(monkeypatch, fake_ollama):
@@ -152,7 +153,7 @@ def test_a_battle_waiting_for_its_vote_is_not_listed(monkeypatch, fake_ollama):
 
     monkeypatch.setenv("OLLAMA_HOST", fake_ollama.url)
     arena_tab = battle(open_app())
-    assert db().count_battles() == 1
+    assert count_battles(db()) == 1
     data_tab = open_data()
     assert data_tab.dataframe[0].value.empty
     arena_tab.button(key="arena.vote.tie").click().run()
@@ -204,7 +205,7 @@ def test_delete_one_battle_after_confirming(admin):
     assert not at.exception, texts(at.exception)
     assert "were deleted" in texts(at.success)[0]
     store = db()
-    assert store.count_battles() == 1 and store.get_battle(battle_id) is None
+    assert count_battles(store) == 1 and store.get_battle(battle_id) is None
     assert store.count_votes() == 1 and int(store.vote_counts()["count"].sum()) == 1
     with store.reading() as conn:
         assert conn.execute("SELECT COUNT(*) FROM battle_sides").fetchone()[0] == 2

@@ -5,12 +5,13 @@ import json
 
 import pandas as pd
 import pytest
+from db_helpers import count_battles
 from seed import seed_votes
 
 from arena import exchange, ratings
 from arena.exchange import ImportRejected, import_file, records, write_export
 from arena.records import Battle, Side, Vote
-from arena.store import BattleFilter, Store
+from arena.db import BattleFilter, Store
 
 TRICKY = ["=SUM(A1:A9)", "+1 call me", "-rm -rf", "@here", "\tindented", "\rreturn",
           "'already quoted", "''two", "plain", "中文：把这句话翻译成英文。", "line\nbreak, \"quoted\"",
@@ -131,7 +132,7 @@ def test_bad_files_write_nothing(tmp_path, name, content, message):
     store = Store(tmp_path / "arena.db")
     with pytest.raises((ImportRejected, exchange.VoteFileError), match=message):
         import_file(store, path)
-    assert store.count_battles() == 0 and store.count_votes() == 0
+    assert count_battles(store) == 0 and store.count_votes() == 0
 
 
 def edited_export(source: Store, path, row: int, change) -> None:
@@ -150,7 +151,7 @@ def test_one_bad_row_among_good_ones_writes_nothing(tmp_path, source):
     store = Store(tmp_path / "arena.db")
     with pytest.raises(ImportRejected, match="row 6: think_a is 'sometimes'"):
         import_file(store, path)
-    assert store.count_battles() == 0
+    assert count_battles(store) == 0
 
 
 def test_same_id_twice_with_different_content(tmp_path, source):
@@ -163,7 +164,7 @@ def test_same_id_twice_with_different_content(tmp_path, source):
     store = Store(tmp_path / "arena.db")
     with pytest.raises(ImportRejected, match="appears twice with different content"):
         import_file(store, path)
-    assert store.count_battles() == 0
+    assert count_battles(store) == 0
 
 
 def test_parquet_with_wrong_types(tmp_path):
@@ -172,7 +173,7 @@ def test_parquet_with_wrong_types(tmp_path):
     store = Store(tmp_path / "arena.db")
     with pytest.raises(ImportRejected, match="row 1: unknown winner label"):
         import_file(store, path)
-    assert store.count_battles() == 0
+    assert count_battles(store) == 0
 
 
 def test_a_very_large_prompt_is_kept_whole(tmp_path, source):
@@ -218,7 +219,7 @@ def test_each_bad_field_is_named_with_its_row(tmp_path, source, change, message)
     store = Store(tmp_path / "arena.db")
     with pytest.raises(ImportRejected, match=message):
         import_file(store, path)
-    assert store.count_battles() == 0
+    assert count_battles(store) == 0
 
 
 def test_errors_are_listed_in_row_order_and_counted(tmp_path):

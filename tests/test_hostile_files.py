@@ -9,11 +9,12 @@ import sys
 import pandas as pd
 import pytest
 from conftest import ROOT
+from db_helpers import count_battles
 
 from arena import exchange
 from arena.exchange import ImportRejected, import_file, write_export
 from arena.records import Battle, Side, Vote
-from arena.store import Store
+from arena.db import Store
 from arena.vote_files import VoteFileError
 
 
@@ -61,7 +62,7 @@ def nested_export(source: Store, path, change) -> None:
 def refused(store: Store, path, match: str) -> str:
     with pytest.raises((ImportRejected, VoteFileError), match=match) as caught:
         import_file(store, path)
-    assert store.count_battles() == 0 and store.count_votes() == 0
+    assert count_battles(store) == 0 and store.count_votes() == 0
     return str(caught.value)
 
 
@@ -339,7 +340,7 @@ def test_deep_json_in_our_own_export_never_reaches_pyarrow(tmp_path, source):
     text = json.dumps(deep).replace('"options": {}', '"options": ' + '{"a": ' * 50_000
                                     + "1" + "}" * 50_000)
     path.write_text("\n".join([lines[0], text, lines[2]]) + "\n")
-    code = ("import sys; from arena.exchange import import_file; from arena.store import Store\n"
+    code = ("import sys; from arena.exchange import import_file; from arena.db import Store\n"
             f"try: import_file(Store({str(tmp_path / 'a.db')!r}), {str(path)!r})\n"
             "except ValueError as e: print(e)")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
@@ -415,7 +416,7 @@ def test_hostile_uploads_are_refused_on_the_page(admin, name, data, message):
     assert not at.exception, texts(at.exception)
     [error] = texts(at.error)
     assert "Nothing was imported" in error and message in error
-    assert db().count_battles() == 0
+    assert count_battles(db()) == 0
 
 
 def test_a_locked_database_is_a_message_on_the_page(admin):
@@ -435,7 +436,7 @@ def test_a_locked_database_is_a_message_on_the_page(admin):
     assert not at.exception, texts(at.exception)
     [error] = texts(at.error)
     assert "Nothing was imported: the database is busy" in error and "locked" in error
-    assert db().count_battles() == 0
+    assert count_battles(db()) == 0
 
 
 # --- memory stays bounded -------------------------------------------------------------------
@@ -504,7 +505,7 @@ def test_the_import_page_in_a_browser_says_why_in_both_languages(page, tmp_path)
             expect(message).to_contain_text("deep.jsonl: row 2: JSON nested too deeply")
             assert page.get_by_text("Traceback").count() == 0
             page.screenshot(path=str(shots / f"import-refused-{language}.png"), full_page=True)
-    assert Store(tmp_path / "arena.db").count_battles() == 0
+    assert count_battles(Store(tmp_path / "arena.db")) == 0
 
 
 @pytest.mark.parametrize("options, message", [

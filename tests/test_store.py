@@ -4,9 +4,11 @@ from datetime import timedelta
 
 import pytest
 
-from arena import store as store_module
+from arena.db import NewerSchema, Store, VoteFilter, VoteRejected
+from arena.db import bulk, migrations, rules
+from arena.db.migrations import MIGRATIONS
 from arena.records import WINNERS, Battle, Side, Vote
-from arena.store import MIGRATIONS, Store, VoteRejected
+from db_helpers import count_battles
 
 
 def make_battle(status="complete", **kw) -> Battle:
@@ -40,10 +42,10 @@ def test_new_database_is_migrated_to_the_latest_version(store):
 
 def test_migrations_run_once_and_upgrade_an_old_schema(tmp_path, monkeypatch):
     path = tmp_path / "old.db"
-    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:1])
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:1])
     assert Store(path).schema_version() == 1
     assert Store(path).categories() == []  # the seed migration has not run yet
-    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS)
     upgraded = Store(path)
     assert upgraded.schema_version() == len(MIGRATIONS)
     assert len(upgraded.categories()) == 6
@@ -56,7 +58,7 @@ def test_a_newer_schema_is_refused_not_downgraded(tmp_path):
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     conn.close()
-    with pytest.raises(store_module.NewerSchema, match="update the app"):
+    with pytest.raises(NewerSchema, match="update the app"):
         Store(path)
 
 
@@ -78,7 +80,7 @@ def test_battle_is_written_all_or_nothing(store):
     battle.side_b.think = "sometimes"  # violates the CHECK constraint on battle_sides
     with pytest.raises(sqlite3.IntegrityError):
         store.save_battle(battle)
-    assert store.count_battles() == 0
+    assert count_battles(store) == 0
     with store.reading() as conn:
         assert conn.execute("SELECT COUNT(*) FROM battle_sides").fetchone()[0] == 0
 
@@ -151,7 +153,7 @@ def test_concurrent_writers_from_threads(store):
     for t in threads:
         t.join()
     assert errors == []
-    assert store.count_battles() == 40
+    assert count_battles(store) == 40
     assert store.count_votes() == 40
 
 
@@ -192,7 +194,6 @@ def test_votes_carry_their_contestants_for_the_leaderboard(store):
 def test_vote_counts_filters(store):
     from datetime import date
 
-    from arena.store import VoteFilter
 
     store.unvoted_hidden_for = timedelta(days=36500)  # votes on old battles, counted
     for created_at, voter, counts in [("2026-01-05T10:00:00.000Z", "ann", True),
@@ -234,21 +235,20 @@ def test_votes_version_changes_with_each_change_to_votes(store):
 
 def test_migration_copies_pairs_onto_existing_votes(tmp_path, monkeypatch):
     path = tmp_path / "v2.db"
-    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:2])
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:2])
     old = Store(path)
     battle = make_battle()
     old.save_battle(battle)
     with old.transaction() as conn:
         conn.execute("INSERT INTO votes (battle_id, winner, voted_at) VALUES (?, 'model_b', 'x')",
                      (battle.id,))
-    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS)
     table = Store(path).vote_counts()
     assert table[["model_a", "model_b", "winner"]].values.tolist() == [
         ["qwen3:8b (thinking)", "llama3.2:3b (thinking)", "model_b"]]
 
 
 def test_the_tally_matches_the_votes_through_inserts_updates_and_deletes(store):
-    from arena.store import VoteFilter
 
     battles = [make_battle() for _ in range(6)]
     store.save_battles(battles)
@@ -271,9 +271,8 @@ def test_the_tally_matches_the_votes_through_inserts_updates_and_deletes(store):
 
 
 def test_bulk_votes_keep_every_rule_of_the_row_triggers(store, monkeypatch):
-    from arena.store import VoteFilter
 
-    monkeypatch.setattr(store_module, "BULK_VOTES", 2)
+    monkeypatch.setattr(bulk, "BULK_VOTES", 2)
     battles = [make_battle() for _ in range(5)]
     votes = [Vote(b.id, w, "ann", "t", counts=c) for b, w, c in
              zip(battles, ["model_a", "model_a", "tie", "model_b", "tie"],
@@ -297,7 +296,7 @@ def test_bulk_votes_keep_every_rule_of_the_row_triggers(store, monkeypatch):
     bad = [Vote(b.id, "tie", "bob", "t") for b in more] + [Vote(failed.id, "tie", "bob", "t")]
     with pytest.raises(sqlite3.IntegrityError):
         store.save_battles(more, bad)
-    assert store.count_battles() == 7 and store.count_votes() == 6  # nothing of the bad write
+    assert count_battles(store) == 7 and store.count_votes() == 6  # nothing of the bad write
     with store.reading() as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
-    assert set(store_module._ROW_TRIGGERS) <= names
+    assert set(rules.ROW_TRIGGERS) <= names

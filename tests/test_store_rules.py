@@ -7,9 +7,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from arena import store as store_module
+from arena.db import BattleFilter, Store, VoteFilter, migrations
+from arena.db.migrations import MIGRATIONS
+from arena.db.rules import NAMES_VISIBLE
 from arena.records import Battle, Side, Vote, iso_utc
-from arena.store import MIGRATIONS, NAMES_VISIBLE, BattleFilter, Store, VoteFilter
+from db_helpers import count_battles
 
 
 def battle_of(a: Side, b: Side, minutes_ago: float = 0, status: str = "complete") -> Battle:
@@ -106,7 +108,7 @@ def test_the_model_filter_matches_a_contestant_not_a_model_name(store):
 
 def _old_store(path, monkeypatch) -> Store:
     """A database at the schema before the merge (version 8)."""
-    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:8])
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:8])
     return Store(path)
 
 
@@ -128,7 +130,7 @@ def test_migration_merges_the_names_of_models_that_cannot_think(tmp_path, monkey
                      [Vote(b.id, w, "ann", b.created_at) for b, w in
                       zip(battles, ["model_a", "model_a", "model_b", "model_a"])])
     old.close()
-    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS)
     with Store(path) as store:
         table = store.vote_counts()
         assert sorted(set(table["model_a"]) | set(table["model_b"])) == [
@@ -157,7 +159,7 @@ def test_the_database_refuses_a_battle_of_a_contestant_against_itself(store):
             {"battle_id": ["x", "x"], "side": ["a", "b"], "model": ["m", "m"],
              "think": ["on", "on"]},
             {"battle_id": []})
-    assert store.count_battles() == 0
+    assert count_battles(store) == 0
     store.save_battle(battle_of(plain("qwen3:8b", "on"), plain("qwen3:8b", "off")))  # two
     battle = battle_of(plain("a:1b"), plain("b:1b"))
     store.save_battle(battle)
@@ -173,7 +175,7 @@ def test_migration_stops_counting_votes_of_a_model_against_itself(tmp_path, monk
     battle = battle_of(plain("phi4"), plain("phi4"), 100)
     old.save_battles([battle], [Vote(battle.id, "tie", "ann", battle.created_at)])
     old.close()
-    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS)
     with Store(path) as store:
         assert store.vote_counts().empty
         assert store.get_vote(battle.id).not_counted_reason == "same contestant"
@@ -212,7 +214,7 @@ def test_writers_of_one_file_share_one_lock(tmp_path):
 
 WRITER = """
 import sys, threading
-from arena.store import Store
+from arena.db import Store
 store = Store(sys.argv[1])
 ids = sys.argv[2].split(",")
 lock = threading.Lock()

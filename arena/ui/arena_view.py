@@ -23,7 +23,7 @@ from arena.identity import IDENTITY_LEAK, identity_leak
 from arena.lineup import Contestant, catalogue, contestants, sides_for
 from arena.ollama_api import make_client
 from arena.records import STATUS_COMPLETE, WINNERS, Battle, ThinkMode
-from arena.store import VoteRejected
+from arena.db import VoteRejected
 from arena.settings import SettingsError
 from arena.ui.answers_view import render_battle, render_streaming, side_label
 from arena.ui.common import (STARTING_KEY, PageContext, keep_choice, reason_text,

@@ -18,7 +18,7 @@ from streamlit.errors import StreamlitAPIException
 from arena.categories import Category, is_default_text
 from arena.i18n import LANGUAGES, has_message, translate
 from arena.settings import Settings, SettingsError, load_settings
-from arena.store import Store
+from arena.db import Store
 from arena.ui import gate
 
 # The pages, in menu order: (script, catalog key of its title, icon).

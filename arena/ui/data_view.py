@@ -15,7 +15,7 @@ from arena import exchange
 from arena.display import SHOWN_CHARS
 from arena.i18n import has_message
 from arena.records import WINNERS, Battle, Vote
-from arena.store import BattleFilter
+from arena.db import BattleFilter
 from arena.ui.answers_view import answer_markdown, failure_text, side_label
 from arena.ui.common import (PageContext, category_label, keep_choice, notice_after_rerun,
                              reason_text)

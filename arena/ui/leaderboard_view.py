@@ -10,7 +10,7 @@ import streamlit as st
 
 from arena import ratings
 from arena.spreadsheet import safe_csv
-from arena.store import Store, VoteFilter
+from arena.db import Store, VoteFilter
 from arena.ui import charts
 from arena.ui.common import PageContext, category_label, keep_choice, page_link
 

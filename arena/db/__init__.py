@@ -1,0 +1,15 @@
+"""The arena's SQLite database: a versioned schema (migrations, frozen), and battles, votes,
+the lineup's settings and categories read and written in transactions, through one Store.
+
+Code outside this package imports from here: `from arena.db import Store, BattleFilter`.
+"""
+
+from arena.db.battles import ROW_COLUMNS
+from arena.db.bulk import VOTE_COLUMNS, columns_of, options_text
+from arena.db.filters import BattleFilter, VoteFilter
+from arena.db.schema import NewerSchema, NotArenaDatabase, OlderSchema
+from arena.db.store import Store
+from arena.db.votes import VoteRejected
+
+__all__ = ["ROW_COLUMNS", "VOTE_COLUMNS", "BattleFilter", "NewerSchema", "NotArenaDatabase",
+           "OlderSchema", "Store", "VoteFilter", "VoteRejected", "columns_of", "options_text"]

@@ -1,0 +1,61 @@
+"""The Store's lineup settings, changed on the Models page: Ollama hosts added there, each
+model's choice (in the arena or not, thinking split or not) and the arena's options."""
+
+from __future__ import annotations
+
+from arena.db.connection import Database
+from arena.records import SCHEDULES, ArenaOptions, ModelChoice, utc_now
+
+
+class Lineup(Database):
+    """The hosts, model_choices and options tables (hosts named by settings are not stored)."""
+
+    def added_hosts(self) -> list[str]:
+        with self.reading() as conn:
+            return [r[0] for r in conn.execute("SELECT url FROM hosts ORDER BY added_at, url")]
+
+    def add_host(self, url: str) -> bool:
+        """Add a host (a normalised URL); False if it was there already."""
+        with self.transaction() as conn:
+            return conn.execute("INSERT OR IGNORE INTO hosts (url, added_at) VALUES (?, ?)",
+                                (url, utc_now())).rowcount == 1
+
+    def remove_host(self, url: str) -> bool:
+        with self.transaction() as conn:
+            return conn.execute("DELETE FROM hosts WHERE url = ?", (url,)).rowcount == 1
+
+    def model_choices(self) -> dict[str, ModelChoice]:
+        with self.reading() as conn:
+            return {r[0]: ModelChoice(bool(r[1]), bool(r[2])) for r in conn.execute(
+                "SELECT model, included, split_thinking FROM model_choices")}
+
+    def set_model_choice(self, model: str, choice: ModelChoice) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO model_choices (model, included, split_thinking) VALUES (?, ?, ?)"
+                " ON CONFLICT (model) DO UPDATE SET included = excluded.included,"
+                " split_thinking = excluded.split_thinking",
+                (model, int(choice.included), int(choice.split_thinking)))
+
+    def arena_options(self) -> ArenaOptions:
+        with self.reading() as conn:
+            stored = dict(conn.execute("SELECT name, value FROM options").fetchall())
+        default = ArenaOptions()
+        schedule = stored.get("schedule", default.schedule)
+        return ArenaOptions(
+            include_new_models=stored.get("include_new_models", "1") == "1",
+            schedule=schedule if schedule in SCHEDULES else default.schedule,
+            show_thinking_before_vote=stored.get("show_thinking_before_vote", "0") == "1",
+        )
+
+    def set_arena_options(self, options: ArenaOptions) -> None:
+        if options.schedule not in SCHEDULES:
+            raise ValueError(f"schedule {options.schedule!r} is not one of {SCHEDULES}")
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO options (name, value) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                [("include_new_models", "1" if options.include_new_models else "0"),
+                 ("schedule", options.schedule),
+                 ("show_thinking_before_vote",
+                  "1" if options.show_thinking_before_vote else "0")])

@@ -1,0 +1,157 @@
+"""The Store's votes: one per battle, refused or not counted by the schema's rules, and what the
+ratings read of them (counted votes, aggregated or one by one)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pandas as pd
+
+from arena.db.battles import read_battle
+from arena.db.bulk import VOTE_COLUMNS
+from arena.db.connection import Database
+from arena.db.filters import VoteFilter
+from arena.db.rules import NAMES_VISIBLE, REVEALED
+from arena.records import WINNERS, Vote, contestant, utc_now
+
+_VOTE_INSERT = (f"INSERT INTO votes ({', '.join(VOTE_COLUMNS)})"
+                f" VALUES ({', '.join('?' for _ in VOTE_COLUMNS)})")
+# What a vote needs from its battle, and whether the battle's names could already be seen
+# (parameters: the cutoff of REVEALED, the battle's id).
+_VOTE_PAIR = (f"SELECT b.category, b.created_at, {REVEALED}, a.model, a.think, bb.model, bb.think"
+              " FROM battles b LEFT JOIN votes v ON v.battle_id = b.id"
+              " JOIN battle_sides a ON a.battle_id = b.id AND a.side = 'a'"
+              " JOIN battle_sides bb ON bb.battle_id = b.id AND bb.side = 'b' WHERE b.id = ?")
+
+
+class VoteRejected(Exception):
+    """A vote the database refused; `reason` is one of the keys below, for the UI to translate."""
+
+    ALREADY_VOTED = "already_voted"
+    BATTLE_FAILED = "battle_failed"
+    UNKNOWN_BATTLE = "unknown_battle"
+    BAD_WINNER = "bad_winner"
+
+    def __init__(self, reason: str, battle_id: str):
+        super().__init__(f"vote for battle {battle_id} refused: {reason}")
+        self.reason = reason
+        self.battle_id = battle_id
+
+
+class Votes(Database):
+    """The votes table, and the vote_tally and votes_version its triggers keep."""
+
+    def record_vote(
+        self,
+        battle_id: str,
+        winner: str,
+        voter: str = "anonymous",
+        counts: bool = True,
+        not_counted_reason: str | None = None,
+    ) -> Vote:
+        """Store the one vote of a battle and return it as stored. Raises VoteRejected if the
+        database refuses it. A vote on a battle whose names could already be seen (abandoned,
+        or unvoted past the time limit) is stored but does not count (NAMES_VISIBLE)."""
+        if winner not in WINNERS:
+            raise VoteRejected(VoteRejected.BAD_WINNER, battle_id)
+        voter = voter.strip() or "anonymous"
+        try:
+            with self.transaction() as conn:
+                # One prepared statement for everything the vote needs from its battle.
+                row = conn.execute(_VOTE_PAIR, (self._hidden_after(), battle_id)).fetchone()
+                if row is None:
+                    pair, visible = (None, None, None, None), False
+                else:
+                    pair = (row[0], row[1], contestant(row[3], row[4]),
+                            contestant(row[5], row[6]))
+                    visible = bool(row[2])
+                if visible and counts:
+                    counts, not_counted_reason = False, NAMES_VISIBLE
+                vote = Vote(battle_id=battle_id, winner=winner, voter=voter, voted_at=utc_now(),
+                            counts=counts, not_counted_reason=not_counted_reason)
+                conn.execute(_VOTE_INSERT, (vote.battle_id, vote.winner, vote.voter,
+                                            vote.voted_at, int(vote.counts),
+                                            vote.not_counted_reason, *pair))
+        except sqlite3.IntegrityError as exc:
+            message = str(exc)
+            if "UNIQUE" in message or "PRIMARY KEY" in message:
+                raise VoteRejected(VoteRejected.ALREADY_VOTED, battle_id) from None
+            if "vote refused" in message:
+                with self.reading() as conn:
+                    exists = read_battle(conn, battle_id) is not None
+                reason = VoteRejected.BATTLE_FAILED if exists else VoteRejected.UNKNOWN_BATTLE
+                raise VoteRejected(reason, battle_id) from None
+            raise
+        return vote
+
+    def get_vote(self, battle_id: str) -> Vote | None:
+        with self.reading() as conn:
+            row = conn.execute("SELECT * FROM votes WHERE battle_id = ?", (battle_id,)).fetchone()
+        return None if row is None else _vote_from_row(row)
+
+    def count_votes(self, voter: str | None = None) -> int:
+        """All votes, or those of one voter (counted or not)."""
+        with self.reading() as conn:
+            if voter is None:
+                return conn.execute("SELECT COUNT(*) FROM votes").fetchone()[0]
+            return conn.execute("SELECT COUNT(*) FROM votes WHERE voter = ?",
+                                (voter,)).fetchone()[0]
+
+    # --- what the ratings read ----------------------------------------------------------------
+
+    def votes_version(self) -> int:
+        """Changes whenever a vote is added, changed or removed: a cache key for anything
+        computed from votes."""
+        with self.reading() as conn:
+            return conn.execute("SELECT version FROM votes_version WHERE id = 1").fetchone()[0]
+
+    def vote_counts(self, where: VoteFilter = VoteFilter()) -> pd.DataFrame:
+        """Counted votes aggregated to (category, model_a, model_b, winner, count): the input of
+        arena.ratings. Unfiltered, it is the trigger-kept tally; filtered, one GROUP BY."""
+        if where == VoteFilter():
+            query, params = ("SELECT category, model_a, model_b, winner, count FROM vote_tally"
+                             " WHERE count > 0"), []
+        else:
+            clause, params = where.where()
+            query = ("SELECT category, model_a, model_b, winner, COUNT(*) FROM votes"
+                     f" WHERE {clause} GROUP BY category, model_a, model_b, winner")
+        with self.reading() as conn:
+            rows = conn.execute(query, params).fetchall()
+        return pd.DataFrame([tuple(r) for r in rows],
+                            columns=["category", "model_a", "model_b", "winner", "count"])
+
+    def counted_votes(self, where: VoteFilter = VoteFilter(),
+                      category: str | None = None) -> pd.DataFrame:
+        """Counted votes one row each, oldest first: for Elo, which depends on vote order."""
+        clause, params = where.where()
+        if category is not None:
+            clause += " AND category = ?"
+            params.append(category)
+        with self.reading() as conn:
+            rows = conn.execute(
+                "SELECT battle_at, category, model_a, model_b, winner, voter FROM votes"
+                f" WHERE {clause} ORDER BY battle_at, rowid",
+                params,
+            ).fetchall()
+        frame = pd.DataFrame([tuple(r) for r in rows],
+                             columns=["tstamp", "category", "model_a", "model_b", "winner",
+                                      "voter"])
+        frame["tstamp"] = pd.to_datetime(frame["tstamp"], utc=True, format="ISO8601")
+        return frame
+
+    def voters(self) -> list[str]:
+        with self.reading() as conn:
+            return [r[0] for r in conn.execute(
+                "SELECT DISTINCT voter FROM votes WHERE counts = 1 ORDER BY voter")]
+
+
+def _vote_from_row(row: sqlite3.Row) -> Vote:
+    return Vote(
+        battle_id=row["battle_id"],
+        winner=row["winner"],
+        voter=row["voter"],
+        voted_at=row["voted_at"],
+        counts=bool(row["counts"]),
+        not_counted_reason=row["not_counted_reason"],
+    )
+
