@@ -12,8 +12,6 @@ from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from arena.i18n import normalise_language
-
 DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434"
 
 
@@ -58,7 +56,7 @@ class Settings:
     ollama_connect_timeout: float = 5.0  # ARENA_OLLAMA_CONNECT_TIMEOUT
     keep_alive: str = "5m"  # ARENA_KEEP_ALIVE
     max_prompt_chars: int = 30_000  # ARENA_MAX_PROMPT_CHARS
-    language: str = "en"  # ARENA_LANG
+    language: str = "en"  # ARENA_LANG, as written: arena.i18n finds the catalog for it
     bootstrap_rounds: int = 1000  # ARENA_BOOTSTRAP_ROUNDS: resamples behind each 95% interval
     min_votes: int = 20  # ARENA_MIN_VOTES: fewer and a rating is marked provisional
     elo_k: float = 16.0  # ARENA_ELO_K: step size of the online Elo shown over time
@@ -194,7 +192,7 @@ def load_settings(env: dict | None = None) -> Settings:
         keep_alive=_env("ARENA_KEEP_ALIVE", env) or base.keep_alive,
         max_prompt_chars=_number("ARENA_MAX_PROMPT_CHARS", env, int, base.max_prompt_chars,
                                  minimum=1),
-        language=normalise_language(_env("ARENA_LANG", env) or base.language),
+        language=_env("ARENA_LANG", env) or base.language,
         bootstrap_rounds=_number("ARENA_BOOTSTRAP_ROUNDS", env, int, base.bootstrap_rounds,
                                  minimum=0),
         min_votes=_number("ARENA_MIN_VOTES", env, int, base.min_votes, minimum=0),

@@ -149,7 +149,7 @@ def test_fewer_than_two_models(monkeypatch):
 def test_thinking_on_needs_two_thinking_models(served):
     at = open_app()
     at.radio(key="arena.think").set_value("on").run()
-    assert "Only 1 models that can think" in texts(at.warning)[0]
+    assert "Only 1 model that can think is available" in texts(at.warning)[0]
 
 
 def test_empty_prompt_starts_nothing(served):
@@ -172,7 +172,7 @@ def test_too_long_prompt_is_refused_naming_the_limit(served, monkeypatch):
     ("busy", "Ollama is busy"),
     ("error_line", "reported an error"),
     ("drop", "connection to Ollama was lost"),
-    ("stall", "sent nothing for 1 seconds"),
+    ("stall", "sent nothing for 1 second,"),
 ])
 def test_a_failing_side(monkeypatch, fail, message):
     models = [FakeModel("good:1", answer="The good answer."),
@@ -292,7 +292,7 @@ def test_a_stall_mid_answer_fails_after_the_stall_timeout(monkeypatch):
         monkeypatch.setenv("ARENA_OLLAMA_STALL_TIMEOUT", "1")
         at = battle(open_app())
     assert_no_exception(at)
-    assert any("stopped sending this answer for 1 seconds" in e for e in texts(at.error))
+    assert any("stopped sending this answer for 1 second after" in e for e in texts(at.error))
     assert vote_buttons(at) == []
 
 

@@ -27,7 +27,7 @@ def answer_markdown(text: str, limit: int | None, more_key: str, t) -> None:
     # Markdown with HTML disabled (Streamlit's default): a <script> in an answer stays text.
     st.markdown(no_remote_images(shown))
     if hidden:
-        st.caption(t(more_key, count=f"{hidden:,}"))
+        st.caption(t(more_key, count=hidden))
 
 
 def failure_text(ctx: PageContext, side: Side) -> str:
@@ -38,7 +38,7 @@ def failure_text(ctx: PageContext, side: Side) -> str:
         return f"{side.error_kind}: {side.error}"
     timeout = ctx.settings.ollama_stall_timeout if side.error_kind == "stalled" \
         else ctx.settings.ollama_read_timeout
-    return ctx.t(key, timeout=int(timeout))
+    return ctx.t(key, count=int(timeout))
 
 
 def _whole_text(side: Side, t) -> str:
@@ -77,7 +77,7 @@ def render_side(ctx: PageContext, name: str, side: Side, *, thinking: bool,
     if whole and limit is not None and max(len(side.answer), len(side.thinking)) > limit:
         # A download, not a redraw: megabytes of markdown take the browser a minute to lay out.
         size = len(side.answer) + len(side.thinking)
-        st.download_button(t("arena.download_whole", count=f"{size:,}"), key=f"arena.whole.{name}",
+        st.download_button(t("arena.download_whole", count=size), key=f"arena.whole.{name}",
                            data=lambda: _whole_text(side, t), file_name=f"answer-{name}.md",
                            mime="text/markdown", on_click="ignore")
 

@@ -201,7 +201,7 @@ def run_battle(
         if rejected.reason == "empty":
             st.warning(t("prompt.empty"), icon="✍️")
         else:
-            st.error(t("prompt.too_long", limit=rejected.limit, length=len(prompt)), icon="✂️")
+            st.error(t("prompt.too_long", count=rejected.limit, length=len(prompt)), icon="✂️")
         return
     if drawn is None:
         return
@@ -231,7 +231,7 @@ def wait_for_turn(ctx: PageContext, queue: BattleQueue, ticket: Ticket) -> bool:
         st.button(ctx.t("queue.cancel"), key="arena.cancel_wait")
         note = st.empty()
         while position:
-            note.info(ctx.t("queue.waiting", position=position, capacity=queue.capacity),
+            note.info(ctx.t("queue.waiting", count=position, capacity=queue.capacity),
                       icon="⏳")
             time.sleep(QUEUE_POLL_S)
             position = queue.position(ticket)

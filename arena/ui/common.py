@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from arena.categories import Category, is_default_text
-from arena.i18n import LANGUAGES, has_message, translate
+from arena.i18n import LANGUAGES, has_message, normalise_language, translate
 from arena.settings import Settings, SettingsError, load_settings
 from arena.db import Store
 from arena.ui import gate
@@ -101,7 +101,8 @@ def voter_name() -> str:
 def _sidebar(settings: Settings, store: Store | None) -> str:
     # Re-assigning a widget's key keeps its value when another page is opened: Streamlit drops
     # the state of widgets that the previous run did not draw.
-    st.session_state[LANG_KEY] = st.session_state.get(LANG_KEY, settings.language)
+    st.session_state[LANG_KEY] = st.session_state.get(LANG_KEY,
+                                                   normalise_language(settings.language))
     st.session_state[VOTER_KEY] = st.session_state.get(VOTER_KEY, "")
     # While this run streams a battle, any other click would interrupt it (and the battle
     # would end as stopped): the sidebar waits, and Stop is the way out.

@@ -79,7 +79,7 @@ def battle_table(ctx: PageContext, where: BattleFilter) -> pd.DataFrame:
     t = ctx.t
     total = ctx.store.count_battles_where(where)
     pages = max(1, -(-total // PAGE_SIZE))
-    page = st.number_input(t("data.page", pages=pages, total=total), min_value=1,
+    page = st.number_input(t("data.page", pages=pages, count=total), min_value=1,
                            max_value=pages, value=1, step=1, key="data.page")
     rows = ctx.store.battle_list(where, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     categories = {c.slug: c for c in ctx.store.categories()}
@@ -132,7 +132,7 @@ def _option_rows(options: dict, t: Callable[..., str]) -> pd.DataFrame:
         if value is None:
             return NONE
         if key in ("num_ctx", "num_predict"):
-            return t("data.option.tokens", count=f"{value:,}")
+            return t("data.option.tokens", count=value)
         return f"{value:g}" if isinstance(value, float) else str(value)
 
     keys = sorted(options)
@@ -275,4 +275,5 @@ def import_form(ctx: PageContext) -> None:
                 except Exception as exc:  # never a traceback on the page
                     st.error(_import_failure(t, exc, str(path), upload.name))
                     return
-            st.success(t("data.imported", added=result.added, skipped=result.skipped))
+            st.success(t("data.imported", count=result.added,
+                         already=t("data.imported.already", count=result.skipped)))

@@ -118,7 +118,7 @@ def _check(typed: str, expected: str, t: Callable[..., str]) -> bool:
         key = "gate.wait_everyone" if attempt.everyone else "gate.wait"
         st.error(t(key, seconds=math.ceil(attempt.wait_s)), icon="⏳")
     else:
-        st.error(t("gate.wrong", left=attempt.tries_left), icon="🔒")
+        st.error(t("gate.wrong", count=attempt.tries_left), icon="🔒")
     return False
 
 

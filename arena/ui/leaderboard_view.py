@@ -122,7 +122,7 @@ def verdict(ctx: PageContext, board: pd.DataFrame) -> None:
         return
     key = ("board.note.undecided_provisional" if provisional else "board.note.undecided") \
         if undecided else "board.note.provisional"
-    st.info(ctx.t(key, min_votes=ctx.settings.min_votes), icon="⚖️")
+    st.info(ctx.t(key, count=ctx.settings.min_votes), icon="⚖️")
 
 
 def shown_table(board: pd.DataFrame, t) -> pd.DataFrame:
@@ -156,7 +156,7 @@ def table(ctx: PageContext, board: pd.DataFrame) -> None:
             t("board.col.win_rate"): st.column_config.ProgressColumn(
                 format="percent", min_value=0.0, max_value=1.0, help=t("board.help.win_rate")),
             t("board.col.provisional"): st.column_config.CheckboxColumn(
-                help=t("board.help.provisional", min_votes=ctx.settings.min_votes)),
+                help=t("board.help.provisional", count=ctx.settings.min_votes)),
         },
     )
 
