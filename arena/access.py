@@ -93,6 +93,25 @@ def may_administer(admin_passcode_set: bool, admin_signed_in: bool,
     return connection is not None and connection.is_this_computer()
 
 
+@dataclass(frozen=True)
+class Voter:
+    """Who casts a vote: the sidebar's nickname, and what the gate knows of the session."""
+
+    nickname: str = ""
+    passcode_set: bool = False  # the arena asks for a voter passcode
+    passed: bool = False  # this session has entered it (or brought a sign-in that says so)
+
+    @property
+    def name(self) -> str:
+        return self.nickname.strip() or "anonymous"
+
+
+def may_vote(voter: Voter) -> bool:
+    """The one rule for taking part (every page, and each vote): with a voter passcode,
+    whoever has entered it; without one, anyone who can open the arena."""
+    return voter.passed or not voter.passcode_set
+
+
 def may_see_loaded_models(admin: bool, unvoted_battle: bool) -> bool:
     """Whether a session may be told which models Ollama has in memory: during a battle, and
     for the keep-alive after it, those are the two contestants. Admins only (they manage the

@@ -4,41 +4,22 @@ from __future__ import annotations
 
 import sqlite3
 import time
-import uuid
 
 import pandas as pd
 import streamlit as st
 
+from arena.battle import NotEnoughModels, PromptRejected, draw_pair, validate_prompt
 from arena.battle_queue import AlreadyQueued, BattleQueue, Ticket
-from arena.battle import (
-    BattleRun,
-    NotEnoughModels,
-    PromptRejected,
-    draw_pair,
-    new_battle,
-    validate_prompt,
-)
 from arena.categories import Category
-from arena.identity import IDENTITY_LEAK, identity_leak
-from arena.lineup import Contestant, catalogue, contestants, sides_for
-from arena.ollama_api import make_client
-from arena.records import STATUS_COMPLETE, WINNERS, Battle, ThinkMode
-from arena.db import VoteRejected
-from arena.settings import SettingsError
+from arena.lineup import Contestant, catalogue, contestants
+from arena.records import WINNERS, Battle, ThinkMode
+from arena.round import AWAITING_VOTE, FAILED, STOPPED_STATE, UNSTORED, VOTED, Round
 from arena.ui.answers_view import render_battle, render_streaming, side_label
-from arena.ui.common import (STARTING_KEY, PageContext, keep_choice, reason_text,
-                             settings_store)
+from arena.ui.common import STARTING_KEY, PageContext, keep_choice, reason_text
 from arena.ui.lineup_state import host_reports
 
-BATTLE_KEY = "arena.battle"
-VOTE_KEY = "arena.vote"
-NOTICE_KEY = "arena.notice"
-STORAGE_ERROR_KEY = "arena.storage_error"  # why the shown battle could not be stored
-RUN_KEY = "arena.run"  # the battle being streamed, until it is stored
-TICKET_KEY = "arena.ticket"  # this session's place in the battle queue, until it is given up
-SESSION_KEY = "arena.session"
+ROUND_KEY = "arena.round"  # this tab's round (arena.round): its queue place, battle and vote
 START_KEY = "arena.start"  # the Battle button
-LEAK_KEY = "arena.leak"  # (battle id, whether an answer names a model), worked out once
 QUEUE_POLL_S = 0.25
 IDLE_REDRAW_S = 1.0
 RENDER_INTERVAL_S = 0.1  # redraw streaming answers at most ten times a second
@@ -48,11 +29,6 @@ RENDER_INTERVAL_S = 0.1  # redraw streaming answers at most ten times a second
 def battle_queue(capacity: int) -> BattleQueue:
     """The one battle queue of this server, shared by every session."""
     return BattleQueue(capacity)
-
-
-def _session_id() -> str:
-    """Identifies this browser session in the queue (one battle at a time each)."""
-    return st.session_state.setdefault(SESSION_KEY, uuid.uuid4().hex)
 
 
 def load_categories(ctx: PageContext) -> dict[str, Category]:
@@ -142,29 +118,19 @@ def settings_summary(ctx: PageContext) -> None:
         st.caption(ctx.t("arena.schedule_note", schedule=ctx.t(f"options.schedule.{schedule}")))
 
 
-# --- showing answers ------------------------------------------------------------------------
+# --- the round: the queue, the streaming battle, the vote ---------------------------------
 
 
-def _save_battle(ctx: PageContext, battle: Battle) -> None:
-    """Store a finished battle; if the database refuses, say so instead of failing the page."""
-    try:
-        ctx.store.save_battle(battle)
-    except sqlite3.Error as exc:
-        st.session_state[STORAGE_ERROR_KEY] = str(exc)
+def current_round() -> Round:
+    """This tab's round (arena.round): the one session key the Arena keeps about its battle."""
+    if ROUND_KEY not in st.session_state:
+        st.session_state[ROUND_KEY] = Round()
+    return st.session_state[ROUND_KEY]
 
 
 def settle_interrupted_battle(ctx: PageContext) -> None:
-    """Stop and store a battle whose script run was interrupted by a click (Stop included).
-
-    With fast reruns Streamlit starts the new run at once, while the interrupted one is still
-    unwinding; whichever gets to `settle` first stops the workers and stores the battle.
-    """
-    run: BattleRun | None = st.session_state.pop(RUN_KEY, None)
-    if run is not None:
-        st.session_state[BATTLE_KEY] = run.settle(lambda b: _save_battle(ctx, b))
-    ticket: Ticket | None = st.session_state.pop(TICKET_KEY, None)
-    if ticket is not None:
-        battle_queue(ctx.settings.max_battles).leave(ticket)
+    """Stop and store a battle whose script run was interrupted by a click (Stop included)."""
+    current_round().settle_interrupted()
 
 
 def battle_button(ctx: PageContext, prompt: str, drawn: list[Contestant] | None) -> bool:
@@ -194,7 +160,8 @@ def run_battle(
 ) -> None:
     """Validate, draw two contestants, stream both answers, store the battle, then rerun."""
     t = ctx.t
-    clear_battle()
+    round_ = current_round()
+    round_.clear()
     try:
         prompt = validate_prompt(prompt, ctx.settings.max_prompt_chars)
     except PromptRejected as rejected:
@@ -211,151 +178,95 @@ def run_battle(
         return
     queue = battle_queue(ctx.settings.max_battles)
     try:
-        ticket = queue.join(_session_id())
+        ticket = round_.join(queue)
     except AlreadyQueued:
         st.warning(t("queue.busy_here"), icon="⏳")
         return
-    st.session_state[TICKET_KEY] = ticket
     try:
-        if wait_for_turn(ctx, queue, ticket):
-            stream_battle(ctx, category, prompt, pair, queue, ticket)
+        if wait_for_turn(ctx, round_, ticket, queue.capacity):
+            stream_battle(ctx, round_, ticket, category, prompt, pair)
     finally:
-        queue.leave(ticket)
+        round_.leave(ticket)
 
 
-def wait_for_turn(ctx: PageContext, queue: BattleQueue, ticket: Ticket) -> bool:
+def wait_for_turn(ctx: PageContext, round_: Round, ticket: Ticket, capacity: int) -> bool:
     """Wait, showing the place in the line, until this battle may run; False if the ticket
     was given up meanwhile (a Cancel click reruns the page, which leaves the line)."""
-    position = queue.position(ticket)
+    position = round_.position(ticket)
     if position:
         st.button(ctx.t("queue.cancel"), key="arena.cancel_wait")
         note = st.empty()
         while position:
-            note.info(ctx.t("queue.waiting", count=position, capacity=queue.capacity),
-                      icon="⏳")
+            note.info(ctx.t("queue.waiting", count=position, capacity=capacity), icon="⏳")
             time.sleep(QUEUE_POLL_S)
-            position = queue.position(ticket)
+            position = round_.position(ticket)
         note.empty()
     return position == 0
 
 
-def stream_battle(ctx: PageContext, category: Category, prompt: str,
-                  pair: tuple[Contestant, Contestant], queue: BattleQueue,
-                  ticket: Ticket) -> None:
+def stream_battle(ctx: PageContext, round_: Round, ticket: Ticket, category: Category,
+                  prompt: str, pair: tuple[Contestant, Contestant]) -> None:
     """Run the battle, redrawing both columns as they grow; store it, then rerun the page."""
-    if queue.position(ticket) != 0:
+    run = round_.start(ticket, ctx.store, ctx.settings, category, prompt, pair)
+    if run is None:
         return  # the place was given up meanwhile (a newer run of this page took over)
-    t = ctx.t
-    settings = ctx.settings
-    battle = new_battle(category.slug, prompt, category.system_prompt, sides_for(pair), settings)
-    options = ctx.store.arena_options()
-    run = BattleRun(
-        battle,
-        client_factory=lambda host, transport: make_client(
-            host, settings.ollama_read_timeout, settings.ollama_connect_timeout, transport),
-        keep_alive=settings.keep_alive,
-        sequential=options.schedule == "sequential",
-        stall_timeout=settings.ollama_stall_timeout,
-    )
-    st.session_state[RUN_KEY] = run
     # From here on, any click (Stop included) interrupts this run at its next Streamlit call.
     # Whichever comes first, the `finally` below or the next run's settle_interrupted_battle,
     # stops both sides and stores the battle, so nothing keeps generating on the server.
     try:
-        run.start()
-        st.button(t("arena.stop"), key="arena.stop")
+        show_thinking = ctx.store.arena_options().show_thinking_before_vote
+        st.button(ctx.t("arena.stop"), key="arena.stop")
         slots = {"waiting": st.empty()}
         columns = st.columns(2, border=True)
-        for name, column in zip(battle.sides, columns):
+        for name, column in zip(run.battle.sides, columns):
             with column:
                 slots[name] = st.empty()
         last_draw, began = 0.0, time.monotonic()
         dirty = True
         while not run.settled:
             dirty = run.poll(RENDER_INTERVAL_S) or dirty
-            if queue.position(ticket) is None:  # the place is gone: so is the right to run
+            if round_.position(ticket) is None:  # the place is gone: so is the right to run
                 break
             now = time.monotonic()
             # Redrawn at least once a second even without news: the waiting counter moves, and
             # each Streamlit call is where this run notices a Stop click or a closed tab.
             if (dirty and now - last_draw >= RENDER_INTERVAL_S) or run.finished or \
                     now - last_draw >= IDLE_REDRAW_S:
-                render_streaming(ctx, run, slots, options.show_thinking_before_vote,
-                                 now - began)
+                render_streaming(ctx, run, slots, show_thinking, now - began)
                 last_draw, dirty = now, False
             if run.finished:
                 break
     finally:
-        battle = run.settle(lambda b: _save_battle(ctx, b))
-    if st.session_state.get(RUN_KEY) is not run:
-        return  # a newer run of this page settled it and owns the page's state now
-    st.session_state.pop(RUN_KEY, None)
-    st.session_state[BATTLE_KEY] = battle
-    battle_leaks(ctx, battle)  # worked out once, now, so that the vote buttons come with it
-    st.rerun()
+        mine = round_.finish(run)
+    if mine:  # else a newer run of this page settled it and owns the page's state now
+        st.rerun()
 
 
 # --- voting and the reveal ------------------------------------------------------------------
 
 
-def clear_battle() -> None:
-    battle = st.session_state.get(BATTLE_KEY)
-    if battle is not None and st.session_state.get(VOTE_KEY) is None:
-        # Moving on without a vote: the battle's names may be shown from now on.
-        try:
-            settings_store().abandon_battle(battle.id)
-        except (sqlite3.Error, SettingsError):
-            pass  # the next write says what is wrong with the database
-    for key in (BATTLE_KEY, VOTE_KEY, NOTICE_KEY, STORAGE_ERROR_KEY):
-        st.session_state.pop(key, None)
+def _new_round() -> None:
+    current_round().clear()
 
 
-def battle_leaks(ctx: PageContext, battle: Battle) -> bool:
-    """Whether an answer names a model (arena.identity), worked out once per battle: the
-    warning above the vote buttons and the vote itself agree, and a long answer is read once.
-    Thinking counts only when voters can read it before the vote."""
-    known = st.session_state.get(LEAK_KEY)
-    if known is None or known[0] != battle.id:
-        shown = ctx.store.arena_options().show_thinking_before_vote
-        known = (battle.id, identity_leak(battle, thinking_shown=shown))
-        st.session_state[LEAK_KEY] = known
-    return known[1]
+def _cast_vote(ctx: PageContext, winner: str) -> None:
+    """Button callback: the round applies the vote's rules and stores it."""
+    current_round().vote(winner, ctx.voter)
 
 
-def _cast_vote(ctx: PageContext, battle: Battle, winner: str) -> None:
-    """Button callback: store the vote; the database refuses a second one."""
-    leak = battle_leaks(ctx, battle)
-    try:
-        try:
-            st.session_state[VOTE_KEY] = ctx.store.record_vote(
-                battle.id,
-                winner,
-                voter=ctx.voter,
-                counts=not leak,
-                not_counted_reason=IDENTITY_LEAK if leak else None,
-            )
-            st.session_state.pop(NOTICE_KEY, None)
-        except VoteRejected as rejected:
-            st.session_state[NOTICE_KEY] = (f"vote.{rejected.reason}", {})
-            st.session_state[VOTE_KEY] = ctx.store.get_vote(battle.id)
-    except sqlite3.Error as exc:
-        st.session_state[NOTICE_KEY] = (
-            "error.storage_vote", {"path": ctx.settings.db_path, "reason": exc})
-
-
-def render_vote_buttons(ctx: PageContext, battle: Battle) -> None:
-    if battle_leaks(ctx, battle):
+def render_vote_buttons(ctx: PageContext, round_: Round) -> None:
+    if round_.leaks:
         # Said before the vote, not after, and without saying which side: the reader sees
         # that for themself, and may still vote (stored, not counted) or start again.
         st.warning(ctx.t("vote.leak_warning"), icon="🏷️")
-        st.button(ctx.t("arena.new_round"), key="arena.new_round_leak", on_click=clear_battle)
+        st.button(ctx.t("arena.new_round"), key="arena.new_round_leak", on_click=_new_round)
     st.markdown(f"**{ctx.t('arena.vote_prompt')}**")
     for winner, column in zip(WINNERS, st.columns(len(WINNERS))):
         column.button(
             ctx.t(f"vote.{winner}"),
             key=f"arena.vote.{winner}",
             on_click=_cast_vote,
-            args=(ctx, battle, winner),
+            args=(ctx, winner),
             width="stretch",
         )
 
@@ -391,32 +302,32 @@ def render_reveal(ctx: PageContext, battle: Battle) -> None:
 
 def show_current_battle(ctx: PageContext) -> None:
     """The last battle of this tab: its answers, then the vote buttons or the reveal."""
-    battle: Battle | None = st.session_state.get(BATTLE_KEY)
+    round_ = current_round()
+    battle = round_.battle
     if battle is None:
         return
     t = ctx.t
-    vote = st.session_state.get(VOTE_KEY)
-    notice = st.session_state.get(NOTICE_KEY)
-    storage_error = st.session_state.get(STORAGE_ERROR_KEY)
+    state = round_.state
+    problem = round_.vote_problem
     # Thinking stays hidden only while there is a vote to keep blind.
-    votable = not storage_error and battle.status == STATUS_COMPLETE and vote is None
-    render_battle(ctx, battle, voted=not votable)
-    if storage_error:
-        st.error(t("error.storage", path=ctx.settings.db_path, reason=storage_error), icon="💾")
-    elif battle.status != STATUS_COMPLETE:
-        stopped = any(s.error_kind == "stopped" for s in battle.sides.values())
-        st.warning(t("battle.stopped" if stopped else "battle.failed"), icon="⚠️")
-    elif vote is None:
-        if notice:
-            st.error(t(notice[0], **notice[1]))
-        render_vote_buttons(ctx, battle)
+    render_battle(ctx, battle, voted=state != AWAITING_VOTE)
+    if state == UNSTORED:
+        st.error(t("error.storage", path=ctx.settings.db_path, reason=round_.storage_error),
+                 icon="💾")
+    elif state in (FAILED, STOPPED_STATE):
+        st.warning(t("battle.stopped" if state == STOPPED_STATE else "battle.failed"), icon="⚠️")
+    elif state == AWAITING_VOTE:
+        if problem:
+            st.error(t(problem[0], **problem[1]))
+        render_vote_buttons(ctx, round_)
         return
-    else:
-        if notice:
-            st.info(t(notice[0], **notice[1]))
+    elif state == VOTED:
+        vote = round_.stored_vote
+        if problem:
+            st.info(t(problem[0], **problem[1]))
         else:
             st.success(t("vote.recorded", choice=t(f"vote.{vote.winner}")), icon="🗳️")
         if not vote.counts:
             st.info(t("vote.not_counted", reason=reason_text(vote.not_counted_reason, t)))
         render_reveal(ctx, battle)
-    st.button(t("arena.new_round"), key="arena.new_round", on_click=clear_battle, type="primary")
+    st.button(t("arena.new_round"), key="arena.new_round", on_click=_new_round, type="primary")

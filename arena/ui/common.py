@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from arena.access import Voter
 from arena.categories import Category, is_default_text
 from arena.i18n import LANGUAGES, has_message, normalise_language, translate
 from arena.settings import Settings, SettingsError, load_settings
@@ -87,15 +88,15 @@ class PageContext:
                             self.store.votes_version(), self.store)
 
     @property
-    def voter(self) -> str:
-        return voter_name()
+    def voter(self) -> Voter:
+        return gate.voter(self.settings)
 
 
 STARTING_KEY = "arena.starting"  # set by a click on Battle: this run streams a battle
 
 
 def voter_name() -> str:
-    return (st.session_state.get(VOTER_KEY) or "").strip() or "anonymous"
+    return Voter(st.session_state.get(VOTER_KEY) or "").name
 
 
 def _sidebar(settings: Settings, store: Store | None) -> str:

@@ -22,7 +22,7 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from arena import tokens
-from arena.access import Connection, Guesses, may_administer
+from arena.access import Connection, Guesses, Voter, may_administer, may_vote
 from arena.settings import Settings
 from arena.ui.components.cookie import set_cookie
 
@@ -236,7 +236,7 @@ def require_passcode(settings: Settings, t: Callable[..., str]) -> None:
     (or brings a valid sign-in cookie). Restores the nickname a cookie carries either way."""
     expected = voter_passcode(settings)
     _restore(settings, expected)
-    if expected is None or st.session_state.get(PASSED_KEY):
+    if may_vote(voter(settings)):
         return
     allow_uploads(False)
     st.title(t("gate.title"))
@@ -248,6 +248,13 @@ def require_passcode(settings: Settings, t: Callable[..., str]) -> None:
         st.session_state[PASSED_KEY] = True
         st.rerun()
     st.stop()
+
+
+def voter(settings: Settings) -> Voter:
+    """This session as a voter: its nickname, and whether it has passed the voter passcode."""
+    return Voter(nickname=st.session_state.get(VOTER_KEY) or "",
+                 passcode_set=voter_passcode(settings) is not None,
+                 passed=bool(st.session_state.get(PASSED_KEY)))
 
 
 def is_admin(settings: Settings) -> bool:
