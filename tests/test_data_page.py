@@ -4,7 +4,7 @@ from apptest_helpers import db, open_app, open_page, texts
 from seed import seed_votes
 from streamlit.testing.v1 import AppTest
 
-from arena import exchange
+from arena.files.export import export_bytes
 from arena.store import BattleFilter
 
 
@@ -109,7 +109,7 @@ def test_downloads_are_there_and_build_on_demand():
     seed_votes(db(), [("x:1", "y:1", "model_b")] * 3)
     at = open_data()
     assert len(at.get("download_button")) == 3
-    data = exchange.export_bytes(db(), BattleFilter(), "jsonl")
+    data = export_bytes(db(), BattleFilter(), "jsonl")
     assert data.count(b"\n") == 3
 
 
