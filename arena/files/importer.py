@@ -16,6 +16,8 @@ from arena.store import VOTE_COLUMNS, Store
 
 @dataclass
 class ImportResult:
+    """What an import did."""
+
     added: int
     skipped: int  # already in the database (same id)
 

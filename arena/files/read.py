@@ -132,7 +132,7 @@ def _array_items(handle, path: Path) -> Iterator[tuple[int, object]]:
 
 
 def _json_rows(path: Path, errors: RowErrors,
-              limits: ImportLimits) -> Iterator[tuple[int, object]]:
+               limits: ImportLimits) -> Iterator[tuple[int, object]]:
     """(row number, value) of a JSON Lines file (a line's number) or of one JSON array (a
     position in it). Broken lines are reported and skipped; bytes that are not UTF-8 are kept
     (as lone surrogates) for arena.files.checks.check_text to name their rows."""
@@ -172,7 +172,8 @@ def read_votes_file(path: str | Path, text_columns: list[str] = VOTE_TEXT_COLUMN
                     limits: ImportLimits = ImportLimits()) -> pd.DataFrame:
     """The rows of a vote file as a data frame, with text columns read as text (in a CSV file
     also those of `text_columns`, so that an answer "007" stays "007"); a file that is not a
-    regular file, or past the limits, is refused before it is read."""
+    regular file, or past the limits, is refused before it is read. What `python -m arena
+    leaderboard --from` reads, and read_import for CSV and Parquet; no row is checked here."""
     path = Path(path)
     kind = _file_format(path)
     check_file(path, limits)

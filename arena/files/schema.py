@@ -11,6 +11,7 @@ uses Chatbot Arena's labels, so the files load straight into its tools.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import fields
 
 import pyarrow as pa
@@ -48,11 +49,11 @@ VOTE_TEXT_COLUMNS = ARENA_REQUIRED + ["category"]
 OWN_MARKERS = {"id", "prompt", "answer_a", "answer_b", "ollama_model_a", "ollama_model_b"}
 
 
-def is_nested(columns) -> bool:
+def is_nested(columns: Iterable[str]) -> bool:
     """Our JSON Lines export: each side an object."""
     return {"id", *NESTED_SIDES} <= set(columns)
 
 
-def is_own(columns) -> bool:
+def is_own(columns: Iterable[str]) -> bool:
     """This arena's export (either shape), not Chatbot Arena style rows."""
     return OWN_MARKERS <= set(columns) or is_nested(columns)
