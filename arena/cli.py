@@ -11,13 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from arena import exchange, ratings
-from arena.import_checks import RowErrors, check_names
+from arena import ratings
+from arena.files.checks import ImportRejected, RowErrors, VoteFileError, check_names
+from arena.files.export import write_export
+from arena.files.importer import import_file
+from arena.files.read import read_votes_file
+from arena.files.spreadsheet import safe_csv
 from arena.ratings import RatingInputError
 from arena.settings import SettingsError, load_settings
-from arena.spreadsheet import safe_csv
 from arena.db import BattleFilter, Store
-from arena.vote_files import VoteFileError, read_votes_file
 
 
 class CommandError(Exception):
@@ -140,7 +142,7 @@ def export_command(args: argparse.Namespace) -> None:
             if category.lower() not in aliases:
                 raise _no_such_category(category, set(aliases.values()))
             category = aliases[category.lower()]
-        count = exchange.write_export(store, out, args.format, BattleFilter(category=category))
+        count = write_export(store, out, args.format, BattleFilter(category=category))
     print(f"exported {count} battles to {out}")
 
 
@@ -150,7 +152,7 @@ def import_command(args: argparse.Namespace) -> None:
     path = _db_path(args)
     try:
         with Store(path) as store:
-            result = exchange.import_file(store, args.file, limits)
+            result = import_file(store, args.file, limits)
     except sqlite3.OperationalError as exc:  # another write holds the lock, most often
         raise CommandError(f"{path}: the database is busy ({exc}); nothing was imported, "
                            f"try again") from None
@@ -208,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.run(args)
     except (CommandError, VoteFileError, RatingInputError, SettingsError,
-            exchange.ImportRejected) as exc:
+            ImportRejected) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # sqlite3 and OS errors: one line, not a traceback

@@ -65,14 +65,15 @@ def prepare(n: int, data_dir: Path) -> tuple[Path, Path]:
 
 
 def measure(task: str, source: str, target: str) -> dict:
-    from arena import exchange
+    from arena.files.export import write_export
+    from arena.files.importer import import_file
     from arena.db import Store
 
     began = time.perf_counter()
     if task.startswith("export"):
-        count = exchange.write_export(Store(source), target, task.split(":")[1])
+        count = write_export(Store(source), target, task.split(":")[1])
     else:
-        count = exchange.import_file(Store(target), source).added
+        count = import_file(Store(target), source).added
     seconds = time.perf_counter() - began
     return {"seconds": seconds, "count": count, "per_s": count / seconds,
             "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}

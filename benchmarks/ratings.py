@@ -73,7 +73,7 @@ def measure(source: str, rounds: int) -> dict:
 
         table = Store(source).vote_counts()
     else:
-        from arena.vote_files import read_votes_file
+        from arena.files.read import read_votes_file
 
         table = ratings.count_table(read_votes_file(source), by=["category"])
     loaded = time.perf_counter()

@@ -5,7 +5,7 @@ from db_helpers import count_battles
 from seed import seed_votes
 from streamlit.testing.v1 import AppTest
 
-from arena import exchange
+from arena.files.export import export_bytes
 from arena.db import BattleFilter
 
 
@@ -110,7 +110,7 @@ def test_downloads_are_there_and_build_on_demand():
     seed_votes(db(), [("x:1", "y:1", "model_b")] * 3)
     at = open_data()
     assert len(at.get("download_button")) == 3
-    data = exchange.export_bytes(db(), BattleFilter(), "jsonl")
+    data = export_bytes(db(), BattleFilter(), "jsonl")
     assert data.count(b"\n") == 3
 
 

@@ -8,14 +8,23 @@ import pytest
 from db_helpers import count_battles
 from seed import seed_votes
 
-from arena import exchange, ratings
-from arena.exchange import ImportRejected, import_file, records, write_export
+from arena import ratings
+from arena.files import export, read
+from arena.files.checks import MAX_ERRORS, ImportRejected, VoteFileError
+from arena.files.export import export_bytes, write_export
+from arena.files.importer import import_file
 from arena.records import Battle, Side, Vote
 from arena.db import BattleFilter, Store
 
 TRICKY = ["=SUM(A1:A9)", "+1 call me", "-rm -rf", "@here", "\tindented", "\rreturn",
           "'already quoted", "''two", "plain", "中文：把这句话翻译成英文。", "line\nbreak, \"quoted\"",
           "ctrl\x01char"]
+
+
+def records(store: Store, where: BattleFilter = BattleFilter()) -> list[dict]:
+    """The battles a filter selects, oldest first, with their votes, as nested records: the
+    JSON Lines export read back."""
+    return [json.loads(line) for line in export_bytes(store, where, "jsonl").splitlines()]
 
 
 def rich_battles() -> tuple[list[Battle], list[Vote]]:
@@ -73,7 +82,7 @@ def test_round_trip(tmp_path, source, form):
 
 @pytest.mark.parametrize("form", ["csv", "parquet"])
 def test_exports_written_in_chunks_read_back_whole(tmp_path, source, monkeypatch, form):
-    monkeypatch.setattr(exchange, "CHUNK", 5)  # twelve battles: three chunks, the last short
+    monkeypatch.setattr(export, "CHUNK", 5)  # twelve battles: three chunks, the last short
     path = tmp_path / f"chunked.{form}"
     assert write_export(source, path, form) == len(TRICKY)
     target = Store(tmp_path / "target.db")
@@ -130,7 +139,7 @@ def test_bad_files_write_nothing(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_text(content)
     store = Store(tmp_path / "arena.db")
-    with pytest.raises((ImportRejected, exchange.VoteFileError), match=message):
+    with pytest.raises((ImportRejected, VoteFileError), match=message):
         import_file(store, path)
     assert count_battles(store) == 0 and store.count_votes() == 0
 
@@ -230,7 +239,7 @@ def test_errors_are_listed_in_row_order_and_counted(tmp_path):
         import_file(Store(tmp_path / "arena.db"), path)
     numbers = [int(e.split(":")[0].removeprefix("row ")) for e in caught.value.errors]
     assert numbers == sorted(numbers) and numbers[:2] == [1, 2]
-    assert len(numbers) == exchange.MAX_ERRORS
+    assert len(numbers) == MAX_ERRORS
     assert str(caught.value).endswith("and 30 more")
 
 
@@ -286,9 +295,9 @@ def test_json_lines_read_by_pyarrow_or_line_by_line_alike(tmp_path, source):
     fast, slow = tmp_path / "fast" / "votes.jsonl", tmp_path / "slow" / "votes.jsonl"
     write_export(source, fast, "jsonl")
     slow.write_text(fast.read_text() + "\n")  # a blank line: read line by line instead
-    assert exchange._arrow_nested_frame(fast) is not None
-    assert exchange._arrow_nested_frame(slow) is None
-    pd.testing.assert_frame_equal(exchange.read_import(fast), exchange.read_import(slow))
+    assert read._arrow_nested_frame(fast) is not None
+    assert read._arrow_nested_frame(slow) is None
+    pd.testing.assert_frame_equal(read.read_import(fast), read.read_import(slow))
 
 
 def test_row_numbers_are_line_numbers_even_after_a_blank_line(tmp_path, source):

@@ -11,11 +11,12 @@ import pytest
 from conftest import ROOT
 from db_helpers import count_battles
 
-from arena import exchange
-from arena.exchange import ImportRejected, import_file, write_export
+from arena.files import checks, read
+from arena.files.checks import ImportRejected, VoteFileError
+from arena.files.export import write_export
+from arena.files.importer import import_file
 from arena.records import Battle, Side, Vote
 from arena.db import Store
-from arena.vote_files import VoteFileError
 
 
 def arena(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -340,17 +341,18 @@ def test_deep_json_in_our_own_export_never_reaches_pyarrow(tmp_path, source):
     text = json.dumps(deep).replace('"options": {}', '"options": ' + '{"a": ' * 50_000
                                     + "1" + "}" * 50_000)
     path.write_text("\n".join([lines[0], text, lines[2]]) + "\n")
-    code = ("import sys; from arena.exchange import import_file; from arena.db import Store\n"
+    code = ("import sys; from arena.files.importer import import_file\n"
+            "from arena.db import Store\n"
             f"try: import_file(Store({str(tmp_path / 'a.db')!r}), {str(path)!r})\n"
             "except ValueError as e: print(e)")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-500:]
     assert "votes.jsonl: row 2: JSON nested too deeply" in done.stdout
-    assert exchange.most_openers_on_a_line(path) == 50_000 + 3
+    assert checks.most_openers_on_a_line(path) == 50_000 + 3
     # An ordinary export is read by pyarrow still.
     nested_export(source, path, lambda r, row: None)
-    assert exchange._arrow_nested_frame(path) is not None
+    assert read._arrow_nested_frame(path) is not None
 
 
 @pytest.mark.parametrize("form", ["jsonl", "json"])

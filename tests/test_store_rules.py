@@ -37,10 +37,10 @@ def test_an_unvoted_battle_names_no_model_until_voted_or_abandoned(store):
     assert store.count_battles_where(BattleFilter()) == 2  # the admin's command line sees all
     assert store.contestants(revealed_only=False) == ["brand-new:1b", "gemma3:4b", "phi4"]
 
-    from arena import exchange  # the page's downloads use the page's filter
+    from arena.files.export import export_bytes  # the page's downloads use the page's filter
 
-    assert b"brand-new:1b" not in exchange.export_bytes(store, revealed, "jsonl")
-    assert b"brand-new:1b" in exchange.export_bytes(store, BattleFilter(), "jsonl")
+    assert b"brand-new:1b" not in export_bytes(store, revealed, "jsonl")
+    assert b"brand-new:1b" in export_bytes(store, BattleFilter(), "jsonl")
 
     assert store.abandon_battle(fresh.id)
     assert not store.abandon_battle(fresh.id)  # once

@@ -11,15 +11,16 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from arena import exchange
 from arena.display import SHOWN_CHARS
+from arena.files.checks import VoteFileError
+from arena.files.export import export_bytes
+from arena.files.importer import import_file
 from arena.i18n import has_message
 from arena.records import WINNERS, Battle, Vote
 from arena.db import BattleFilter
 from arena.ui.answers_view import answer_markdown, failure_text, side_label
 from arena.ui.common import (PageContext, category_label, keep_choice, notice_after_rerun,
                              reason_text)
-from arena.vote_files import VoteFileError
 
 PAGE_SIZE = 50
 ANY = ""
@@ -238,7 +239,7 @@ def downloads(ctx: PageContext, where: BattleFilter) -> None:
     for form, column in zip(("csv", "jsonl", "parquet"), columns):
         column.download_button(
             t(f"data.download.{form}"),
-            data=lambda form=form: exchange.export_bytes(ctx.store, where, form),
+            data=lambda form=form: export_bytes(ctx.store, where, form),
             file_name=f"arena-battles.{form}",
             mime={"csv": "text/csv", "jsonl": "application/x-ndjson",
                   "parquet": "application/octet-stream"}[form],
@@ -271,7 +272,7 @@ def import_form(ctx: PageContext) -> None:
                 path = Path(folder) / Path(upload.name).name
                 path.write_bytes(upload.getvalue())
                 try:
-                    result = exchange.import_file(ctx.store, path, ctx.settings.imports)
+                    result = import_file(ctx.store, path, ctx.settings.imports)
                 except Exception as exc:  # never a traceback on the page
                     st.error(_import_failure(t, exc, str(path), upload.name))
                     return

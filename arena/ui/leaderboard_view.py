@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from arena import ratings
-from arena.spreadsheet import safe_csv
+from arena.files.spreadsheet import safe_csv
 from arena.db import Store, VoteFilter
 from arena.ui import charts
 from arena.ui.common import PageContext, category_label, keep_choice, page_link
@@ -163,8 +163,8 @@ def table(ctx: PageContext, board: pd.DataFrame) -> None:
 
 def download_csv(board: pd.DataFrame, t) -> bytes:
     """The table as shown, but the interval as two numbers a spreadsheet can use (text such as
-    `+12 / −5` would be taken for a formula); model names made safe (arena.spreadsheet); UTF-8
-    with a byte-order mark so that Excel reads Chinese names."""
+    `+12 / −5` would be taken for a formula); model names made safe (arena.files.spreadsheet);
+    UTF-8 with a byte-order mark so that Excel reads Chinese names."""
     shown = shown_table(board, t)
     interval = t("board.col.interval")
     at = shown.columns.get_loc(interval)

@@ -1,7 +1,7 @@
 """The one rule for text in any CSV the arena writes: a cell a spreadsheet would run as a formula
 (`=HYPERLINK(...)`, `+1`, `@SUM`, a leading tab or carriage return) gets a leading apostrophe,
 and so does one that already starts with an apostrophe, so that the battle import can undo it
-exactly (arena.exchange restores it)."""
+exactly (arena.files.read restores it)."""
 
 from __future__ import annotations
 

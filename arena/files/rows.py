@@ -1,0 +1,256 @@
+"""Imported rows checked a column at a time and put in the form the store takes (the flat
+columns of arena.files.schema): this arena's own export, or Chatbot Arena style vote rows. Every
+bad value is reported with its row (arena.files.checks.RowErrors); nothing is written here.
+
+Checks run on whole pandas columns rather than row by row: at 100,000 battles, per-row Python is
+what takes the time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import datetime, timezone
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from arena.files.checks import RowErrors, check_names
+from arena.files.schema import FLAT_COLUMNS, FLAT_SIDE, FLOAT_COLUMNS, INTEGER_COLUMNS, SIDE_FIELDS
+from arena.records import (
+    FLAG_WORDS,
+    STATUS_COMPLETE,
+    STATUS_FAILED,
+    THINK_MODES,
+    WINNERS,
+    contestant,
+    iso_utc,
+    utc_now,
+)
+from arena.settings import ImportLimits
+from arena.db import options_text
+
+IMPORT_NAMESPACE = uuid.UUID("6f1c3b2e-0d4a-4c59-9a57-7d1c5f0e2b11")
+UNIX_TIME = re.compile(r"\d+(\.\d*)?")
+OUR_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")  # arena.records.iso_utc
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(None, index=frame.index, dtype=object)
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    blank = values.isna()
+    if not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        blank |= (values == "").fillna(False).astype(bool)
+    return blank
+
+
+def _text(values: pd.Series, default: str | None = "") -> pd.Series:
+    """Values as Python text (numbers written out), blanks as `default`."""
+    if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) not in (
+            "string", "empty"):
+        values = values.astype("string").astype(object)
+    blank = values.isna()
+    if default != "":  # an empty text is already its own default
+        blank |= values == ""
+    return values.where(~blank, default)
+
+
+def _numbers(values: pd.Series, name: str, errors: RowErrors, whole: bool = False) -> pd.Series:
+    """Values as Python floats (or ints), blanks as None; anything else is a bad row."""
+    blank = _blank(values)
+    numbers = pd.to_numeric(values.where(~blank), errors="coerce")
+    errors.add(numbers.isna() & ~blank, lambda v: f"{name} is {v!r}, not a number", values)
+    if whole:
+        errors.add(numbers.notna() & (numbers % 1 != 0),
+                   lambda v: f"{name} is {v!r}, not a whole number", values)
+        return numbers.astype(object).where(numbers.notna(), None).map(
+            lambda v: v if v is None else int(v))
+    return numbers.astype(object).where(numbers.notna(), None)
+
+
+def _unknown_winner(label) -> str:
+    return f"unknown winner label {label!r} (expected one of {', '.join(WINNERS)})"
+
+
+def _one_of(values: pd.Series, allowed: tuple[str, ...], errors: RowErrors,
+            message: Callable[[object], str]) -> None:
+    errors.add(values.notna() & ~values.isin(allowed), message, values)
+
+
+def _tstamp(value) -> str:
+    """ISO 8601 UTC from an ISO string or a Unix time (Chatbot Arena's `tstamp`)."""
+    if isinstance(value, str) and UNIX_TIME.fullmatch(value.strip()):
+        value = float(value)  # a CSV file's Unix time arrives as text
+    if isinstance(value, (int, float)):
+        stamp = datetime.fromtimestamp(float(value), tz=timezone.utc)
+    else:
+        try:
+            stamp = datetime.fromisoformat(str(value))
+        except ValueError:  # forms Python does not read; pandas reads most of the rest
+            stamp = pd.Timestamp(str(value)).to_pydatetime()
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=timezone.utc)
+    return iso_utc(stamp)
+
+
+def _times(values: pd.Series, name: str, errors: RowErrors) -> pd.Series:
+    """Times as our ISO 8601 UTC text (kept as they are when already in it); blanks None."""
+    blank = _blank(values)
+    text = values.astype("string")
+    ours = text.str.fullmatch(OUR_TIME).fillna(False)
+    # In our form, but a real time? (A 30 February must not get through unchecked.)
+    real = pd.to_datetime(text.where(ours), format="%Y-%m-%dT%H:%M:%S.%fZ", errors="coerce")
+    ours &= real.notna()
+    times = values.astype(object).where(~blank, None)
+    others = (~blank & ~ours).to_numpy(dtype=bool)
+    if others.any():
+        converted = []
+        for row, value in values[others].items():
+            try:
+                converted.append(_tstamp(value.item() if isinstance(value, np.generic) else value))
+            except (ValueError, TypeError, OverflowError, OSError):
+                errors.row(row, f"{name} is {value!r}, not a time")
+                converted.append(None)
+        times[others] = converted
+    return times
+
+
+def _counted(values: pd.Series, name: str, rows: pd.Series, errors: RowErrors) -> pd.Series:
+    """Whether each vote counts (blank: it does); any other word than yes/no is a bad row."""
+    flags = values.astype("string").str.strip().str.lower().map(FLAG_WORDS)
+    blank = _blank(values)
+    errors.add(rows & ~blank & flags.isna(), lambda v: f"{name} is {v!r}, not true or false",
+               values)
+    return flags.astype(object).where(~blank, True)
+
+
+def _options(value) -> str:
+    """A battle's options as the JSON text the store keeps (keys sorted)."""
+    if isinstance(value, str):
+        value = json.loads(value) if value.strip() else {}
+    elif value is None or (isinstance(value, float) and value != value):
+        value = {}
+    if not isinstance(value, dict):
+        raise ValueError("options is not an object")
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # would be stored escaped, then break every export
+        raise ValueError("options is not valid text (a lone surrogate or bytes that are not "
+                         "UTF-8)") from None
+    return options_text(value)
+
+
+def _not_itself(model_a: pd.Series, model_b: pd.Series, errors: RowErrors) -> None:
+    """A contestant against itself would count as a tie with itself: no such battle."""
+    errors.add((model_a == model_b) & (model_a != ""),
+               lambda name: f"model_a and model_b are the same model ({name})", model_a)
+
+
+def own_frame(raw: pd.DataFrame, source: str, errors: RowErrors,
+               limits: ImportLimits) -> pd.DataFrame:
+    """Our own export's rows, checked and put in the form the store takes."""
+    out = pd.DataFrame(index=raw.index)
+    out["id"] = _text(_column(raw, "id"), None)
+    errors.add(out["id"].isna(), lambda _: "id is empty")
+    out["status"] = _text(_column(raw, "status"), STATUS_COMPLETE)
+    _one_of(out["status"], (STATUS_COMPLETE, STATUS_FAILED), errors,
+            lambda v: f"status is {v!r}")
+    for side in "ab":
+        for name in SIDE_FIELDS:
+            column = f"{FLAT_SIDE[name]}_{side}"
+            values = _column(raw, column)
+            if column in INTEGER_COLUMNS or column in FLOAT_COLUMNS:
+                out[column] = _numbers(values, column, errors, whole=column in INTEGER_COLUMNS)
+            elif name in ("done_reason", "error_kind", "error"):
+                out[column] = _text(values, None)
+            else:
+                out[column] = _text(values, "default" if name == "think" else "")
+        _one_of(out[f"think_{side}"], THINK_MODES, errors,
+                lambda v, s=side: f"think_{s} is {v!r}, not one of {', '.join(THINK_MODES)}")
+        errors.add(out[f"ollama_model_{side}"] == "",
+                   lambda _, s=side: f"the model of side {s} is empty")
+        check_names(out[f"ollama_model_{side}"], f"ollama_model_{side}", limits, errors)
+        think = out[f"think_{side}"].where(out[f"think_{side}"].isin(THINK_MODES), "default")
+        out[f"model_{side}"] = list(map(contestant, out[f"ollama_model_{side}"], think))
+    _not_itself(out["model_a"], out["model_b"], errors)
+    out["tstamp"] = _times(_column(raw, "tstamp"), "tstamp", errors)
+    out["tstamp"] = out["tstamp"].where(out["tstamp"].notna(), utc_now())
+    out["category"] = _text(_column(raw, "category"), "general")
+    for name in ("prompt", "system_prompt"):
+        out[name] = _text(_column(raw, name))
+    for name in ("failure_reason", "not_counted_reason"):
+        out[name] = _text(_column(raw, name), None)
+    out["source"] = _text(_column(raw, "source"), source)
+    options = []
+    for row, value in _column(raw, "options").items():
+        try:
+            options.append(_options(value))
+        except (ValueError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
+            errors.row(row, str(exc) if "options" in str(exc) else f"options is not JSON: {exc}")
+            options.append("{}")
+        except RecursionError:
+            errors.row(row, "options nested too deeply")
+            options.append("{}")
+    out["options"] = options
+
+    winner = _text(_column(raw, "winner"), None)
+    voted = winner.notna()
+    _one_of(winner, WINNERS, errors, _unknown_winner)
+    errors.add(voted & (out["status"] == STATUS_FAILED),
+               lambda _: "a failed battle cannot have a vote")
+    out["winner"] = winner
+    out["counted"] = _counted(_column(raw, "counted"), "counted", voted, errors).where(voted, None)
+    out["voter"] = _text(_column(raw, "voter"), "imported").where(voted, None)
+    voted_at = _times(_column(raw, "voted_at"), "voted_at", errors)
+    out["voted_at"] = voted_at.where(voted_at.notna(), out["tstamp"]).where(voted, None)
+    return out[FLAT_COLUMNS]
+
+
+def arena_frame(raw: pd.DataFrame, source: str, errors: RowErrors,
+                 limits: ImportLimits) -> pd.DataFrame:
+    """Chatbot Arena style rows: only the pair, the winner and perhaps category, time, id."""
+    out = pd.DataFrame(index=raw.index)
+    model_a, model_b = _text(raw["model_a"]), _text(raw["model_b"])
+    check_names(model_a, "model_a", limits, errors)
+    check_names(model_b, "model_b", limits, errors)
+    errors.add((model_a == "") | (model_b == ""), lambda _: "model_a and model_b are required")
+    _not_itself(model_a, model_b, errors)
+    winner = _text(raw["winner"], None)
+    errors.add(~winner.isin(WINNERS), _unknown_winner, raw["winner"])
+    category = _text(_column(raw, "category"), "general")
+    tstamp = _column(raw, "tstamp")
+    times = _times(tstamp, "tstamp", errors)
+    out["id"] = _text(_column(raw, "id"), None)
+    missing = out["id"].isna().to_numpy(dtype=bool)
+    if missing.any():
+        # Stable across re-imports of the same file: the row's content and how many identical
+        # rows came before it.
+        content = pd.DataFrame({"a": model_a, "b": model_b, "w": winner.fillna(""),
+                                "c": category, "t": _text(tstamp)})[missing]
+        occurrence = content.groupby(list(content.columns), sort=False).cumcount() + 1
+        out.loc[missing, "id"] = [
+            str(uuid.uuid5(IMPORT_NAMESPACE, "\x1f".join([*key, str(n)])))
+            for key, n in zip(content.itertuples(index=False, name=None), occurrence)]
+    out["tstamp"] = times.where(times.notna(), utc_now())
+    out["category"] = category
+    out["model_a"], out["model_b"], out["winner"] = model_a, model_b, winner
+    out["voter"] = _text(_column(raw, "voter"), "imported")
+    name = "counted" if "counted" in raw.columns else "counts"
+    out["voted_at"] = out["tstamp"]
+    out["counted"] = _counted(_column(raw, name), name, winner.notna(), errors)
+    out["status"], out["source"], out["options"] = STATUS_COMPLETE, source, "{}"
+    out["prompt"] = out["system_prompt"] = ""
+    for side, model in (("a", model_a), ("b", model_b)):
+        out[f"ollama_model_{side}"], out[f"think_{side}"] = model, "default"
+        for name in ("digest", "host", "answer", "thinking"):
+            out[f"{name}_{side}"] = ""
+    for name in FLAT_COLUMNS:
+        if name not in out.columns:
+            out[name] = None
+    return out[FLAT_COLUMNS]
