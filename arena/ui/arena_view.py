@@ -10,18 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from arena.battle_queue import AlreadyQueued, BattleQueue, Ticket
-from arena.battle import (
-    BattleRun,
-    NotEnoughModels,
-    PromptRejected,
-    draw_pair,
-    new_battle,
-    validate_prompt,
-)
+from arena.battle import PromptRejected, new_battle, validate_prompt
 from arena.categories import Category
+from arena.engine import BattleRun
 from arena.identity import IDENTITY_LEAK, identity_leak
 from arena.lineup import Contestant, catalogue, contestants, sides_for
 from arena.ollama_api import make_client
+from arena.pairing import NotEnoughModels, draw_pair
 from arena.records import STATUS_COMPLETE, WINNERS, Battle, ThinkMode
 from arena.store import VoteRejected
 from arena.settings import SettingsError
