@@ -140,7 +140,8 @@ _capabilities_cache: dict[tuple[str, str, str], tuple[str, ...] | None] = {}
 _capabilities_lock = threading.Lock()
 
 
-def list_models(client: ollama.Client, host: str, with_capabilities: bool = True) -> list[ModelInfo]:
+def list_models(client: ollama.Client, host: str,
+                with_capabilities: bool = True) -> list[ModelInfo]:
     """Every model the host serves. Raises OllamaUnavailable when the host cannot be asked."""
     try:
         listed = client.list().models
