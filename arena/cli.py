@@ -104,8 +104,7 @@ def _print_board(board: pd.DataFrame, form: str) -> None:
     else:
         shown = board.assign(
             rating=board["rating"].round().astype(int),
-            interval=[f"+{h - r:.0f} / -{r - lo:.0f}" for r, lo, h in
-                      zip(board["rating"], board["ci_low"], board["ci_high"])],
+            interval=ratings.interval_text(board, minus="-"),
             win_rate=(board["win_rate"] * 100).round(1).astype(str) + "%",
             provisional=board["provisional"].map({True: "yes", False: ""}),
         )[["rank", "model", "rating", "interval", "votes", "win_rate", "provisional"]]
@@ -117,20 +116,20 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else str(value)
 
 
+def _db_path(args: argparse.Namespace) -> str:
+    return args.db or str(load_settings().db_path)
+
+
 def leaderboard_command(args: argparse.Namespace) -> None:
     if args.rounds < 0:
         raise CommandError(f"--rounds {args.rounds}: must be 0 or more")
     if args.source_file:
         table = _count_table_from_file(args.source_file)
     else:
-        table = _count_table_from_db(args.db or str(load_settings().db_path))
+        table = _count_table_from_db(_db_path(args))
     board = ratings.leaderboard(_select_category(table, args.category), rounds=args.rounds,
                                 seed=args.seed)
     _print_board(board, args.format)
-
-
-def _db_path(args: argparse.Namespace) -> str:
-    return args.db or str(load_settings().db_path)
 
 
 def export_command(args: argparse.Namespace) -> None:

@@ -6,12 +6,10 @@ without repeating Ollama's text, which names the model (and so would break anony
 
 from __future__ import annotations
 
-import socket
 import threading
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-import httpcore
 import httpx
 import ollama
 
@@ -63,59 +61,6 @@ class ModelInfo:
     @property
     def supports_thinking(self) -> bool | None:
         return None if self.capabilities is None else "thinking" in self.capabilities
-
-
-class _TrackingBackend(httpcore.SyncBackend):
-    """httpcore's network backend, remembering its sockets so they can be shut down."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._streams: list[httpcore.NetworkStream] = []
-        self._lock = threading.Lock()
-        self._shut = False
-
-    def connect_tcp(self, *args, **kwargs) -> httpcore.NetworkStream:
-        stream = super().connect_tcp(*args, **kwargs)
-        with self._lock:
-            self._streams.append(stream)
-            shut = self._shut
-        if shut:  # aborted while connecting: this connection is cut too
-            self._shutdown(stream)
-        return stream
-
-    @staticmethod
-    def _shutdown(stream: httpcore.NetworkStream) -> None:
-        sock = stream.get_extra_info("socket")
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except (OSError, AttributeError):
-            pass  # already closed
-
-    def shutdown_all(self) -> None:
-        """Cut every connection, and any opened from now on."""
-        with self._lock:
-            self._shut = True
-            streams = list(self._streams)
-        for stream in streams:
-            self._shutdown(stream)
-
-
-class AbortableTransport(httpx.HTTPTransport):
-    """An httpx transport whose connections another thread can cut.
-
-    Closing an httpx client does not wake a thread blocked reading from it (a request waiting for
-    Ollama to load a model); shutting the socket down does, and Ollama then cancels the request.
-    """
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._backend = _TrackingBackend()
-        # httpx has no public hook for the network backend; its pool builds each connection
-        # with this one (tests/test_ollama_api.py checks that abort still wakes a blocked read).
-        self._pool._network_backend = self._backend
-
-    def abort(self) -> None:
-        self._backend.shutdown_all()
 
 
 def make_client(
@@ -195,7 +140,8 @@ _capabilities_cache: dict[tuple[str, str, str], tuple[str, ...] | None] = {}
 _capabilities_lock = threading.Lock()
 
 
-def list_models(client: ollama.Client, host: str, with_capabilities: bool = True) -> list[ModelInfo]:
+def list_models(client: ollama.Client, host: str,
+                with_capabilities: bool = True) -> list[ModelInfo]:
     """Every model the host serves. Raises OllamaUnavailable when the host cannot be asked."""
     try:
         listed = client.list().models

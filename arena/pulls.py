@@ -59,14 +59,16 @@ class Pull:
         return min(self.completed / self.total, 1.0) if self.total else 0.0
 
 
-# Builds a client for a host: the pull stream has no read timeout of its own to speak of.
-ClientFactory = Callable[[str], ollama.Client]
+# Builds a client for a host: the pull stream has no read timeout of its own to speak of. (A
+# battle side's client also takes the transport that lets it be cut off:
+# arena.engine.AbortableClientFactory.)
+HostClientFactory = Callable[[str], ollama.Client]
 
 
 class Pulls:
     """Every pull started on this server, newest first."""
 
-    def __init__(self, client_factory: ClientFactory):
+    def __init__(self, client_factory: HostClientFactory):
         self._client_factory = client_factory
         self._pulls: dict[tuple[str, str], Pull] = {}
         self._lock = threading.Lock()

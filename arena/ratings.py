@@ -1,4 +1,4 @@
-"""Ratings from votes: Bradley–Terry with bootstrap intervals, online Elo, and pair matrices.
+"""Ratings from votes: the leaderboard with its intervals, online Elo, and pair matrices.
 
 Small pure functions on numpy and pandas, one job each. The flow is:
 
@@ -6,7 +6,8 @@ Small pure functions on numpy and pandas, one job each. The flow is:
 
 Everything after `count_table` costs the same for a hundred votes or ten million: the fit sees one
 row per (pair, outcome), and the bootstrap redraws those counts from a multinomial, which is the
-same as resampling the votes with replacement.
+same as resampling the votes with replacement. The fit itself is in arena.bradley_terry, the
+redraws in arena.bootstrap.
 
 Scale: Elo points, 400 · log10 odds, mean 1000. A tie and a both-bad count as half a win each,
 in the fit and in every win rate and win share shown beside it.
@@ -14,19 +15,24 @@ in the fit and in every win rate and win share shown beside it.
 
 from __future__ import annotations
 
-import math
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from arena.bootstrap import bootstrap_chunks
+from arena.bradley_terry import (
+    DEFAULT_PRIOR_GAMES,
+    ELO_MEAN,
+    fit_bradley_terry,
+    normal_halfwidth,
+    refine_near,
+    score_and_games,
+    to_elo,
+)
 from arena.records import FLAG_WORDS, WINNERS
 
-ELO_SCALE = 400 / math.log(10)  # Elo points per natural-log unit of odds
-ELO_MEAN = 1000.0
 DEFAULT_ROUNDS = 1000
-DEFAULT_PRIOR_GAMES = 1.0  # virtual games per model, half won, against an average opponent
 DEFAULT_MIN_VOTES = 20  # fewer than this and a model's rating is marked provisional
 DEFAULT_ELO_K = 16.0
 OVERALL = "Overall"
@@ -71,7 +77,8 @@ def check_votes(votes: pd.DataFrame) -> pd.DataFrame:
 
 
 def _counts_flags(column: pd.Series, positions: np.ndarray) -> np.ndarray:
-    """The `counts` column as booleans; anything but a clear yes or no is an error naming its row."""
+    """The `counts` column as booleans; anything but a clear yes or no is an error naming its
+    row."""
     text = column.astype("string").str.strip().str.lower().fillna("")
     known = text.isin(FLAG_WORDS).to_numpy()
     if not known.all():
@@ -119,6 +126,7 @@ class PairCells:
 
 
 def pair_cells(table: pd.DataFrame) -> PairCells:
+    """The count table's cells per unordered pair, models in name order."""
     models = sorted(set(table["model_a"]) | set(table["model_b"]))
     index = {m: k for k, m in enumerate(models)}
     a = table["model_a"].map(index).to_numpy()
@@ -134,205 +142,6 @@ def pair_cells(table: pd.DataFrame) -> PairCells:
     np.add.at(counts, (pairs, outcome), count)
     return PairCells(models, pair_id // max(len(models), 1), pair_id % max(len(models), 1),
                      counts)
-
-
-# --- Bradley–Terry ----------------------------------------------------------------------------
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
-def _gradient(theta, score, games, i, j, prior_games):
-    """Gradient of the penalised log-likelihood, for every round at once: (R, M).
-
-    The pair terms are computed in the dtype of `score` (float32 for bootstrap rounds, where it
-    halves the cost and its rounding is far below the tolerance), the result in float64.
-    """
-    incidence = _incidence(i, j, theta.shape[1], score.dtype)
-    residual = score - games * _sigmoid(theta.astype(score.dtype) @ incidence.T)  # (R, P)
-    # Each pair pushes its first model up and its second down by the same residual.
-    grad = (residual @ incidence).astype(np.float64)
-    if prior_games:
-        grad += prior_games * (0.5 - _sigmoid(theta))
-    else:
-        grad -= theta.sum(axis=1, keepdims=True)  # pins the mean; the likelihood ignores it
-    return grad
-
-
-_incidence_cache: dict[tuple, np.ndarray] = {}
-_incidence_lock = threading.Lock()
-
-
-def _incidence(i: np.ndarray, j: np.ndarray, m: int, dtype=np.float64) -> np.ndarray:
-    """(P, M) matrix with +1 at each pair's first model and −1 at its second."""
-    key = (i.tobytes(), j.tobytes(), m, np.dtype(dtype).str)
-    with _incidence_lock:
-        matrix = _incidence_cache.get(key)
-    if matrix is None:
-        matrix = np.zeros((len(i), m), dtype=dtype)
-        matrix[np.arange(len(i)), i] = 1.0
-        matrix[np.arange(len(i)), j] = -1.0
-        with _incidence_lock:
-            if len(_incidence_cache) > 64:
-                _incidence_cache.clear()
-            _incidence_cache[key] = matrix
-    return matrix
-
-
-def _information(theta, games, i, j, prior_games):
-    """Minus the Hessian (positive definite): (R, M, M)."""
-    r, m = theta.shape
-    p = _sigmoid(theta[:, i] - theta[:, j])
-    weight = games * p * (1.0 - p)  # (R, P)
-    info = np.zeros((r, m, m))
-    info[:, i, j] = -weight
-    info[:, j, i] = -weight
-    diagonal = np.zeros((r, m))
-    np.add.at(diagonal.T, i, weight.T)
-    np.add.at(diagonal.T, j, weight.T)
-    if prior_games:
-        s = _sigmoid(theta)
-        diagonal += prior_games * s * (1.0 - s)
-    else:
-        info += 1.0
-    info[:, np.arange(m), np.arange(m)] += diagonal + 1e-9  # keeps a model with no games solvable
-    return info
-
-
-def fit_bradley_terry(
-    score: np.ndarray,
-    games: np.ndarray,
-    i: np.ndarray,
-    j: np.ndarray,
-    n_models: int,
-    prior_games: float = DEFAULT_PRIOR_GAMES,
-    start: np.ndarray | None = None,
-    tol: float = 1e-8,
-    max_iter: int = 100,
-) -> np.ndarray:
-    """Batched Newton: maximum likelihood strengths (natural-log odds, mean 0) for each round.
-
-    score, games: (R, P) — pair p's first model's score (wins + half the ties) and games played.
-    Returns (R, M).
-    """
-    score = np.atleast_2d(score).astype(float)
-    games = np.atleast_2d(games).astype(float)
-    rounds = score.shape[0]
-    theta = np.zeros((rounds, n_models)) if start is None else \
-        np.broadcast_to(start, (rounds, n_models)).copy()
-    active = np.arange(rounds)
-    for _ in range(max_iter):
-        grad = _gradient(theta[active], score[active], games[active], i, j, prior_games)
-        info = _information(theta[active], games[active], i, j, prior_games)
-        step = np.linalg.solve(info, grad[..., None])[..., 0]
-        # A cap on the step keeps Newton from overshooting when the data are nearly separable.
-        biggest = np.abs(step).max(axis=1, keepdims=True)
-        step *= np.minimum(1.0, 2.0 / np.maximum(biggest, 1e-300))
-        theta[active] += step
-        still = ~(biggest[:, 0] <= tol)  # a NaN step is not convergence
-        active = active[still]
-        if active.size == 0:
-            break
-    return theta - theta.mean(axis=1, keepdims=True)
-
-
-def _refine_near(theta0, score, games, i, j, prior_games, tol=1e-4, max_iter=40):
-    """Fit many rounds that are all close to `theta0` (bootstrap replicates).
-
-    Uses the chord method: the information matrix at theta0 is inverted once and reused, so an
-    iteration is a matrix product instead of a solve per round. It converges to the same maximum;
-    rounds it does not settle within `max_iter` get full Newton steps. `tol` is the last step in
-    log-odds (1e-4 is 0.02 Elo points); the error left is larger, but stays around 0.1 Elo
-    points, far below the whole points an interval is shown to.
-    """
-    rounds, m = score.shape[0], theta0.shape[-1]
-    base_games = games.mean(axis=0, keepdims=True)
-    fast_score, fast_games = score.astype(np.float32), games.astype(np.float32)
-    inverse = np.linalg.inv(_information(theta0[None, :], base_games, i, j, prior_games)[0])
-    theta = np.broadcast_to(theta0, (rounds, m)).copy()
-    active = np.arange(rounds)
-    for _ in range(max_iter):
-        step = _gradient(theta[active], fast_score[active], fast_games[active], i, j,
-                         prior_games) @ inverse
-        theta[active] += step
-        active = active[~(np.abs(step).max(axis=1) <= tol)]
-        if active.size == 0:
-            break
-    if active.size:
-        theta[active] = fit_bradley_terry(score[active], games[active], i, j, m, prior_games,
-                                          start=theta[active], tol=tol)
-    return theta - theta.mean(axis=1, keepdims=True)
-
-
-def _score_and_games(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """From (..., P, 3) outcome counts to the first model's score and the games per pair."""
-    return counts[..., 0] + 0.5 * counts[..., 2], counts.sum(axis=-1)
-
-
-BOOTSTRAP_CHUNK = 125  # rounds drawn (and then fitted) together
-
-
-def bootstrap_chunks(counts: np.ndarray, rounds: int, seed: int | None):
-    """Yield (rounds_in_chunk, P, 3) multinomial redraws of the cell counts, `rounds` in all:
-    resampling the votes with replacement.
-
-    Two generators spawned from the seed draw alternate chunks in two threads (numpy releases the
-    interpreter lock while drawing) while the caller fits the chunks already drawn. Chunk k
-    always comes from generator k % 2, so the draws depend on the seed alone.
-    """
-    flat = counts.reshape(-1)
-    total = int(flat.sum())
-    probabilities = flat / total
-    sizes = [min(BOOTSTRAP_CHUNK, rounds - start) for start in range(0, rounds, BOOTSTRAP_CHUNK)]
-    generators = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2)]
-    drawn: list[np.ndarray | None] = [None] * len(sizes)
-    ready = [threading.Event() for _ in sizes]
-
-    failure: list[BaseException] = []
-
-    def draw(worker: int) -> None:
-        for k in range(worker, len(sizes), 2):
-            try:
-                drawn[k] = generators[worker].multinomial(total, probabilities, size=sizes[k])
-            except BaseException as exc:  # re-raised by the caller instead of leaving it waiting
-                failure.append(exc)
-                for event in ready:
-                    event.set()
-                return
-            ready[k].set()
-
-    threads = [threading.Thread(target=draw, args=(w,), daemon=True) for w in range(2)]
-    for thread in threads:
-        thread.start()
-    for k in range(len(sizes)):
-        ready[k].wait()
-        if failure:
-            raise failure[0]
-        chunk, drawn[k] = drawn[k], None
-        yield chunk.reshape(sizes[k], *counts.shape)
-    for thread in threads:
-        thread.join()
-
-
-def bootstrap_counts(counts: np.ndarray, rounds: int, seed: int | None) -> np.ndarray:
-    """All (rounds, P, 3) redraws at once (see bootstrap_chunks)."""
-    return np.concatenate(list(bootstrap_chunks(counts, rounds, seed)))
-
-
-def to_elo(theta: np.ndarray) -> np.ndarray:
-    return ELO_MEAN + ELO_SCALE * theta
-
-
-def normal_halfwidth(theta, games, i, j, prior_games, z: float = 1.959964) -> np.ndarray:
-    """Half-width in Elo points of the normal-approximation 95% interval of each centred rating,
-    from the curvature of the penalised likelihood at the fit."""
-    m = theta.shape[0]
-    covariance = np.linalg.inv(_information(theta[None, :], games[None, :], i, j,
-                                            prior_games)[0])
-    centre = np.eye(m) - 1.0 / m
-    variance = np.einsum("ij,jk,ik->i", centre, covariance, centre)
-    return z * ELO_SCALE * np.sqrt(np.maximum(variance, 0.0))
 
 
 # --- the leaderboard --------------------------------------------------------------------------
@@ -371,7 +180,7 @@ def leaderboard(
         return pd.DataFrame(columns=LEADERBOARD_COLUMNS)
     cells = pair_cells(table)
     m = len(cells.models)
-    score, games = _score_and_games(cells.counts)
+    score, games = score_and_games(cells.counts)
     theta = fit_bradley_terry(score, games, cells.i, cells.j, m, prior_games)[0]
     rating = to_elo(theta)
     # The bootstrap cannot show uncertainty it has no data to resample (a single vote resampled
@@ -380,7 +189,7 @@ def leaderboard(
     ci_low, ci_high = rating - halfwidth, rating + halfwidth
     if rounds > 0:
         replicas = np.concatenate([
-            to_elo(_refine_near(theta, *_score_and_games(chunk), cells.i, cells.j, prior_games))
+            to_elo(refine_near(theta, *score_and_games(chunk), cells.i, cells.j, prior_games))
             for chunk in bootstrap_chunks(cells.counts, rounds, seed)
         ])
         boot_low, boot_high = np.percentile(replicas, [2.5, 97.5], axis=0)
@@ -399,7 +208,16 @@ def leaderboard(
     return board.reset_index(drop=True)[LEADERBOARD_COLUMNS]
 
 
-def win_share(wins, ties, games):
+def interval_text(board: pd.DataFrame, minus: str = "−") -> pd.Series:
+    """Each model's 95% interval as `+x / −y`: how many whole Elo points its upper bound is above
+    its rating and its lower bound below. `minus="-"` where the minus sign may not print (a
+    terminal)."""
+    above = (board["ci_high"] - board["rating"]).round().astype(int)
+    below = (board["rating"] - board["ci_low"]).round().astype(int)
+    return "+" + above.astype(str) + f" / {minus}" + below.astype(str)
+
+
+def win_share(wins, ties, games) -> np.ndarray:
     """Wins plus half the ties (a both-bad is a tie), over the games: the score the fit
     explains. NaN where there were no games."""
     games = np.asarray(games, dtype=float)
@@ -416,22 +234,6 @@ def undecided(board: pd.DataFrame) -> bool:
 def all_provisional(board: pd.DataFrame) -> bool:
     """Whether every model on the board has fewer votes than a settled rating needs."""
     return len(board) >= 1 and bool(board["provisional"].all())
-
-
-def leaderboards(
-    table: pd.DataFrame,
-    rounds: int = DEFAULT_ROUNDS,
-    seed: int | None = 0,
-    prior_games: float = DEFAULT_PRIOR_GAMES,
-    min_votes: int = DEFAULT_MIN_VOTES,
-) -> dict[str, pd.DataFrame]:
-    """Overall first, then one leaderboard per category, from a count table with `category`."""
-    boards = {OVERALL: leaderboard(category_table(table), rounds, seed, prior_games, min_votes)}
-    if "category" in table.columns:
-        for category in sorted(table["category"].dropna().unique()):
-            boards[str(category)] = leaderboard(category_table(table, category), rounds, seed,
-                                                prior_games, min_votes)
-    return boards
 
 
 # --- matrices ---------------------------------------------------------------------------------
@@ -462,14 +264,6 @@ def win_fraction(table: pd.DataFrame) -> pd.DataFrame:
     cells = pair_cells(table)
     first = win_share(cells.counts[:, 0], cells.counts[:, 2], cells.games)
     return _square(cells, first, 1 - first)
-
-
-def predicted_win(ratings: pd.Series) -> pd.DataFrame:
-    """Bradley–Terry probability that the row model beats the column model."""
-    values = ratings.to_numpy(dtype=float)
-    matrix = 1.0 / (1.0 + 10.0 ** ((values[None, :] - values[:, None]) / 400.0))
-    np.fill_diagonal(matrix, np.nan)
-    return pd.DataFrame(matrix, index=ratings.index, columns=ratings.index)
 
 
 # --- online Elo -------------------------------------------------------------------------------

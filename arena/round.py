@@ -21,7 +21,8 @@ import threading
 import uuid
 
 from arena.access import Voter, may_vote
-from arena.battle import STOPPED, BattleRun, new_battle
+from arena.battle import new_battle
+from arena.engine import STOPPED, BattleRun
 from arena.battle_queue import BattleQueue, Ticket
 from arena.categories import Category
 from arena.identity import IDENTITY_LEAK, identity_leak

@@ -24,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from arena.battle import BattleRun, new_battle  # noqa: E402
+from arena.battle import new_battle  # noqa: E402
+from arena.engine import BattleRun  # noqa: E402
 from arena.ollama_api import list_models, make_client  # noqa: E402
 from arena.records import Side  # noqa: E402
 from arena.settings import load_settings  # noqa: E402

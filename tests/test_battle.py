@@ -5,16 +5,10 @@ import time
 import pytest
 from fake_ollama import PLAIN, THINKING, FakeModel, FakeOllama
 
-from arena.battle import (
-    BattleRun,
-    NotEnoughModels,
-    PromptRejected,
-    draw_pair,
-    messages_for,
-    new_battle,
-    validate_prompt,
-)
+from arena.battle import PromptRejected, messages_for, new_battle, validate_prompt
+from arena.engine import BattleRun
 from arena.ollama_api import ModelInfo, list_models, make_client
+from arena.pairing import NotEnoughModels, draw_pair
 from arena.records import Side
 from arena.settings import load_settings
 

@@ -6,6 +6,7 @@ import json
 import pandas as pd
 import pytest
 from db_helpers import count_battles
+from rating_helpers import leaderboards
 from seed import seed_votes
 
 from arena import ratings
@@ -74,7 +75,7 @@ def test_round_trip(tmp_path, source, form):
     assert first.read_bytes() == second.read_bytes()
     for store in (source, target):
         assert store.count_votes() == len(rich_battles()[1])
-    boards = [ratings.leaderboards(s.vote_counts(), rounds=100) for s in (source, target)]
+    boards = [leaderboards(s.vote_counts(), rounds=100) for s in (source, target)]
     for name in boards[0]:
         pd.testing.assert_frame_equal(boards[0][name], boards[1][name])
     assert import_file(target, first).added == 0  # importing again adds nothing

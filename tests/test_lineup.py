@@ -6,7 +6,8 @@ import time
 from fake_ollama import THINKING, FakeModel, FakeOllama
 
 from arena import lineup
-from arena.battle import BattleRun, new_battle
+from arena.battle import new_battle
+from arena.engine import BattleRun
 from arena.lineup import Host, all_hosts, catalogue, contestants, sides_for, survey
 from arena.ollama_api import make_client
 from arena.records import ArenaOptions, ModelChoice

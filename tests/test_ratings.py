@@ -5,9 +5,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from rating_helpers import bootstrap_counts, leaderboards, predicted_win
 from scipy.optimize import minimize
 
-from arena import ratings
+from arena import bradley_terry, ratings
 from arena.ratings import RatingInputError, count_table, leaderboard
 
 
@@ -111,13 +112,13 @@ def test_bootstrap_is_reproducible_with_a_seed():
 def test_bootstrap_refinement_agrees_with_full_newton():
     cells = ratings.pair_cells(count_table(simulate(np.array([0, 90, -40, 200.0]), 200,
                                                     np.random.default_rng(2))))
-    score, games = ratings._score_and_games(cells.counts)
-    theta = ratings.fit_bradley_terry(score, games, cells.i, cells.j, 4)[0]
-    redrawn = ratings.bootstrap_counts(cells.counts, 50, seed=0)
-    b_score, b_games = ratings._score_and_games(redrawn)
-    fast = ratings._refine_near(theta, b_score, b_games, cells.i, cells.j, 1.0)
-    full = ratings.fit_bradley_terry(b_score, b_games, cells.i, cells.j, 4)
-    np.testing.assert_allclose(ratings.to_elo(fast), ratings.to_elo(full), atol=0.05)
+    score, games = bradley_terry.score_and_games(cells.counts)
+    theta = bradley_terry.fit_bradley_terry(score, games, cells.i, cells.j, 4)[0]
+    redrawn = bootstrap_counts(cells.counts, 50, seed=0)
+    b_score, b_games = bradley_terry.score_and_games(redrawn)
+    fast = bradley_terry.refine_near(theta, b_score, b_games, cells.i, cells.j, 1.0)
+    full = bradley_terry.fit_bradley_terry(b_score, b_games, cells.i, cells.j, 4)
+    np.testing.assert_allclose(bradley_terry.to_elo(fast), bradley_terry.to_elo(full), atol=0.05)
 
 
 def test_no_votes():
@@ -195,10 +196,17 @@ def test_rank_respects_uncertainty():
     assert list(ratings.rank_by_intervals(low, high)) == [1, 1, 3]
 
 
+def test_interval_text_gives_whole_points_above_and_below():
+    board = pd.DataFrame({"rating": [1012.4, 990.0, 1000.0], "ci_low": [1000.0, 979.5, 1000.0],
+                          "ci_high": [1030.6, 1002.5, 1000.0]})
+    assert ratings.interval_text(board).tolist() == ["+18 / −12", "+12 / −10", "+0 / −0"]
+    assert ratings.interval_text(board, minus="-").tolist()[0] == "+18 / -12"
+
+
 def test_per_category_and_overall():
     votes = simulate(np.array([0, 100, 200.0]), 600, np.random.default_rng(9))
     votes["category"] = np.where(np.arange(600) % 3 == 0, "coding", "copywriting")
-    boards = ratings.leaderboards(count_table(votes, by=["category"]), rounds=50)
+    boards = leaderboards(count_table(votes, by=["category"]), rounds=50)
     assert list(boards) == ["Overall", "coding", "copywriting"]
     assert boards["Overall"]["votes"].sum() == 2 * 600
     assert boards["coding"]["votes"].sum() == 2 * 200
@@ -212,7 +220,7 @@ def test_matrices():
     assert wins.loc["x", "y"] == pytest.approx(2.5 / 4) and wins.loc["y", "x"] == pytest.approx(
         1.5 / 4)
     assert ratings.battle_counts(table).loc["y", "x"] == 4
-    predicted = ratings.predicted_win(pd.Series({"x": 1100.0, "y": 1000.0}))
+    predicted = predicted_win(pd.Series({"x": 1100.0, "y": 1000.0}))
     assert predicted.loc["x", "y"] == pytest.approx(1 / (1 + 10 ** (-0.25)))
     assert predicted.loc["x", "y"] + predicted.loc["y", "x"] == pytest.approx(1)
 

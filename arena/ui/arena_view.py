@@ -8,9 +8,10 @@ import time
 import pandas as pd
 import streamlit as st
 
-from arena.battle import NotEnoughModels, PromptRejected, draw_pair, validate_prompt
+from arena.battle import PromptRejected, validate_prompt
 from arena.battle_queue import AlreadyQueued, BattleQueue, Ticket
 from arena.categories import Category
+from arena.pairing import NotEnoughModels, draw_pair
 from arena.lineup import Contestant, catalogue, contestants
 from arena.records import WINNERS, Battle, ThinkMode
 from arena.round import AWAITING_VOTE, FAILED, STOPPED_STATE, UNSTORED, VOTED, Round

@@ -127,13 +127,11 @@ def verdict(ctx: PageContext, board: pd.DataFrame) -> None:
 
 def shown_table(board: pd.DataFrame, t) -> pd.DataFrame:
     """The leaderboard as displayed and downloaded: the interval as `+x / −y`."""
-    plus = (board["ci_high"] - board["rating"]).round().astype(int)
-    minus = (board["rating"] - board["ci_low"]).round().astype(int)
     return pd.DataFrame({
         t("board.col.rank"): board["rank"],
         t("board.col.model"): board["model"],
         t("board.col.rating"): board["rating"].round(1),
-        t("board.col.interval"): "+" + plus.astype(str) + " / −" + minus.astype(str),
+        t("board.col.interval"): ratings.interval_text(board),
         t("board.col.votes"): board["votes"],
         t("board.col.win_rate"): board["win_rate"],
         t("board.col.provisional"): board["provisional"],
