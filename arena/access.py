@@ -9,8 +9,8 @@ import hmac
 import ipaddress
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import urlsplit
 
 MAX_WRONG_TRIES = 5  # per client, before the first wait

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from arena import ratings
+from arena.db import BattleFilter, Store
 from arena.files.checks import ImportRejected, RowErrors, VoteFileError, check_names
 from arena.files.export import write_export
 from arena.files.importer import import_file
@@ -19,11 +20,16 @@ from arena.files.read import read_votes_file
 from arena.files.spreadsheet import safe_csv
 from arena.ratings import RatingInputError
 from arena.settings import SettingsError, load_settings
-from arena.db import BattleFilter, Store
 
 
 class CommandError(Exception):
     """A reason to stop, shown to the user as one line."""
+
+
+def open_store(path: str, read_only: bool = False) -> Store:
+    """The database at `path`, waiting for other writers as long as the settings say."""
+    return Store(path, read_only=read_only,
+                 busy_timeout_s=load_settings().db_busy_timeout_s)
 
 
 def open_for_reading(path: str) -> Store:
@@ -32,7 +38,7 @@ def open_for_reading(path: str) -> Store:
     if not Path(path).is_file():
         raise CommandError(f"{path}: no such database (set --db or ARENA_DB)")
     try:
-        return Store(path, read_only=True)
+        return open_store(path, read_only=True)
     except sqlite3.DatabaseError as exc:  # NotArenaDatabase, NewerSchema, OlderSchema
         raise CommandError(str(exc)) from None
 
@@ -150,7 +156,7 @@ def import_command(args: argparse.Namespace) -> None:
     limits = load_settings().imports
     path = _db_path(args)
     try:
-        with Store(path) as store:
+        with open_store(path) as store:
             result = import_file(store, args.file, limits)
     except sqlite3.OperationalError as exc:  # another write holds the lock, most often
         raise CommandError(f"{path}: the database is busy ({exc}); nothing was imported, "
@@ -162,7 +168,7 @@ def migrate_command(args: argparse.Namespace) -> None:
     path = _db_path(args)
     if not Path(path).is_file():
         raise CommandError(f"{path}: no such database (set --db or ARENA_DB)")
-    with Store(path) as store:
+    with open_store(path) as store:
         print(f"{path}: schema version {store.schema_version()}")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import ollama
 
@@ -18,7 +18,6 @@ from arena.abortable_transport import AbortableTransport
 from arena.battle import messages_for
 from arena.ollama_api import classify_error, stream_chat, think_argument
 from arena.records import STATUS_COMPLETE, STATUS_FAILED, Battle, Side
-
 
 # Builds the client for one side: (host, transport) -> client, the client sending over that
 # transport, which lets a stop or the stall watchdog cut the connection even while the side is
@@ -155,7 +154,7 @@ class BattleRun:
             for name, side in battle.sides.items()
         ]
 
-    def start(self) -> "BattleRun":
+    def start(self) -> BattleRun:
         for thread in self._threads:
             thread.start()
         if self._stall_timeout is not None:

@@ -12,9 +12,9 @@ contestants': a model that claims to be ChatGPT tells the voter something too.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from itertools import islice
-from typing import Iterator
 
 from arena.records import Battle
 

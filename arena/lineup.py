@@ -25,7 +25,7 @@ from arena.ollama_api import (
     server_version,
     version_tuple,
 )
-from arena.records import ArenaOptions, ModelChoice, Side, ThinkMode, contestant
+from arena.records import ArenaOptions, ModelChoice, Side, ThinkMode, contestant_name
 from arena.settings import Settings
 
 QWEN3_MIN_VERSION = (0, 6, 6)  # older servers cannot run Qwen3 models
@@ -197,7 +197,7 @@ class Contestant:
 
     @property
     def name(self) -> str:
-        return contestant(self.entry.name, self.think)
+        return contestant_name(self.entry.name, self.think)
 
     @property
     def hosts(self) -> tuple[str, ...]:
@@ -217,7 +217,7 @@ def _is_split(entry: ModelEntry, choice: ModelChoice) -> bool:
         entry.think_hosts)
 
 
-def contestants(entries: list[ModelEntry], choices: dict[str, ModelChoice],
+def eligible_contestants(entries: list[ModelEntry], choices: dict[str, ModelChoice],
                 options: ArenaOptions, think_mode: ThinkMode) -> list[Contestant]:
     """Who may be drawn for a battle in which the user chose `think_mode`: models taking part,
     each once with that mode, or twice (on, off) when split; the mode applies only to the rest."""
@@ -232,7 +232,7 @@ def contestants(entries: list[ModelEntry], choices: dict[str, ModelChoice],
             if think_mode == "on":
                 continue
             # Thinking off changes nothing for it: one contestant, its plain name, whatever
-            # the battle asked (arena.records.contestant).
+            # the battle asked (arena.records.contestant_name).
             candidates = [Contestant(entry, "default")]
         else:
             candidates = [Contestant(entry, think_mode)]

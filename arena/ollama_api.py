@@ -7,8 +7,9 @@ without repeating Ollama's text, which names the model (and so would break anony
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import ollama

@@ -18,16 +18,16 @@ ThinkMode = Literal["default", "on", "off"]
 _THINK_SUFFIX = {"default": "", "on": " (thinking)", "off": " (no thinking)"}
 
 
-def contestant(model: str, think: str) -> str:
+def contestant_name(model: str, think: str) -> str:
     """The name a side competes under: the same model with thinking on or off is a separate
     contestant, since whether thinking is worth its latency is a question users bring. A model
     that cannot think is run (and stored) with think "default", so it is always its plain name
-    (arena.lineup.contestants; stored names were merged by a migration in arena.db.migrations)."""
+    (arena.lineup.eligible_contestants; stored names were merged by a migration in arena.db.migrations)."""
     return model + _THINK_SUFFIX[think]
 
 
-def parse_contestant(name: str) -> tuple[str, str]:
-    """(model, think) of a contestant name: the inverse of `contestant` (Ollama's model names
+def parse_contestant_name(name: str) -> tuple[str, str]:
+    """(model, think) of a contestant name: the inverse of `contestant_name` (Ollama's model names
     have no spaces, so a suffix is never part of a name)."""
     for think in ("on", "off"):
         if name.endswith(_THINK_SUFFIX[think]):

@@ -22,15 +22,15 @@ import uuid
 
 from arena.access import Voter, may_vote
 from arena.battle import new_battle
-from arena.engine import STOPPED, BattleRun
 from arena.battle_queue import BattleQueue, Ticket
 from arena.categories import Category
+from arena.db import Store, VoteRejected
+from arena.engine import STOPPED, BattleRun
 from arena.identity import IDENTITY_LEAK, identity_leak
 from arena.lineup import Contestant, sides_for
 from arena.ollama_api import make_client
 from arena.records import STATUS_COMPLETE, Battle, Vote
 from arena.settings import Settings
-from arena.db import Store, VoteRejected
 
 # Where a round is (Round.state).
 IDLE = "idle"  # no battle
@@ -160,7 +160,7 @@ class Round:
             if self._run is not run:
                 return False
             self._run, self.battle = None, battle
-        self.leaks  # worked out now, so that the vote buttons come with the verdict
+        _ = self.leaks  # worked out now, so that the vote buttons come with the verdict
         return True
 
     def settle_interrupted(self) -> None:

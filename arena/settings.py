@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 import os
-from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434"
 
@@ -64,6 +64,9 @@ class Settings:
     # ARENA_UNVOTED_HIDDEN_S: an unvoted battle this old counts as abandoned: its names may be
     # shown on the Data page, and a vote cast on it after that is stored but does not count.
     unvoted_hidden_s: float = 3600.0
+    # ARENA_DB_BUSY_TIMEOUT_S: how long a write waits for another program holding the database
+    # before it gives up with "the database is busy" (nothing half-written).
+    db_busy_timeout_s: float = 30.0
     # ARENA_PASSCODE / ARENA_ADMIN_PASSCODE (or `passcode` / `admin_passcode` in Streamlit's
     # secrets): None leaves the arena open / admin actions to this computer only.
     passcode: str | None = field(default=None, repr=False)
@@ -200,6 +203,8 @@ def load_settings(env: dict | None = None) -> Settings:
         max_battles=_number("ARENA_MAX_BATTLES", env, int, base.max_battles, minimum=1),
         unvoted_hidden_s=_number("ARENA_UNVOTED_HIDDEN_S", env, float, base.unvoted_hidden_s,
                                  minimum=1),
+        db_busy_timeout_s=_number("ARENA_DB_BUSY_TIMEOUT_S", env, float, base.db_busy_timeout_s,
+                                  minimum=0.1),
         passcode=env.get("ARENA_PASSCODE") or None,
         admin_passcode=env.get("ARENA_ADMIN_PASSCODE") or None,
         signin_days=_number("ARENA_SIGNIN_DAYS", env, float, base.signin_days, minimum=0),

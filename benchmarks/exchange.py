@@ -18,8 +18,8 @@ import argparse
 import json
 import resource
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,8 +31,8 @@ def prepare(n: int, data_dir: Path) -> tuple[Path, Path]:
     import numpy as np
     import pandas as pd
 
-    from arena.records import Battle, Side, Vote
     from arena.db import Store
+    from arena.records import Battle, Side, Vote
 
     data_dir.mkdir(parents=True, exist_ok=True)
     db, rows = data_dir / f"exchange-{n}.db", data_dir / f"arena-rows-{n}.jsonl"
@@ -65,9 +65,9 @@ def prepare(n: int, data_dir: Path) -> tuple[Path, Path]:
 
 
 def measure(task: str, source: str, target: str) -> dict:
+    from arena.db import Store
     from arena.files.export import write_export
     from arena.files.importer import import_file
-    from arena.db import Store
 
     began = time.perf_counter()
     if task.startswith("export"):

@@ -19,8 +19,8 @@ import argparse
 import json
 import resource
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 from pathlib import Path
 

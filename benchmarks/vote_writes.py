@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from arena.records import WINNERS, Battle, Side, Vote  # noqa: E402
 from arena.db import Store  # noqa: E402
+from arena.records import WINNERS, Battle, Side, Vote  # noqa: E402
 
 MODELS = [f"model-{k}:8b" for k in range(12)]
 

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from arena.ui import arena_view as view
 from arena.records import THINK_MODES
+from arena.ui import arena_view as view
 from arena.ui.common import category_description, category_label, keep_choice, setup_page
 
 ctx = setup_page()

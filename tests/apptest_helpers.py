@@ -6,8 +6,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from arena.settings import load_settings
 from arena.db import Store
+from arena.settings import load_settings
 from arena.ui.gate import ADMIN_KEY
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -75,9 +75,9 @@ def _chars(text: str, size: int) -> list[str]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: "_Server"
+    server: _Server
 
-    def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
+    def log_message(self, format, *args):
         pass
 
     # --- plumbing ---------------------------------------------------------------------------
@@ -307,7 +307,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    fake: "FakeOllama"
+    fake: FakeOllama
 
     def handle_error(self, request, client_address):
         # Clients closing connections (streams cancelled, pools closed) are expected here.
@@ -365,7 +365,7 @@ class FakeOllama:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "FakeOllama":
+    def start(self) -> FakeOllama:
         self._thread.start()
         return self
 
@@ -373,7 +373,7 @@ class FakeOllama:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "FakeOllama":
+    def __enter__(self) -> FakeOllama:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
-from arena.records import Battle, Side, Vote, iso_utc
 from arena.db import Store
+from arena.records import Battle, Side, Vote, iso_utc
 
 
 def seed_votes(store: Store, rows: list[tuple], start: datetime | None = None) -> None:

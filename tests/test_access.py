@@ -5,8 +5,14 @@ import time
 
 import pytest
 
-from arena.access import (Connection, Guesses, is_local, is_loopback_host, may_administer,
-                          passcode_matches)
+from arena.access import (
+    Connection,
+    Guesses,
+    is_local,
+    is_loopback_host,
+    may_administer,
+    passcode_matches,
+)
 from arena.battle_queue import AlreadyQueued, BattleQueue
 
 

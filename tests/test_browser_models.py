@@ -10,8 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from browser_helpers import (allowed_hosts, lan_address, record_frames, streamlit_server,
-                             wait_idle)
+from browser_helpers import allowed_hosts, lan_address, record_frames, streamlit_server, wait_idle
 from fake_ollama import PLAIN, THINKING, FakeModel, FakeOllama
 from playwright.sync_api import expect
 

@@ -8,7 +8,6 @@ from arena.categories import new_slug
 from arena.ui.models_view import split_presets
 
 
-
 def open_models(admin: bool = True) -> AppTest:
     return open_page("pages/models.py", admin)
 

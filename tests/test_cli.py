@@ -6,11 +6,11 @@ import sys
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 from db_helpers import count_battles
 from seed import seed_votes, simulated_rows
 
 from arena.db import Store
-from conftest import ROOT
 
 MODELS = {"qwen3:8b": 1150.0, "llama3.2:3b": 1000.0, "gemma3:4b": 1050.0}
 
@@ -284,9 +284,10 @@ def test_win_rate_counts_a_tie_as_half(tmp_path):
     assert "75.0%" in as_text.stdout and "25.0%" in as_text.stdout
 
 
-def test_an_import_into_a_locked_database_says_so(tmp_path):
+def test_an_import_into_a_locked_database_says_so(tmp_path, monkeypatch):
     import sqlite3
 
+    monkeypatch.setenv("ARENA_DB_BUSY_TIMEOUT_S", "1")  # the CLI waits as the settings say
     target = tmp_path / "arena.db"
     Store(target)
     votes = tmp_path / "votes.csv"

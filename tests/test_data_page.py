@@ -5,9 +5,8 @@ from db_helpers import count_battles
 from seed import seed_votes
 from streamlit.testing.v1 import AppTest
 
-from arena.files.export import export_bytes
 from arena.db import BattleFilter
-
+from arena.files.export import export_bytes
 
 
 def open_data(admin: bool = False) -> AppTest:

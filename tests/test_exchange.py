@@ -10,12 +10,12 @@ from rating_helpers import leaderboards
 from seed import seed_votes
 
 from arena import ratings
+from arena.db import BattleFilter, Store
 from arena.files import export, read
 from arena.files.checks import MAX_ERRORS, ImportRejected, VoteFileError
 from arena.files.export import export_bytes, write_export
 from arena.files.importer import import_file
 from arena.records import Battle, Side, Vote
-from arena.db import BattleFilter, Store
 
 TRICKY = ["=SUM(A1:A9)", "+1 call me", "-rm -rf", "@here", "\tindented", "\rreturn",
           "'already quoted", "''two", "plain", "中文：把这句话翻译成英文。", "line\nbreak, \"quoted\"",

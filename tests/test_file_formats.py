@@ -9,9 +9,9 @@ import pyarrow.parquet as pq
 from conftest import ROOT
 from seed import seed_votes
 
+from arena.db import Store
 from arena.files.export import write_export
 from arena.files.schema import EXPORT_BATTLE_FIELDS, FLAT_COLUMNS, FLAT_SCHEMA, SIDE_FIELDS
-from arena.db import Store
 
 DOC = ROOT / "docs" / "file-formats.md"
 TYPE_WORDS = {pa.string(): "text", pa.int64(): "integer", pa.float64(): "number",

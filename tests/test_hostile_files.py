@@ -11,12 +11,12 @@ import pytest
 from conftest import ROOT
 from db_helpers import count_battles
 
+from arena.db import Store
 from arena.files import checks, read
 from arena.files.checks import ImportRejected, VoteFileError
 from arena.files.export import write_export
 from arena.files.importer import import_file
 from arena.records import Battle, Side, Vote
-from arena.db import Store
 
 
 def arena(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -421,10 +421,11 @@ def test_hostile_uploads_are_refused_on_the_page(admin, name, data, message):
     assert count_battles(db()) == 0
 
 
-def test_a_locked_database_is_a_message_on_the_page(admin):
+def test_a_locked_database_is_a_message_on_the_page(admin, monkeypatch):
     """Another connection holds the write lock for longer than the store waits for it."""
     import sqlite3
 
+    monkeypatch.setenv("ARENA_DB_BUSY_TIMEOUT_S", "1")  # the page's store waits as they say
     from apptest_helpers import db, texts
 
     at = _upload("votes.csv", b"model_a,model_b,winner\nx,y,tie\n")

@@ -5,8 +5,15 @@ import sys
 
 import pytest
 
-from arena.i18n import (DEFAULT, LANGUAGES, MESSAGES, PLURAL_RULES, load_catalogs,
-                        normalise_language, translate)
+from arena.i18n import (
+    DEFAULT,
+    LANGUAGES,
+    MESSAGES,
+    PLURAL_RULES,
+    load_catalogs,
+    normalise_language,
+    translate,
+)
 from arena.settings import load_settings
 
 OTHERS = [code for code in MESSAGES if code != DEFAULT]

@@ -1,7 +1,7 @@
 """The identity-leak rule on a labelled corpus, and on whole battles."""
 
-import pytest
 import identity_heldout
+import pytest
 from identity_corpus import EXACT_NAMES, ORDINARY, SELF_IDENTIFICATIONS
 
 from arena.identity import identity_leak, names_a_model

@@ -5,7 +5,6 @@ from datetime import date, datetime, timezone
 from apptest_helpers import all_text, db, open_app, open_page, texts
 from seed import seed_votes, simulated_rows
 
-
 MODELS = {"qwen3:8b": 1150.0, "llama3.2:3b": 1000.0, "gemma3:4b": 1050.0, "phi4:14b": 900.0}
 
 

@@ -8,7 +8,7 @@ from fake_ollama import THINKING, FakeModel, FakeOllama
 from arena import lineup
 from arena.battle import new_battle
 from arena.engine import BattleRun
-from arena.lineup import Host, all_hosts, catalogue, contestants, sides_for, survey
+from arena.lineup import Host, all_hosts, catalogue, eligible_contestants, sides_for, survey
 from arena.ollama_api import make_client
 from arena.records import ArenaOptions, ModelChoice
 from arena.settings import load_settings
@@ -78,14 +78,14 @@ def test_each_side_goes_to_a_different_host_when_it_can():
         second.models["llama3.2:3b"] = FakeModel("llama3.2:3b")
         reports = survey([Host(first.url), Host(second.url)], SETTINGS)
     entries = {e.name: e for e in catalogue(reports)}
-    shared = contestants([entries["qwen3:8b"], entries["llama3.2:3b"]], {}, ArenaOptions(),
+    shared = eligible_contestants([entries["qwen3:8b"], entries["llama3.2:3b"]], {}, ArenaOptions(),
                          "default")
     rng = random.Random(3)
     routes = [tuple(s.host for s in sides_for(tuple(shared), rng)) for _ in range(50)]
     assert all(a != b for a, b in routes)
     assert {a for a, _ in routes} == {first.url, second.url}  # either way round
     # A model on one host only pins its side there; the other side goes elsewhere.
-    only_first = contestants([entries["gemma3:4b"], entries["qwen3:8b"]], {}, ArenaOptions(),
+    only_first = eligible_contestants([entries["gemma3:4b"], entries["qwen3:8b"]], {}, ArenaOptions(),
                              "default")
     for _ in range(20):
         a, b = sides_for(tuple(only_first), rng)
@@ -98,7 +98,7 @@ def test_a_host_with_the_model_loaded_is_preferred():
         second.loaded["qwen3:8b"] = 1
         reports = survey([Host(first.url), Host(second.url)], SETTINGS)
     entries = {e.name: e for e in catalogue(reports)}
-    pair = contestants([entries["qwen3:8b"], entries["llama3.2:3b"]], {}, ArenaOptions(),
+    pair = eligible_contestants([entries["qwen3:8b"], entries["llama3.2:3b"]], {}, ArenaOptions(),
                        "default")
     for seed in range(10):
         sides = sides_for(tuple(pair), random.Random(seed))
@@ -111,19 +111,19 @@ def test_choices_and_thinking_split():
         entries = catalogue(survey([Host(fake.url)], SETTINGS))
     choices = {"qwen3:8b": ModelChoice(split_thinking=True),
                "gemma3:4b": ModelChoice(included=False)}
-    names = [c.name for c in contestants(entries, choices, ArenaOptions(), "default")]
+    names = [c.name for c in eligible_contestants(entries, choices, ArenaOptions(), "default")]
     assert names == ["llama3.2:3b", "qwen3:8b (thinking)", "qwen3:8b (no thinking)"]
     # The battle's thinking choice applies only to models that are not split.
-    names = [c.name for c in contestants(entries, choices, ArenaOptions(), "on")]
+    names = [c.name for c in eligible_contestants(entries, choices, ArenaOptions(), "on")]
     assert names == ["qwen3:8b (thinking)", "qwen3:8b (no thinking)"]
     # A model that cannot think is its plain name whatever the battle asks (not a separate
     # "llama3.2:3b (no thinking)" splitting its votes), and is run with think left out.
-    off = contestants(entries, choices, ArenaOptions(), "off")
+    off = eligible_contestants(entries, choices, ArenaOptions(), "off")
     assert [c.name for c in off] == ["llama3.2:3b", "qwen3:8b (thinking)",
                                      "qwen3:8b (no thinking)"]
     assert sides_for((off[0], off[1]))[0].think == "default"
     # New models follow the option; a model that cannot think is never split.
-    names = [c.name for c in contestants(entries, {"llama3.2:3b": ModelChoice(
+    names = [c.name for c in eligible_contestants(entries, {"llama3.2:3b": ModelChoice(
         split_thinking=True)}, ArenaOptions(include_new_models=False), "default")]
     assert names == ["llama3.2:3b"]
 
@@ -131,7 +131,7 @@ def test_choices_and_thinking_split():
 def test_split_contestants_send_think_true_and_false_on_the_wire():
     with FakeOllama([FakeModel("qwen3:8b", style=THINKING), FakeModel("llama3.2:3b")]) as fake:
         entries = catalogue(survey([Host(fake.url)], SETTINGS))
-        split = contestants(entries, {"qwen3:8b": ModelChoice(split_thinking=True),
+        split = eligible_contestants(entries, {"qwen3:8b": ModelChoice(split_thinking=True),
                                       "llama3.2:3b": ModelChoice(included=False)},
                             ArenaOptions(), "default")
         battle = new_battle("general", "Capital of France?", "", sides_for(tuple(split)),
@@ -150,11 +150,11 @@ def test_thinking_control_needs_a_host_that_obeys_it():
                     version="0.8.0") as old:
         entries = catalogue(survey([Host(old.url)], SETTINGS))
     assert entries[0].think_hosts == ()
-    assert [c.name for c in contestants(entries, {}, ArenaOptions(), "default")] == [
+    assert [c.name for c in eligible_contestants(entries, {}, ArenaOptions(), "default")] == [
         "llama3.2:3b", "qwen3:8b"]
     # Only a model that cannot think runs there with thinking "off" (as its plain self).
-    assert [c.name for c in contestants(entries, {}, ArenaOptions(), "off")] == ["llama3.2:3b"]
-    assert contestants(entries, {"qwen3:8b": ModelChoice(split_thinking=True)}, ArenaOptions(),
+    assert [c.name for c in eligible_contestants(entries, {}, ArenaOptions(), "off")] == ["llama3.2:3b"]
+    assert eligible_contestants(entries, {"qwen3:8b": ModelChoice(split_thinking=True)}, ArenaOptions(),
                        "default")[-1].name == "qwen3:8b"  # not split where it cannot be
     assert lineup.THINK_FIELD_MIN_VERSION == (0, 9, 0)
 
@@ -199,7 +199,7 @@ def test_a_host_behind_a_reverse_proxy_path_works_everywhere_a_client_is_built()
         report = survey([Host(url)], SETTINGS)[0]
         assert report.error is None and report.version == "0.12.6"
         assert {m.name for m in report.models} == {"qwen3:8b", "llama3.2:3b"}
-        split = contestants(catalogue([report]), {}, ArenaOptions(), "default")
+        split = eligible_contestants(catalogue([report]), {}, ArenaOptions(), "default")
         battle = new_battle("general", "Capital of France?", "", sides_for(tuple(split)),
                             SETTINGS)
         run = BattleRun(battle, lambda host, t: make_client(host, 5, 5, t)).start()

@@ -10,7 +10,6 @@ from streamlit.testing.v1 import AppTest
 from arena.records import ModelChoice
 
 
-
 @pytest.fixture
 def hosts(monkeypatch, closed_port_url, admin):
     first = FakeOllama([FakeModel("qwen3:8b", style=THINKING), FakeModel("llama3.2:3b")])

@@ -7,13 +7,23 @@ from fake_ollama import FakeModel, FakeOllama
 from arena.access import Voter, may_vote
 from arena.battle_queue import AlreadyQueued, BattleQueue
 from arena.categories import DEFAULT_CATEGORIES
-from arena.identity import IDENTITY_LEAK
-from arena.lineup import Host, catalogue, contestants, survey
-from arena.records import ArenaOptions
-from arena.round import (AWAITING_VOTE, FAILED, IDLE, NOT_ALLOWED, RUNNING, STOPPED_STATE,
-                         UNSTORED, VOTED, WAITING, Round)
-from arena.settings import load_settings
 from arena.db.rules import NAMES_VISIBLE
+from arena.identity import IDENTITY_LEAK
+from arena.lineup import Host, catalogue, eligible_contestants, survey
+from arena.records import ArenaOptions
+from arena.round import (
+    AWAITING_VOTE,
+    FAILED,
+    IDLE,
+    NOT_ALLOWED,
+    RUNNING,
+    STOPPED_STATE,
+    UNSTORED,
+    VOTED,
+    WAITING,
+    Round,
+)
+from arena.settings import load_settings
 
 SETTINGS = load_settings({})
 GENERAL = DEFAULT_CATEGORIES[0]
@@ -21,7 +31,7 @@ ANN = Voter("ann")
 
 
 def pair_on(fake: FakeOllama):
-    drawn = contestants(catalogue(survey([Host(fake.url)], SETTINGS)), {}, ArenaOptions(),
+    drawn = eligible_contestants(catalogue(survey([Host(fake.url)], SETTINGS)), {}, ArenaOptions(),
                         "default")
     return drawn[0], drawn[1]
 

@@ -117,6 +117,13 @@ def test_passcodes_and_the_battle_cap():
         load_settings({"ARENA_MAX_BATTLES": "0"})
 
 
+def test_how_long_a_write_waits_for_a_busy_database():
+    assert load_settings({}).db_busy_timeout_s == 30
+    assert load_settings({"ARENA_DB_BUSY_TIMEOUT_S": "2.5"}).db_busy_timeout_s == 2.5
+    with pytest.raises(SettingsError, match="ARENA_DB_BUSY_TIMEOUT_S"):
+        load_settings({"ARENA_DB_BUSY_TIMEOUT_S": "0"})
+
+
 def test_how_long_an_unvoted_battle_stays_hidden():
     assert load_settings({}).unvoted_hidden_s == 3600
     assert load_settings({"ARENA_UNVOTED_HIDDEN_S": "600"}).unvoted_hidden_s == 600

@@ -3,12 +3,11 @@ import threading
 from datetime import timedelta
 
 import pytest
+from db_helpers import count_battles
 
-from arena.db import NewerSchema, Store, VoteFilter, VoteRejected
-from arena.db import bulk, migrations, rules
+from arena.db import NewerSchema, Store, VoteFilter, VoteRejected, bulk, migrations, rules
 from arena.db.migrations import MIGRATIONS
 from arena.records import WINNERS, Battle, Side, Vote
-from db_helpers import count_battles
 
 
 def make_battle(status="complete", **kw) -> Battle:
@@ -300,3 +299,19 @@ def test_bulk_votes_keep_every_rule_of_the_row_triggers(store, monkeypatch):
     with store.reading() as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
     assert set(rules.ROW_TRIGGERS) <= names
+
+
+@pytest.mark.timeout(20)  # the default wait is 30 s: this fails if the setting is ignored
+def test_a_write_waits_for_another_writer_as_long_as_it_is_told(tmp_path):
+    path = tmp_path / "arena.db"
+    store = Store(path, busy_timeout_s=0.5)
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            store.save_battle(make_battle())
+    finally:
+        holder.rollback()
+        holder.close()
+    assert count_battles(store) == 0
+    store.close()

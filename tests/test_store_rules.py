@@ -6,12 +6,12 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from db_helpers import count_battles
 
 from arena.db import BattleFilter, Store, VoteFilter, migrations
 from arena.db.migrations import MIGRATIONS
 from arena.db.rules import NAMES_VISIBLE
 from arena.records import Battle, Side, Vote, iso_utc
-from db_helpers import count_battles
 
 
 def battle_of(a: Side, b: Side, minutes_ago: float = 0, status: str = "complete") -> Battle:
@@ -32,10 +32,10 @@ def test_an_unvoted_battle_names_no_model_until_voted_or_abandoned(store):
     fresh = battle_of(plain("brand-new:1b"), plain("gemma3:4b"))
     store.save_battle(fresh)
     revealed = BattleFilter(revealed_only=True)
-    assert store.contestants() == ["gemma3:4b", "phi4"]  # not the brand-new model
+    assert store.contestant_names() == ["gemma3:4b", "phi4"]  # not the brand-new model
     assert store.count_battles_where(revealed) == 1
     assert store.count_battles_where(BattleFilter()) == 2  # the admin's command line sees all
-    assert store.contestants(revealed_only=False) == ["brand-new:1b", "gemma3:4b", "phi4"]
+    assert store.contestant_names(revealed_only=False) == ["brand-new:1b", "gemma3:4b", "phi4"]
 
     from arena.files.export import export_bytes  # the page's downloads use the page's filter
 
@@ -44,7 +44,7 @@ def test_an_unvoted_battle_names_no_model_until_voted_or_abandoned(store):
 
     assert store.abandon_battle(fresh.id)
     assert not store.abandon_battle(fresh.id)  # once
-    assert "brand-new:1b" in store.contestants()
+    assert "brand-new:1b" in store.contestant_names()
     assert store.count_battles_where(revealed) == 2
 
 
@@ -74,7 +74,7 @@ def test_the_time_limit_is_a_setting_of_the_store(tmp_path):
     with Store(tmp_path / "a.db", unvoted_hidden_for=timedelta(minutes=10)) as store:
         battle = battle_of(plain("a:1b"), plain("b:1b"), minutes_ago=11)
         store.save_battle(battle)
-        assert store.contestants() == ["a:1b", "b:1b"]
+        assert store.contestant_names() == ["a:1b", "b:1b"]
         assert not store.record_vote(battle.id, "tie").counts
 
 
@@ -101,7 +101,7 @@ def test_the_model_filter_matches_a_contestant_not_a_model_name(store):
     assert ids("qwen3:8b (thinking)") == {failed.id, thinking.id}  # its failed battle too
     assert ids("qwen3:8b") == {plain_one.id}  # not the thinking variant
     assert ids("phi4") == {failed.id, thinking.id, plain_one.id}
-    assert store.contestants() == ["phi4", "qwen3:8b", "qwen3:8b (thinking)"]
+    assert store.contestant_names() == ["phi4", "qwen3:8b", "qwen3:8b (thinking)"]
 
 
 # --- item 6: a model that cannot think is its plain name ----------------------------------------
@@ -142,7 +142,7 @@ def test_migration_merges_the_names_of_models_that_cannot_think(tmp_path, monkey
         assert (table.sort_values(key).reset_index(drop=True)
                 .equals(grouped.sort_values(key).reset_index(drop=True)))
         assert table["count"].sum() == 4
-        assert store.contestants() == ["llama3.2:3b", "mystery:7b (no thinking)",
+        assert store.contestant_names() == ["llama3.2:3b", "mystery:7b (no thinking)",
                                        "qwen3:8b (no thinking)", "qwen3:8b (thinking)"]
         assert store.get_battle(failed.id).side_a.think == "default"
 
@@ -163,10 +163,9 @@ def test_the_database_refuses_a_battle_of_a_contestant_against_itself(store):
     store.save_battle(battle_of(plain("qwen3:8b", "on"), plain("qwen3:8b", "off")))  # two
     battle = battle_of(plain("a:1b"), plain("b:1b"))
     store.save_battle(battle)
-    with pytest.raises(sqlite3.IntegrityError, match="same contestant"):
-        with store.transaction() as conn:
-            conn.execute("UPDATE battle_sides SET model = 'a:1b' WHERE battle_id = ?",
-                         (battle.id,))
+    with (pytest.raises(sqlite3.IntegrityError, match="same contestant"),
+          store.transaction() as conn):
+        conn.execute("UPDATE battle_sides SET model = 'a:1b' WHERE battle_id = ?", (battle.id,))
 
 
 def test_migration_stops_counting_votes_of_a_model_against_itself(tmp_path, monkeypatch):
@@ -187,10 +186,9 @@ def test_a_failed_rollback_does_not_replace_the_real_error(store):
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom):
-        with store.transaction() as conn:
-            conn.execute("ROLLBACK")  # SQLite ended the transaction itself (as on a full disk)
-            raise Boom("the real error")
+    with pytest.raises(Boom), store.transaction() as conn:
+        conn.execute("ROLLBACK")  # SQLite ended the transaction itself (as on a full disk)
+        raise Boom("the real error")
     with store.transaction() as conn:  # and the connection is usable again
         conn.execute("SELECT 1")
 

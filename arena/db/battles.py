@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 import pandas as pd
 
@@ -14,7 +14,7 @@ from arena.db.bulk import BATTLE_COLUMNS, SIDE_COLUMNS, VOTE_COLUMNS, columns_of
 from arena.db.connection import Database
 from arena.db.filters import BATTLE_LIST, BattleFilter
 from arena.db.rules import HIDDEN_BATTLES
-from arena.records import Battle, Side, Vote, contestant, utc_now
+from arena.records import Battle, Side, Vote, contestant_name, utc_now
 
 # A battle with its vote as one flat row (Store.battle_rows): the battle's columns, its vote's,
 # then each side's suffixed _a / _b.
@@ -94,13 +94,13 @@ class Battles(Database):
                 params + [limit, offset],
             ).fetchall()
         frame = pd.DataFrame(
-            [(r[0], r[1], r[2], contestant(r[3], r[4]), contestant(r[5], r[6]), r[7], r[8],
+            [(r[0], r[1], r[2], contestant_name(r[3], r[4]), contestant_name(r[5], r[6]), r[7], r[8],
               None if r[9] is None else bool(r[9]), r[10], r[11]) for r in rows],
             columns=["id", "tstamp", "category", "model_a", "model_b", "winner", "voter",
                      "counted", "status", "source"])
         return frame
 
-    def contestants(self, revealed_only: bool = True) -> list[str]:
+    def contestant_names(self, revealed_only: bool = True) -> list[str]:
         """Every contestant name of the stored battles; by default only of battles whose names
         may be shown (a brand-new model in its first, unvoted battle is not listed)."""
         query = "SELECT DISTINCT model, think FROM battle_sides"
@@ -110,7 +110,7 @@ class Battles(Database):
             params += [self._hidden_after()] * 2
         with self.reading() as conn:
             rows = conn.execute(query, params).fetchall()
-        return sorted({contestant(m, t) for m, t in rows})
+        return sorted({contestant_name(m, t) for m, t in rows})
 
     def names_hidden(self) -> bool:
         """Whether some stored battle's names are still hidden (REVEALED): while one is, what
@@ -172,7 +172,7 @@ def _pair_of(conn: sqlite3.Connection, battle_id: str) -> tuple:
     battle = conn.execute("SELECT category, created_at FROM battles WHERE id = ?",
                           (battle_id,)).fetchone()
     sides = dict(
-        (r["side"], contestant(r["model"], r["think"]))
+        (r["side"], contestant_name(r["model"], r["think"]))
         for r in conn.execute("SELECT side, model, think FROM battle_sides WHERE battle_id = ?",
                               (battle_id,))
     )
@@ -190,8 +190,8 @@ def _vote_columns(votes: list[Vote], pairs: dict[str, tuple]) -> dict[str, list]
 
 def _pair_of_battle(battle: Battle) -> tuple:
     return (battle.category, battle.created_at,
-            contestant(battle.side_a.model, battle.side_a.think),
-            contestant(battle.side_b.model, battle.side_b.think))
+            contestant_name(battle.side_a.model, battle.side_a.think),
+            contestant_name(battle.side_b.model, battle.side_b.think))
 
 
 def _battle_from_row(row: sqlite3.Row, sides: dict[str, Side]) -> Battle:

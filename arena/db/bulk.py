@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import fields
 from operator import attrgetter
-from typing import Iterable
 
 from arena.db.rules import REFUSED_VOTES, ROW_TRIGGERS, TALLY_ADD, VERSION_BUMP
 from arena.records import Side

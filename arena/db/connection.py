@@ -12,10 +12,11 @@ import sqlite3
 import threading
 import weakref
 from collections import deque
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator, TypeVar
+from typing import TypeVar
 from urllib.parse import quote
 
 try:
@@ -103,8 +104,10 @@ class Database:
     `read_only`; `unvoted_hidden_for` is the time limit of REVEALED (arena.db.rules)."""
 
     def __init__(self, path: str | Path, read_only: bool = False,
-                 unvoted_hidden_for: timedelta = UNVOTED_HIDDEN_FOR):
+                 unvoted_hidden_for: timedelta = UNVOTED_HIDDEN_FOR,
+                 busy_timeout_s: float = 30.0):
         self.path = Path(path)
+        self.busy_timeout_s = busy_timeout_s  # how long a statement waits for another writer
         self.read_only = read_only
         self.unvoted_hidden_for = unvoted_hidden_for
         self._writer: sqlite3.Connection | None = None  # opened on the first write, kept
@@ -132,14 +135,14 @@ class Database:
         # isolation_level=None: we issue BEGIN ourselves, so a transaction is exactly what we say.
         if self.read_only:
             uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(uri, uri=True, timeout=self.busy_timeout_s,
+                                   isolation_level=None, check_same_thread=False)
         else:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None,
                                    check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute(f"PRAGMA busy_timeout = {round(self.busy_timeout_s * 1000)}")
         return conn
 
     def _writer_connection(self) -> sqlite3.Connection:

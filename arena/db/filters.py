@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from arena.db.rules import REVEALED
-from arena.records import parse_contestant
+from arena.records import parse_contestant_name
 
 # What BattleFilter.where is a condition over: each battle with its vote (if any) and two sides.
 BATTLE_LIST = ("FROM battles b LEFT JOIN votes v ON v.battle_id = b.id"
@@ -71,7 +71,7 @@ class BattleFilter:
             params.append(self.category)
         if self.model:
             clauses.append("((sa.model = ? AND sa.think = ?) OR (sb.model = ? AND sb.think = ?))")
-            params += list(parse_contestant(self.model)) * 2
+            params += list(parse_contestant_name(self.model)) * 2
         if self.voter:
             clauses.append("v.voter = ?")
             params.append(self.voter)

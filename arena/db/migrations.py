@@ -4,18 +4,17 @@ arena.db.schema.
 A migration once released is never edited, moved or removed, not even its whitespace: databases
 out there are at every version, and each must reach the same schema by the same steps. To change
 the schema, append a new migration at the end of MIGRATIONS. These migrations read WINNERS,
-DEFAULT_CATEGORIES and contestant() from the code: changing those changes what a migration does.
+DEFAULT_CATEGORIES and contestant_name() from the code: changing those changes what a migration does.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Callable
+from collections.abc import Callable
 
 from arena.categories import DEFAULT_CATEGORIES
-from arena.records import WINNERS, contestant
-
+from arena.records import WINNERS, contestant_name
 
 _SCHEMA_V1 = f"""
 CREATE TABLE categories (
@@ -107,7 +106,7 @@ def _votes_carry_their_pair(conn: sqlite3.Connection) -> None:
     ).fetchall()
     conn.executemany(
         "UPDATE votes SET category = ?, battle_at = ?, model_a = ?, model_b = ? WHERE battle_id = ?",
-        [(r[1], r[2], contestant(r[3], r[4]), contestant(r[5], r[6]), r[0]) for r in rows],
+        [(r[1], r[2], contestant_name(r[3], r[4]), contestant_name(r[5], r[6]), r[0]) for r in rows],
     )
     conn.execute("CREATE INDEX votes_battle_at ON votes (battle_at)")
 
@@ -211,7 +210,7 @@ def _merge_plain_contestants(conn: sqlite3.Connection) -> None:
         " AND MAX(think != 'default') = 1").fetchall()
     for (model,) in rows:
         conn.execute("UPDATE battle_sides SET think = 'default' WHERE model = ?", (model,))
-        for suffixed in (contestant(model, "on"), contestant(model, "off")):
+        for suffixed in (contestant_name(model, "on"), contestant_name(model, "off")):
             for column in ("model_a", "model_b"):
                 conn.execute(f"UPDATE votes SET {column} = ? WHERE {column} = ?",
                              (model, suffixed))

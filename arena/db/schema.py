@@ -4,9 +4,9 @@ of this version from anything else."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Callable
 
 from arena.db import migrations
 
@@ -81,7 +81,7 @@ def check_up_to_date(path: Path,
             raise NotArenaDatabase(f"{path}: not an arena database ({exc})") from None
         raise sqlite3.OperationalError(f"{path}: cannot read it ({exc})") from None
     known = len(migrations.MIGRATIONS)
-    if version == 0 or not ARENA_TABLES <= tables:
+    if version == 0 or not tables >= ARENA_TABLES:
         raise NotArenaDatabase(f"{path}: not an arena database (no arena tables)")
     if version > known:
         raise NewerSchema(f"{path}: schema version {version} is newer than this arena "

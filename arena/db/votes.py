@@ -12,7 +12,7 @@ from arena.db.bulk import VOTE_COLUMNS
 from arena.db.connection import Database
 from arena.db.filters import VoteFilter
 from arena.db.rules import NAMES_VISIBLE, REVEALED
-from arena.records import WINNERS, Vote, contestant, utc_now
+from arena.records import WINNERS, Vote, contestant_name, utc_now
 
 _VOTE_INSERT = (f"INSERT INTO votes ({', '.join(VOTE_COLUMNS)})"
                 f" VALUES ({', '.join('?' for _ in VOTE_COLUMNS)})")
@@ -62,8 +62,8 @@ class Votes(Database):
                 if row is None:
                     pair, visible = (None, None, None, None), False
                 else:
-                    pair = (row[0], row[1], contestant(row[3], row[4]),
-                            contestant(row[5], row[6]))
+                    pair = (row[0], row[1], contestant_name(row[3], row[4]),
+                            contestant_name(row[5], row[6]))
                     visible = bool(row[2])
                 if visible and counts:
                     counts, not_counted_reason = False, NAMES_VISIBLE

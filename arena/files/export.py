@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from arena.db import ROW_COLUMNS, BattleFilter, Store, columns_of
 from arena.files.schema import (
     EXPORT_BATTLE_FIELDS,
     FLAT_COLUMNS,
@@ -24,8 +25,7 @@ from arena.files.schema import (
     SIDE_FIELDS,
 )
 from arena.files.spreadsheet import neutralise_formulas
-from arena.records import contestant
-from arena.db import ROW_COLUMNS, BattleFilter, Store, columns_of
+from arena.records import contestant_name
 
 CHUNK = 5000  # battles per piece of an export: bounds memory whatever the size
 
@@ -37,7 +37,7 @@ def _flat_columns(rows: list[tuple]) -> dict[str, list]:
     for name in FLAT_COLUMNS:
         if name in ("model_a", "model_b"):
             side = name[-1]
-            flat[name] = list(map(contestant, stored[f"model_{side}"], stored[f"think_{side}"]))
+            flat[name] = list(map(contestant_name, stored[f"model_{side}"], stored[f"think_{side}"]))
         elif name == "counted":
             flat[name] = [None if c is None else bool(c) for c in stored["counts"]]
         else:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from arena.db import VOTE_COLUMNS, Store
 from arena.files.read import read_import
 from arena.files.schema import FLAT_SIDE, SIDE_FIELDS
 from arena.settings import ImportLimits
-from arena.db import VOTE_COLUMNS, Store
 
 
 @dataclass

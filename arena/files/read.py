@@ -9,8 +9,8 @@ used when present.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
+from arena.db import columns_of
 from arena.files.checks import (
     PYARROW_MAX_OPENERS,
     ImportRejected,
@@ -42,7 +43,6 @@ from arena.files.schema import (
     is_own,
 )
 from arena.settings import ImportLimits
-from arena.db import columns_of
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
            ".parquet": "parquet", ".pq": "parquet"}

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
+from arena.db import options_text
 from arena.files.checks import RowErrors, check_names
 from arena.files.schema import FLAT_COLUMNS, FLAT_SIDE, FLOAT_COLUMNS, INTEGER_COLUMNS, SIDE_FIELDS
 from arena.records import (
@@ -25,12 +26,11 @@ from arena.records import (
     STATUS_FAILED,
     THINK_MODES,
     WINNERS,
-    contestant,
+    contestant_name,
     iso_utc,
     utc_now,
 )
 from arena.settings import ImportLimits
-from arena.db import options_text
 
 IMPORT_NAMESPACE = uuid.UUID("6f1c3b2e-0d4a-4c59-9a57-7d1c5f0e2b11")
 UNIX_TIME = re.compile(r"\d+(\.\d*)?")
@@ -177,7 +177,7 @@ def own_frame(raw: pd.DataFrame, source: str, errors: RowErrors,
                    lambda _, s=side: f"the model of side {s} is empty")
         check_names(out[f"ollama_model_{side}"], f"ollama_model_{side}", limits, errors)
         think = out[f"think_{side}"].where(out[f"think_{side}"].isin(THINK_MODES), "default")
-        out[f"model_{side}"] = list(map(contestant, out[f"ollama_model_{side}"], think))
+        out[f"model_{side}"] = list(map(contestant_name, out[f"ollama_model_{side}"], think))
     _not_itself(out["model_a"], out["model_b"], errors)
     out["tstamp"] = _times(_column(raw, "tstamp"), "tstamp", errors)
     out["tstamp"] = out["tstamp"].where(out["tstamp"].notna(), utc_now())

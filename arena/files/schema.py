@@ -5,7 +5,7 @@ Two shapes:
 - nested (JSON Lines): one battle per line, its sides as objects, its vote's fields beside it;
 - flat (CSV, Parquet): one row per battle, side fields suffixed `_a` / `_b`.
 
-`model_a` / `model_b` are always the contestant names (see arena.records.contestant), and `winner`
+`model_a` / `model_b` are always the contestant names (see arena.records.contestant_name), and `winner`
 uses Chatbot Arena's labels, so the files load straight into its tools.
 """
 
@@ -56,4 +56,4 @@ def is_nested(columns: Iterable[str]) -> bool:
 
 def is_own(columns: Iterable[str]) -> bool:
     """This arena's export (either shape), not Chatbot Arena style rows."""
-    return OWN_MARKERS <= set(columns) or is_nested(columns)
+    return set(columns) >= OWN_MARKERS or is_nested(columns)

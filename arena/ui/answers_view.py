@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from arena.display import SHOWN_CHARS, STREAMING_CHARS, no_remote_images, shown_part
 from arena.engine import BattleRun
 from arena.i18n import has_message
-from arena.display import SHOWN_CHARS, STREAMING_CHARS, no_remote_images, shown_part
 from arena.records import Battle, Side
 from arena.ui.common import PageContext
 

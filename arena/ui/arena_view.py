@@ -11,8 +11,8 @@ import streamlit as st
 from arena.battle import PromptRejected, validate_prompt
 from arena.battle_queue import AlreadyQueued, BattleQueue, Ticket
 from arena.categories import Category
+from arena.lineup import Contestant, catalogue, eligible_contestants
 from arena.pairing import NotEnoughModels, draw_pair
-from arena.lineup import Contestant, catalogue, contestants
 from arena.records import WINNERS, Battle, ThinkMode
 from arena.round import AWAITING_VOTE, FAILED, STOPPED_STATE, UNSTORED, VOTED, Round
 from arena.ui.answers_view import render_battle, render_streaming, side_label
@@ -94,7 +94,7 @@ def available_contestants(ctx: PageContext, think_mode: ThinkMode) -> list[Conte
             st.caption(t("hosts.skipped", host=report.url))
     if think_mode != "default" and any(not r.think_control for r in reachable):
         st.caption(t("hosts.no_think_control"))
-    drawn = contestants(catalogue(reachable), ctx.store.model_choices(),
+    drawn = eligible_contestants(catalogue(reachable), ctx.store.model_choices(),
                         ctx.store.arena_options(), think_mode)
     if len(drawn) < 2:
         key = "ollama.too_few_thinking" if think_mode == "on" else "ollama.too_few_models"

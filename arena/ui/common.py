@@ -6,20 +6,21 @@ Every page calls `setup_page()` itself, because Streamlit can run a file in `pag
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from typing import Callable, Sequence
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from arena.access import Voter
 from arena.categories import Category, is_default_text
+from arena.db import Store
 from arena.i18n import LANGUAGES, has_message, normalise_language, translate
 from arena.settings import Settings, SettingsError, load_settings
-from arena.db import Store
 from arena.ui import gate
 
 # The pages, in menu order: (script, catalog key of its title, icon).
@@ -36,15 +37,17 @@ NOTICE_KEY = "page.notice"  # a success message to show after the next rerun
 
 
 @st.cache_resource(show_spinner=False)
-def get_store(path: str, unvoted_hidden_s: float) -> Store:
+def get_store(path: str, unvoted_hidden_s: float, busy_timeout_s: float) -> Store:
     """One Store per database file, shared by all sessions (it migrates the schema once)."""
-    return Store(path, unvoted_hidden_for=timedelta(seconds=unvoted_hidden_s))
+    return Store(path, unvoted_hidden_for=timedelta(seconds=unvoted_hidden_s),
+                 busy_timeout_s=busy_timeout_s)
 
 
 def settings_store() -> Store:
     """The store of the current settings, for a widget callback that has no page context."""
     settings = load_settings()
-    return get_store(str(settings.db_path), settings.unvoted_hidden_s)
+    return get_store(str(settings.db_path), settings.unvoted_hidden_s,
+                     settings.db_busy_timeout_s)
 
 
 # The cached reads below take the page's Store as `_store` (not hashed: a leading underscore) and
@@ -62,11 +65,11 @@ def _votes_by(db_path: str, votes_version: int, voter: str, _store: Store) -> in
 
 
 # Contestants are read again after each vote; one whose battle was abandoned (or waited past the
-# limit) may take `ttl` to be offered — never before its names may be shown (Store.contestants).
+# limit) may take `ttl` to be offered — never before its names may be shown (Store.contestant_names).
 @st.cache_data(show_spinner=False, ttl=30, max_entries=8)
-def _contestants(db_path: str, unvoted_hidden_s: float, votes_version: int,
+def _contestant_names(db_path: str, unvoted_hidden_s: float, votes_version: int,
                  _store: Store) -> list[str]:
-    return _store.contestants()
+    return _store.contestant_names()
 
 
 @dataclass
@@ -83,8 +86,8 @@ class PageContext:
         widget must not scan every vote on each rerun)."""
         return _voters(str(self.settings.db_path), self.store.votes_version(), self.store)
 
-    def contestants(self) -> list[str]:
-        return _contestants(str(self.settings.db_path), self.settings.unvoted_hidden_s,
+    def contestant_names(self) -> list[str]:
+        return _contestant_names(str(self.settings.db_path), self.settings.unvoted_hidden_s,
                             self.store.votes_version(), self.store)
 
     @property
@@ -176,10 +179,8 @@ def show_notice() -> None:
 def page_link(script: str, label: str, icon: str, disabled: bool = False) -> None:
     """A link to another page; none where there are no pages to link to (a page file run as
     the main script itself, as AppTest does)."""
-    try:
+    with contextlib.suppress(StreamlitAPIException):
         st.page_link(script, label=label, icon=icon, disabled=disabled)
-    except StreamlitAPIException:
-        pass
 
 
 def setup_page() -> PageContext:
@@ -196,7 +197,8 @@ def setup_page() -> PageContext:
     gate.require_passcode(settings,
                           partial(translate, st.session_state.get(LANG_KEY, settings.language)))
     try:
-        store = get_store(str(settings.db_path), settings.unvoted_hidden_s)
+        store = get_store(str(settings.db_path), settings.unvoted_hidden_s,
+                          settings.db_busy_timeout_s)
     except (sqlite3.Error, OSError) as exc:
         store, problem = None, exc
     lang = _sidebar(settings, store)

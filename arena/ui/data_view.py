@@ -5,22 +5,27 @@ from __future__ import annotations
 import logging
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 import streamlit as st
 
+from arena.db import BattleFilter
 from arena.display import SHOWN_CHARS
 from arena.files.checks import VoteFileError
 from arena.files.export import export_bytes
 from arena.files.importer import import_file
 from arena.i18n import has_message
 from arena.records import WINNERS, Battle, Vote
-from arena.db import BattleFilter
 from arena.ui.answers_view import answer_markdown, failure_text, side_label
-from arena.ui.common import (PageContext, category_label, keep_choice, notice_after_rerun,
-                             reason_text)
+from arena.ui.common import (
+    PageContext,
+    category_label,
+    keep_choice,
+    notice_after_rerun,
+    reason_text,
+)
 
 PAGE_SIZE = 50
 ANY = ""
@@ -30,7 +35,7 @@ NONE = "—"  # what an empty cell shows, in every language
 def battle_filter(ctx: PageContext) -> BattleFilter:
     t = ctx.t
     categories = {c.slug: c for c in ctx.store.categories()}
-    choices = {"data.category": [ANY] + list(categories), "data.model": [ANY] + ctx.contestants(),
+    choices = {"data.category": [ANY] + list(categories), "data.model": [ANY] + ctx.contestant_names(),
                "data.voter": [ANY] + ctx.voters(), "data.winner": [ANY] + list(WINNERS),
                "data.counted": ["", "yes", "no"], "data.status": ["", "complete", "failed"]}
     for key, options in choices.items():  # labels are translated: see keep_choice
@@ -39,7 +44,7 @@ def battle_filter(ctx: PageContext) -> BattleFilter:
     category = first.selectbox(t("data.category"), choices["data.category"], key="data.category",
                                format_func=lambda s: category_label(categories[s], t) if s
                                else t("data.any"))
-    # Contestant names of battles whose names may be shown (Store.contestants).
+    # Contestant names of battles whose names may be shown (Store.contestant_names).
     model = second.selectbox(t("data.model"), choices["data.model"], key="data.model",
                              format_func=lambda m: m or t("data.any"))
     voter = third.selectbox(t("data.voter"), choices["data.voter"], key="data.voter",

@@ -15,7 +15,7 @@ import os
 import secrets
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 from streamlit import runtime

@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from arena import ratings
-from arena.files.spreadsheet import safe_csv
 from arena.db import Store, VoteFilter
+from arena.files.spreadsheet import safe_csv
 from arena.ui import charts
 from arena.ui.common import PageContext, category_label, keep_choice, page_link
 

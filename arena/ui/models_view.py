@@ -11,7 +11,7 @@ import streamlit as st
 
 from arena.access import may_see_loaded_models
 from arena.categories import Category, new_slug
-from arena.lineup import HostReport, ModelEntry, catalogue, choice_for, contestants
+from arena.lineup import HostReport, ModelEntry, catalogue, choice_for, eligible_contestants
 from arena.ollama_api import LoadedModel
 from arena.pulls import Pull, PullRefused
 from arena.records import SCHEDULES, ArenaOptions, ModelChoice
@@ -146,7 +146,7 @@ def _takes_part_text(ctx: PageContext, entry: ModelEntry, choices: dict[str, Mod
     if not entry.info.can_chat:
         return ctx.t("models.takes_part.cannot_chat")
     # As a battle with the model's own thinking would draw it.
-    drawn = contestants([entry], choices, options, "default")
+    drawn = eligible_contestants([entry], choices, options, "default")
     return ctx.t("models.takes_part.no" if not drawn else
                  "models.takes_part.yes" if len(drawn) == 1 else "models.takes_part.twice")
 
@@ -374,10 +374,10 @@ def pull_progress(ctx: PageContext) -> None:
         seen |= fresh
         forget_reports()
         st.rerun(scope="app")
-    if shown and not any(p.running for p in shown):
-        if st.button(ctx.t("pull.clear"), key="models.clear_pulls", disabled=not ctx.admin):
-            registry.forget_finished()
-            st.rerun(scope="app")
+    if shown and not any(p.running for p in shown) and st.button(
+            ctx.t("pull.clear"), key="models.clear_pulls", disabled=not ctx.admin):
+        registry.forget_finished()
+        st.rerun(scope="app")
 
 
 def models_section(ctx: PageContext, reports: list[HostReport]) -> None:
