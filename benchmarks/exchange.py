@@ -23,9 +23,6 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
 
 def prepare(n: int, data_dir: Path) -> tuple[Path, Path]:
     import numpy as np

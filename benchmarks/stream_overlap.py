@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from arena.battle import new_battle  # noqa: E402
 from arena.engine import BattleRun  # noqa: E402

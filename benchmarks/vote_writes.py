@@ -16,17 +16,13 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from arena.db import Store  # noqa: E402
-from arena.records import WINNERS, Battle, Side, Vote  # noqa: E402
+from arena.db import Store
+from arena.records import WINNERS, Battle, Side, Vote
 
 MODELS = [f"model-{k}:8b" for k in range(12)]
 
