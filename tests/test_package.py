@@ -48,17 +48,27 @@ def test_no_test_edits_sys_path():
     assert offenders == []
 
 
-def _collected(marker: str) -> set[str]:
-    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", marker,
-                           "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return {line.split("::")[0] for line in done.stdout.splitlines() if "::" in line}
+class _Marks:
+    """A pytest plugin that notes, per collected test file, whether each test is a browser test."""
+
+    def __init__(self) -> None:
+        self.by_file: dict[str, set[bool]] = {}
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            marked = item.get_closest_marker("browser") is not None
+            self.by_file.setdefault(item.nodeid.split("::")[0], set()).add(marked)
 
 
 def test_tests_that_drive_chromium_carry_the_browser_marker():
-    browser_files = {f"tests/{p.name}" for p in (ROOT / "tests").glob("test_browser*.py")}
-    marked = _collected("browser")
-    assert browser_files < marked  # a few browser tests live beside the rules they check
-    assert "tests/test_gate.py" in marked  # one of them: it asks for the `page` fixture
-    assert not browser_files & _collected("not browser")
+    browser_files = sorted(f"tests/{p.name}" for p in (ROOT / "tests").glob("test_browser*.py"))
+    marks = _Marks()
+    # In this process (its imports are loaded): a collection only, nothing runs.
+    code = pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", "--rootdir", str(ROOT),
+                        *(str(ROOT / f) for f in [*browser_files, "tests/test_gate.py"])],
+                       plugins=[marks])
+    assert code == 0
+    assert {f: marks.by_file[f] for f in browser_files} == {f: {True} for f in browser_files}
+    # test_gate.py has browser tests beside the rules they check (they ask for `page`), and
+    # AppTest tests that are not.
+    assert marks.by_file["tests/test_gate.py"] == {True, False}
