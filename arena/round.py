@@ -42,9 +42,9 @@ STOPPED_STATE = "stopped"  # stopped before it was complete: no vote
 AWAITING_VOTE = "awaiting vote"
 VOTED = "voted"  # a vote is stored (this tab's, or one the database already had)
 
-# The vote problem of a voter that may not vote: the gate's own words (with a voter passcode,
-# only whoever has entered it votes).
-NOT_ALLOWED = ("gate.intro", {})
+# The vote problem of a voter that may not vote (with a voter passcode, only whoever has entered
+# it votes; the page's gate normally stops them first).
+NOT_ALLOWED = ("vote.not_allowed", {})
 
 
 class Round:
