@@ -16,8 +16,10 @@ from arena.db import BattleFilter, Store
 from arena.files.checks import ImportRejected, RowErrors, VoteFileError, check_names
 from arena.files.export import write_export
 from arena.files.importer import import_file
-from arena.files.read import read_votes_file
+from arena.files.read import counted_votes, read_votes_file
+from arena.files.schema import is_own
 from arena.files.spreadsheet import safe_csv
+from arena.i18n import translate
 from arena.ratings import RatingInputError
 from arena.settings import SettingsError, load_settings
 
@@ -67,6 +69,8 @@ def _count_table_from_db(path: str) -> pd.DataFrame:
 def _count_table_from_file(path: str) -> pd.DataFrame:
     limits = load_settings().imports
     votes = read_votes_file(path, limits=limits)
+    if is_own(votes.columns):  # the arena's own export: its counted votes, nothing else
+        votes = counted_votes(path, limits)
     errors = RowErrors()
     for name in ("model_a", "model_b"):
         if name in votes.columns:  # rows numbered from 1, as everywhere
@@ -122,6 +126,11 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else str(value)
 
 
+def _say(key: str, **values: object) -> str:
+    """A summary line in the arena's language (ARENA_LANG); errors stay in English."""
+    return translate(load_settings().language, key, **values)
+
+
 def _db_path(args: argparse.Namespace) -> str:
     return args.db or str(load_settings().db_path)
 
@@ -148,7 +157,7 @@ def export_command(args: argparse.Namespace) -> None:
                 raise _no_such_category(category, set(aliases.values()))
             category = aliases[category.lower()]
         count = write_export(store, out, args.format, BattleFilter(category=category))
-    print(f"exported {count} battles to {out}")
+    print(_say("cli.exported", count=count, path=out))
 
 
 def import_command(args: argparse.Namespace) -> None:
@@ -161,7 +170,7 @@ def import_command(args: argparse.Namespace) -> None:
     except sqlite3.OperationalError as exc:  # another write holds the lock, most often
         raise CommandError(f"{path}: the database is busy ({exc}); nothing was imported, "
                            f"try again") from None
-    print(f"imported {result.added} battles from {args.file} ({result.skipped} already there)")
+    print(_say("cli.imported", count=result.added, path=args.file, skipped=result.skipped))
 
 
 def migrate_command(args: argparse.Namespace) -> None:

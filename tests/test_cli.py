@@ -327,3 +327,47 @@ def test_leaderboard_from_a_file_refuses_control_characters_in_names(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip() == (f"error: {votes}: row 2: model_a has a control character "
                                      "(U+001B)")
+
+
+def test_an_export_gives_the_board_its_database_gave(tmp_path, votes):
+    """`leaderboard --from` on our own export rates its counted votes only: battles without a
+    vote (failed, unvoted) and votes that do not count are left out, as on the database."""
+    from arena.records import STATUS_FAILED, Battle, Side
+
+    path = tmp_path / "arena.db"
+    rows = list(votes.itertuples(index=False))[:120]
+    rows[0] = (*rows[0][:4], "anonymous", False)  # stored, not counted
+    store = Store(path)
+    seed_votes(store, rows)
+    failed = Battle(category="coding", prompt="p", system_prompt="", options={},
+                    side_a=Side("qwen3:8b", answer="a"), side_b=Side("gemma3:4b", answer=""),
+                    status=STATUS_FAILED)
+    unvoted = Battle(category="coding", prompt="q", system_prompt="", options={},
+                     side_a=Side("llama3.2:3b", answer="a"), side_b=Side("qwen3:8b", answer="b"))
+    store.save_battles([failed, unvoted])
+    expected = arena("leaderboard", "--db", str(path), "--format", "json", "--rounds", "100")
+    assert expected.returncode == 0, expected.stderr
+    assert sum(row["votes"] for row in json.loads(expected.stdout)) == 2 * 119
+    for form in ("csv", "jsonl", "parquet"):
+        out = tmp_path / f"export.{form}"
+        assert arena("export", "--db", str(path), "--format", form, "--out", str(out)).returncode == 0
+        for category in ([], ["--category", "coding"]):
+            board = arena("leaderboard", "--from", str(out), "--format", "json", "--rounds", "100",
+                          *category)
+            assert board.returncode == 0, (form, board.stderr)
+            if not category:
+                assert board.stdout == expected.stdout, form
+            else:
+                on_db = arena("leaderboard", "--db", str(path), "--format", "json", "--rounds",
+                              "100", *category)
+                assert board.stdout == on_db.stdout, form
+
+
+def test_one_battle_reads_singular(tmp_path, votes):
+    path = tmp_path / "arena.db"
+    seed_votes(Store(path), list(votes.itertuples(index=False))[:1])
+    out = tmp_path / "one.jsonl"
+    done = arena("export", "--db", str(path), "--format", "jsonl", "--out", str(out))
+    assert done.stdout.strip() == f"exported 1 battle to {out}"
+    done = arena("import", str(out), "--db", str(tmp_path / "other.db"))
+    assert done.stdout.strip() == f"imported 1 battle from {out} (0 already there)"

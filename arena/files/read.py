@@ -365,3 +365,13 @@ def read_import(path: str | Path, limits: ImportLimits = ImportLimits()) -> pd.D
         frame = frame.drop_duplicates()
     errors.raise_if_any(path)
     return frame
+
+
+def counted_votes(path: str | Path, limits: ImportLimits = ImportLimits()) -> pd.DataFrame:
+    """The votes of one of the arena's own exports that count, as vote rows (model_a, model_b,
+    winner, category): what `leaderboard --from` rates, so an export gives the board its
+    database gave. Battles without a vote (failed, stopped, unvoted) and votes that do not count
+    are left out; the file is checked whole, as for an import."""
+    frame = read_import(path, limits)
+    counted = frame["winner"].notna() & frame["counted"].eq(True)
+    return frame.loc[counted, ["model_a", "model_b", "winner", "category"]].reset_index(drop=True)
