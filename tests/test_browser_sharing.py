@@ -284,12 +284,12 @@ def test_the_queue_shows_your_place_and_lets_you_leave(browser, tmp_path):
             battle(first)
             expect(first.get_by_role("button", name="⏹ Stop")).to_be_visible()
             battle(second)
-            expect(second.get_by_text("1 battle(s) ahead of yours")).to_be_visible()
+            expect(second.get_by_text("1 battle ahead of yours")).to_be_visible()
             screenshot(second, "arena-queued")
             assert len(fake.chat_requests()) == 2  # only the first battle has asked Ollama
             second.get_by_role("button", name="✖ Leave the queue").click()
             wait_idle(second)
-            assert second.get_by_text("battle(s) ahead").count() == 0
+            assert second.get_by_text("ahead of yours").count() == 0
             # Queue again: it starts once the first battle is over.
             battle(second)
             expect(first.get_by_role("button", name="🤝 Tie")).to_be_visible(timeout=30_000)
