@@ -1,23 +1,18 @@
-"""`python -m arena leaderboard` in a real process, on a database and on vote files."""
+"""The command line (`arena …`, `python -m arena …`) on a database and on vote files: run in
+this process through `arena.cli.main`, as `python -m arena` runs it (one test starts a real
+process; tests/test_package.py runs the console script from another folder)."""
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
-from conftest import ROOT
+from cli_helpers import arena, arena_process
 from db_helpers import count_battles
 from seed import seed_votes, simulated_rows
 
 from arena.db import Store
 
 MODELS = {"qwen3:8b": 1150.0, "llama3.2:3b": 1000.0, "gemma3:4b": 1050.0}
-
-
-def arena(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "arena", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
 
 
 @pytest.fixture
@@ -29,7 +24,7 @@ def votes() -> pd.DataFrame:
 def test_from_the_database_as_json(tmp_path, votes):
     path = tmp_path / "arena.db"
     seed_votes(Store(path), list(votes.itertuples(index=False)))
-    result = arena("leaderboard", "--db", str(path), "--format", "json", "--rounds", "200")
+    result = arena_process("leaderboard", "--db", str(path), "--format", "json", "--rounds", "200")
     assert result.returncode == 0, result.stderr
     board = json.loads(result.stdout)
     assert [row["model"] for row in board] == ["qwen3:8b", "gemma3:4b", "llama3.2:3b"]

@@ -8,6 +8,7 @@ import sys
 
 import pandas as pd
 import pytest
+from cli_helpers import arena, arena_process
 from conftest import ROOT
 from db_helpers import count_battles
 
@@ -17,11 +18,6 @@ from arena.files.checks import ImportRejected, VoteFileError
 from arena.files.export import write_export
 from arena.files.importer import import_file
 from arena.records import Battle, Side, Vote
-
-
-def arena(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "arena", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout)
 
 
 @pytest.fixture
@@ -232,9 +228,9 @@ def test_only_regular_files_are_read(tmp_path, kind):
     store = Store(tmp_path / "arena.db")
     refused(store, path, "votes.jsonl: not a regular file")
     # The command line too, in a process of its own, quickly.
-    done = arena("import", str(path), "--db", str(tmp_path / "arena.db"), timeout=60)
+    done = arena_process("import", str(path), "--db", str(tmp_path / "arena.db"), timeout=60)
     assert done.returncode == 1 and "not a regular file" in done.stderr
-    board = arena("leaderboard", "--from", str(path), timeout=60)
+    board = arena_process("leaderboard", "--from", str(path), timeout=60)
     assert board.returncode == 1 and "not a regular file" in board.stderr
 
 

@@ -64,7 +64,8 @@ def test_tests_that_drive_chromium_carry_the_browser_marker():
     browser_files = sorted(f"tests/{p.name}" for p in (ROOT / "tests").glob("test_browser*.py"))
     marks = _Marks()
     # In this process (its imports are loaded): a collection only, nothing runs.
-    code = pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", "--rootdir", str(ROOT),
+    code = pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+                        "--rootdir", str(ROOT),
                         *(str(ROOT / f) for f in [*browser_files, "tests/test_gate.py"])],
                        plugins=[marks])
     assert code == 0
