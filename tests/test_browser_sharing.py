@@ -65,11 +65,12 @@ def stored(db: Path, sql: str) -> list[tuple]:
 
 def download(page, button: str) -> str:
     """Click a download button and return the file's text. Streamlit builds the file when the
-    click reaches the server; a click that lands while the page is still settling is tried
-    again once."""
+    click reaches the server. A click that lands while the page is still settling can go
+    unanswered, the button then staying disabled (seen once in 5 CI runs): the page is loaded
+    again and the click tried once more."""
     target = page.get_by_role("button", name=button, exact=True)
-    expect(target).to_be_enabled()
     for attempt in range(2):
+        expect(target).to_be_enabled()
         try:
             with page.expect_download(timeout=15_000) as started:
                 target.click()
@@ -77,6 +78,7 @@ def download(page, button: str) -> str:
         except PlaywrightTimeout:
             if attempt:
                 raise
+            page.reload()
             wait_idle(page)
     raise AssertionError("unreachable")
 
