@@ -94,7 +94,8 @@ class PromptSets(Database):
         return None if row is None else _set_of(row)
 
     def prompt_sets(self) -> list[SetSummary]:
-        """Every set, oldest first, with its items and its complete and failed answers."""
+        """Every set, in the order they were added, with its items and its complete and
+        failed answers."""
         with self.reading() as conn:
             rows = conn.execute(
                 "SELECT s.name, s.category, s.labels, s.created_at,"
@@ -103,7 +104,7 @@ class PromptSets(Database):
                 " COALESCE(SUM(a.status = 'failed'), 0) AS failed"
                 " FROM prompt_sets s LEFT JOIN prompt_items i ON i.set_id = s.id"
                 " LEFT JOIN prompt_answers a ON a.item_id = i.id"
-                " GROUP BY s.id ORDER BY s.created_at, s.name").fetchall()
+                " GROUP BY s.id ORDER BY s.id").fetchall()
         return [SetSummary(_set_of(r), r["created_at"], r["items"], r["answers"], r["failed"])
                 for r in rows]
 
