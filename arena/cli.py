@@ -4,6 +4,7 @@ non-zero when it cannot do its job."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sqlite3
 import sys
@@ -12,14 +13,16 @@ from pathlib import Path
 import pandas as pd
 
 from arena import ratings
-from arena.db import BattleFilter, Store
+from arena.db import BattleFilter, PromptSetRefused, Store
 from arena.files.checks import ImportRejected, RowErrors, VoteFileError, check_names
 from arena.files.export import write_export
 from arena.files.importer import import_file
 from arena.files.read import counted_votes, read_votes_file
 from arena.files.schema import is_own
+from arena.files.set_file import parse_labels, read_set_file
 from arena.files.spreadsheet import safe_csv
 from arena.i18n import translate
+from arena.prompt_sets import EXAMPLE_SETS, PromptSet, example_file
 from arena.ratings import RatingInputError
 from arena.settings import SettingsError, load_settings
 
@@ -181,6 +184,60 @@ def migrate_command(args: argparse.Namespace) -> None:
         print(f"{path}: schema version {store.schema_version()}")
 
 
+def prompts_add_command(args: argparse.Namespace) -> None:
+    if (args.file is None) == (args.example is None):
+        raise CommandError("give a set FILE or --example NAME (one of them)")
+    if args.example and (args.category or args.labels):
+        raise CommandError("--example sets its own category and labels (--name may rename it)")
+    if args.file and not (args.name and args.category):
+        raise CommandError("a set FILE needs --name and --category")
+    try:
+        given_labels = parse_labels(args.labels)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    example = EXAMPLE_SETS.get(args.example)
+    name = args.name or example.prompt_set.name
+    settings = load_settings()
+    path = _db_path(args)
+    try:
+        # Adding writes: it creates or migrates the database (never another program's file).
+        with open_store(path) as store:
+            if example:
+                category, labels = example.prompt_set.category, example.prompt_set.labels
+            else:
+                aliases = _category_aliases(store)
+                if args.category.lower() not in aliases:
+                    raise _no_such_category(args.category, set(aliases.values()))
+                category = aliases[args.category.lower()]
+                stored = store.prompt_set(name)
+                labels = given_labels or (stored.labels if stored else ())
+            source = example_file(args.example) if example else \
+                contextlib.nullcontext(Path(args.file))
+            with source as file:
+                items = read_set_file(file, settings.imports, labels, settings.max_prompt_chars)
+            added = store.add_prompt_set(PromptSet(name, category, labels), items)
+    except sqlite3.OperationalError as exc:  # another write holds the lock, most often
+        raise CommandError(f"{path}: the database is busy ({exc}); nothing was added, "
+                           f"try again") from None
+    except PromptSetRefused as exc:
+        raise CommandError(str(exc)) from None
+    print(_say("cli.prompts_added", count=added, name=name, skipped=len(items) - added))
+
+
+def prompts_list_command(args: argparse.Namespace) -> None:
+    with open_for_reading(_db_path(args)) as store:
+        sets = store.prompt_sets()
+    if not sets:
+        print(_say("cli.no_prompt_sets"))
+        return
+    table = pd.DataFrame(
+        [(s.prompt_set.name, s.prompt_set.category, ", ".join(s.prompt_set.labels), s.items,
+          s.answers, s.failed) for s in sets],
+        columns=["name", "category", "labels", "items", "answers", "failed"])
+    with pd.option_context("display.unicode.east_asian_width", True):  # Chinese names align
+        print(table.to_string(index=False))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m arena",
                                      description="The local model arena's command line.")
@@ -216,6 +273,24 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "up to date (reading commands never write)")
     migrate.add_argument("--db", help="SQLite database (default: ARENA_DB, else data/arena.db)")
     migrate.set_defaults(run=migrate_command)
+
+    prompts = commands.add_parser("prompts", help="prompt sets: add one from a file, list them")
+    actions = prompts.add_subparsers(dest="prompts_command", required=True)
+    add = actions.add_parser(
+        "add", help="add a prompt set, or more items to one (items already there are skipped)",
+        description="A set file is CSV (a header: prompt, and optionally id, expected), JSON "
+                    "Lines (objects with those keys) or plain text (one prompt a line).")
+    add.add_argument("file", nargs="?", help="the set file (.csv, .jsonl, .json, .txt)")
+    add.add_argument("--example", choices=sorted(EXAMPLE_SETS),
+                     help="add a set shipped with the arena instead of a file")
+    add.add_argument("--name", help="the set's name (a new set, or one to add items to)")
+    add.add_argument("--category", help="the set's category (slug or name)")
+    add.add_argument("--labels", help="a classification set's allowed answers: a,b,c")
+    add.add_argument("--db", help="SQLite database (default: ARENA_DB, else data/arena.db)")
+    add.set_defaults(run=prompts_add_command)
+    listing = actions.add_parser("list", help="the prompt sets with their items and answers")
+    listing.add_argument("--db", help="SQLite database (default: ARENA_DB, else data/arena.db)")
+    listing.set_defaults(run=prompts_list_command)
     return parser
 
 

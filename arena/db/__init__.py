@@ -1,5 +1,5 @@
 """The arena's SQLite database: a versioned schema (migrations, frozen), and battles, votes,
-the lineup's settings and categories read and written in transactions, through one Store.
+the lineup's settings, categories and prompt sets read and written in transactions, through one Store.
 
 Code outside this package imports from here: `from arena.db import Store, BattleFilter`.
 """
@@ -7,9 +7,11 @@ Code outside this package imports from here: `from arena.db import Store, Battle
 from arena.db.battles import ROW_COLUMNS
 from arena.db.bulk import VOTE_COLUMNS, columns_of, options_text
 from arena.db.filters import BattleFilter, VoteFilter
+from arena.db.prompt_sets import PromptSetRefused
 from arena.db.schema import NewerSchema, NotArenaDatabase, OlderSchema
 from arena.db.store import Store
 from arena.db.votes import VoteRejected
 
 __all__ = ["ROW_COLUMNS", "VOTE_COLUMNS", "BattleFilter", "NewerSchema", "NotArenaDatabase",
-           "OlderSchema", "Store", "VoteFilter", "VoteRejected", "columns_of", "options_text"]
+           "OlderSchema", "PromptSetRefused", "Store", "VoteFilter", "VoteRejected", "columns_of",
+           "options_text"]

@@ -41,9 +41,11 @@ class Categories(Database):
                  json.dumps(category.presets, ensure_ascii=False)))
 
     def delete_category(self, slug: str) -> bool:
-        """Delete a category no battle belongs to; False (and nothing deleted) if one does."""
+        """Delete a category no battle or prompt set belongs to; False (and nothing deleted)
+        if one does."""
         with self.transaction() as conn:
-            if conn.execute("SELECT 1 FROM battles WHERE category = ? LIMIT 1",
-                            (slug,)).fetchone():
+            if conn.execute("SELECT 1 FROM battles WHERE category = ? UNION ALL"
+                            " SELECT 1 FROM prompt_sets WHERE category = ? LIMIT 1",
+                            (slug, slug)).fetchone():
                 return False
             return conn.execute("DELETE FROM categories WHERE slug = ?", (slug,)).rowcount == 1

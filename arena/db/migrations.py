@@ -238,6 +238,62 @@ WHERE counts = 1 AND model_a = model_b;
 """
 
 
+_PROMPT_SETS = """
+-- Prompt sets (arena.prompt_sets): a category's prompts that every contestant answers once.
+-- A set's category is checked when it is added, as a battle's is: no foreign key, so that
+-- deleting a category stays a question the Store answers (Categories.delete_category).
+CREATE TABLE prompt_sets (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    category   TEXT NOT NULL,
+    labels     TEXT NOT NULL DEFAULT '[]',  -- JSON list: a classification set's allowed answers
+    created_at TEXT NOT NULL
+);
+
+-- An item is known in its set by its key: the id its file gave (file_id), or its prompt.
+CREATE TABLE prompt_items (
+    id       INTEGER PRIMARY KEY,
+    set_id   INTEGER NOT NULL REFERENCES prompt_sets (id) ON DELETE CASCADE,
+    key      TEXT NOT NULL,
+    file_id  TEXT,
+    prompt   TEXT NOT NULL,
+    expected TEXT,
+    position INTEGER NOT NULL,
+    UNIQUE (set_id, key)
+);
+
+-- One stored answer per item and contestant (model and thinking mode), with the same fields as
+-- a battle's side, and the options and system prompt it was generated with. A failed answer
+-- may be replaced (a retry); a complete one never is (Store.save_answer).
+CREATE TABLE prompt_answers (
+    id             INTEGER PRIMARY KEY,
+    item_id        INTEGER NOT NULL REFERENCES prompt_items (id) ON DELETE CASCADE,
+    model          TEXT NOT NULL,
+    digest         TEXT NOT NULL DEFAULT '',
+    host           TEXT NOT NULL DEFAULT '',
+    think          TEXT NOT NULL CHECK (think IN ('default', 'on', 'off')),
+    answer         TEXT NOT NULL DEFAULT '',
+    thinking       TEXT NOT NULL DEFAULT '',
+    ttft_s         REAL,
+    total_s        REAL,
+    load_s         REAL,
+    prompt_tokens  INTEGER,
+    output_tokens  INTEGER,
+    tokens_per_s   REAL,
+    done_reason    TEXT,
+    error_kind     TEXT,
+    error          TEXT,
+    status         TEXT NOT NULL CHECK (status IN ('complete', 'failed')),
+    failure_reason TEXT,
+    options        TEXT NOT NULL,               -- JSON, identical for every contestant of a set
+    system_prompt  TEXT NOT NULL DEFAULT '',
+    created_at     TEXT NOT NULL,
+    UNIQUE (item_id, model, think),
+    CHECK ((status = 'failed') = (error_kind IS NOT NULL))
+);
+"""
+
+
 # The schema's history. Append, never edit: position i + 1 is schema version i + 1.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _SCHEMA_V1,
@@ -252,4 +308,5 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _ABANDONED,
     _merge_plain_contestants,
     _NO_SELF_BATTLES,
+    _PROMPT_SETS,
 ]
