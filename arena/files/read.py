@@ -131,7 +131,7 @@ def _array_items(handle, path: Path) -> Iterator[tuple[int, object]]:
         pos = end
 
 
-def _json_rows(path: Path, errors: RowErrors,
+def json_rows(path: Path, errors: RowErrors,
                limits: ImportLimits) -> Iterator[tuple[int, object]]:
     """(row number, value) of a JSON Lines file (a line's number) or of one JSON array (a
     position in it). Broken lines are reported and skipped; bytes that are not UTF-8 are kept
@@ -215,7 +215,7 @@ def _json_frame(path: Path, errors: RowErrors, limits: ImportLimits) -> pd.DataF
             chunk.clear()
             check_shape(path, None, len(frames[-1].columns), limits)
 
-    for number, value in _json_rows(path, errors, limits):
+    for number, value in json_rows(path, errors, limits):
         if not isinstance(value, dict):
             errors.row(number, "not a JSON object")
             continue

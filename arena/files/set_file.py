@@ -23,7 +23,7 @@ from arena.files.checks import (
     check_shape,
     check_text,
 )
-from arena.files.read import _json_rows, read_votes_file
+from arena.files.read import json_rows, read_votes_file
 from arena.prompt_sets import PromptItem
 from arena.settings import ImportLimits, Settings
 
@@ -98,7 +98,7 @@ def _csv_frame(path: Path, errors: RowErrors, limits: ImportLimits) -> pd.DataFr
 
 def _json_frame(path: Path, errors: RowErrors, limits: ImportLimits) -> pd.DataFrame:
     rows, numbers = [], []
-    for number, value in _json_rows(path, errors, limits):
+    for number, value in json_rows(path, errors, limits):
         if not isinstance(value, dict):
             errors.row(number, "not a JSON object")
             continue
