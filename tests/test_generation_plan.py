@@ -50,6 +50,8 @@ def test_two_hosts_serving_everything_share_the_work_within_one_models_share(mod
         assert abs(len(a) - len(b)) <= 20
         assert len(a) + len(b) == 20 * models
         assert loads(a) + loads(b) == models  # each model loaded on one host only
+        for jobs in (a, b):  # one load per distinct model on each host
+            assert loads(jobs) == len({j.contestant.name for j in jobs})
         assert Counter((j.item, j.contestant.name) for j in a + b) == \
             Counter((i, c.name) for i, c in work(everyone))
 
