@@ -7,6 +7,12 @@ thinking inside `<think>` tags in the content (servers before 0.9.0), and no thi
 failure the arena must survive: 404, 400 for thinking, 503, an error line mid-stream, a dropped
 connection, and a stall longer than the client's read timeout. It records each request and notices
 when a client closes a stream early.
+
+With `gpu_models=N` it is a GPU that holds N models at a time, as Ollama's scheduler runs one:
+requests are admitted in arrival order; one for a model that is not loaded, when N are, waits
+until a loaded model has no request running, evicts it (the one used longest ago) and pays
+`load_delay`; the wait and the load are the answer's `load_duration`. `fake.loads()` lists the
+loads in order (also `GET /fake/loads`, for a fake run in its own process: not an Ollama route).
 """
 
 from __future__ import annotations
@@ -18,8 +24,9 @@ import select
 import socket
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 THINKING = "thinking"  # separate `thinking` field
@@ -66,6 +73,20 @@ def _now() -> str:
 
 def _tokens(text: str) -> list[str]:
     return re.findall(r"\S+\s*|\s+", text)
+
+
+def _keep_alive_s(keep_alive) -> float:
+    """Seconds of a request's keep_alive as Ollama reads it: a number of seconds or a duration
+    such as "10m"; negative keeps the model loaded; absent, five minutes."""
+    if keep_alive is None or keep_alive == "":
+        return 300.0
+    if isinstance(keep_alive, (int, float)):
+        return float(keep_alive)
+    match = re.fullmatch(r"(-?\d+(?:\.\d+)?)(ms|s|m|h)?", str(keep_alive).strip())
+    if not match:
+        return 300.0
+    unit = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[match.group(2) or "s"]
+    return float(match.group(1)) * unit
 
 
 def _chars(text: str, size: int) -> list[str]:
@@ -135,9 +156,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif self.path == "/api/tags":
             self._json(200, {"models": [fake.tag(m) for m in fake.listed_models()]})
         elif self.path == "/api/ps":
-            self._json(200, {"models": [fake.running(name, vram)
-                                        for name, vram in fake.loaded.items()
-                                        if name in fake.models]})
+            self._json(200, {"models": fake.ps()})
+        elif self.path == "/fake/loads":
+            self._json(200, {"loads": fake.loads()})
         else:
             self._json(404, {"error": "404 page not found"})
 
@@ -230,10 +251,14 @@ class _Handler(BaseHTTPRequestHandler):
         connection."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            readable, _, _ = select.select([self.connection], [], [], 0.02)
-            if readable and self.connection.recv(1, socket.MSG_PEEK) == b"":
+            if self._gone(0.02):
                 return False
         return True
+
+    def _gone(self, wait: float = 0.0) -> bool:
+        """Whether the client has closed the connection (looking for up to `wait` seconds)."""
+        readable, _, _ = select.select([self.connection], [], [], wait)
+        return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
 
     def _chat(self, body: dict) -> None:
         fake = self.server.fake
@@ -250,11 +275,25 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(503, {"error": "server busy, please try again.  maximum pending requests exceeded"})
             return
 
-        pieces = fake.pieces(model, think)
+        if fake.gpu_models is None:
+            fake.load(name, body.get("keep_alive"))
+            self._answer(body, model, None)
+            return
+        waited = fake.acquire(name, self._gone)
+        if waited is None:
+            return  # the client gave up while waiting for the GPU
+        try:
+            self._answer(body, model, int(waited * 1e9))
+        finally:
+            fake.release(name, body.get("keep_alive"))
+
+    def _answer(self, body: dict, model: FakeModel, load_ns: int | None) -> None:
+        fake = self.server.fake
+        name = model.name
+        pieces = fake.pieces(model, body.get("think"))
         delay = model.token_delay if model.token_delay is not None else fake.token_delay
-        fake.load(name, body.get("keep_alive"))
         if body.get("stream") is False:
-            self._json(200, fake.final_chunk(model, pieces, delay, message={
+            self._json(200, fake.final_chunk(model, pieces, delay, load_ns, message={
                 "role": "assistant",
                 "content": "".join(t for k, t in pieces if k == "content"),
                 **({"thinking": "".join(t for k, t in pieces if k == "thinking")}
@@ -294,7 +333,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._chunk({"model": name, "created_at": _now(), "message": message, "done": False})
                 if delay:
                     time.sleep(delay)
-            self._chunk(fake.final_chunk(model, pieces, delay,
+            self._chunk(fake.final_chunk(model, pieces, delay, load_ns,
                                          message={"role": "assistant", "content": ""}))
             self._end_chunks()
             finished = True
@@ -334,7 +373,8 @@ class FakeOllama:
     """Run with `with FakeOllama() as fake:`; `fake.url` is the OLLAMA_HOST to use."""
 
     def __init__(self, models: list[FakeModel] | None = None, token_delay: float = 0.0,
-                 version: str = "0.12.6", port: int = 0):
+                 version: str = "0.12.6", port: int = 0, gpu_models: int | None = None,
+                 load_delay: float = 0.0):
         self.models: dict[str, FakeModel] = {m.name: m for m in (models or default_models())}
         self.token_delay = token_delay
         self.version = version
@@ -355,6 +395,16 @@ class FakeOllama:
         self._active = 0
         self.max_active = 0  # most streams generating at the same moment
         self._lock = threading.Lock()
+        # The GPU (gpu_models=None: any number of models at once, loaded for free, as before).
+        self.gpu_models = gpu_models
+        self.load_delay = load_delay
+        self._loads: list[str] = []  # every load, in order
+        self._gpu = threading.Condition(self._lock)
+        self._line: deque[object] = deque()  # requests waiting to be admitted, first come first
+        self._busy: dict[str, int] = {}  # model -> requests admitted and not yet finished
+        self._ready: dict[str, threading.Event] = {}  # model -> set once its load is done
+        self._used: dict[str, float] = {}  # model -> when a request last finished (eviction)
+        self._expires: dict[str, datetime] = {}  # model -> when keep_alive would unload it
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.fake = self
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
@@ -394,10 +444,74 @@ class FakeOllama:
         `keep_alive` (a zero keep-alive unloads it; expiry is not modelled). In memory it takes
         more than on disk: the context's cache comes on top."""
         with self._lock:
-            if keep_alive in (0, "0", "0s", "0m"):
+            if _keep_alive_s(keep_alive) == 0:
                 self.loaded.pop(name, None)
             else:
+                if name not in self.loaded:
+                    self._loads.append(name)
                 self.loaded[name] = self.models[name].size + KV_CACHE_BYTES
+
+    def loads(self) -> list[str]:
+        """The models loaded so far, in load order (a model loaded twice is listed twice)."""
+        with self._lock:
+            return list(self._loads)
+
+    def acquire(self, name: str, gone) -> float | None:
+        """Admit a chat with `gpu_models` set: seconds waited (in line, for the GPU, for the
+        load), or None if `gone()` says the client left while it waited in line. As Ollama's
+        scheduler does, the request at the head of the line is served before any behind it, so a
+        model waiting to load is not starved by requests for the loaded one."""
+        began = time.monotonic()
+        turn = object()
+        loading = False  # whether this request is the one that loads the model
+        with self._gpu:
+            self._line.append(turn)
+            while True:
+                if self._line[0] is turn:
+                    if name in self.loaded:
+                        break  # loaded, or loading for an earlier request: share it
+                    if len(self.loaded) < self.gpu_models:
+                        self._loads.append(name)
+                        self.loaded[name] = self.models[name].size + KV_CACHE_BYTES
+                        self._ready[name] = threading.Event()
+                        loading = True
+                        break
+                    idle = [m for m in self.loaded if not self._busy.get(m)]
+                    if idle:  # evict the one used longest ago, then look again
+                        self._evict(min(idle, key=lambda m: self._used.get(m, 0.0)))
+                        continue
+                if gone():
+                    self._line.remove(turn)
+                    self._gpu.notify_all()
+                    return None
+                self._gpu.wait(0.02)
+            self._line.popleft()
+            self._busy[name] = self._busy.get(name, 0) + 1
+            ready = self._ready[name]
+            self._gpu.notify_all()
+        if loading:  # this request loads the model: the load goes on even if the client leaves
+            time.sleep(self.load_delay)
+            ready.set()
+        ready.wait()
+        return time.monotonic() - began
+
+    def release(self, name: str, keep_alive) -> None:
+        """A chat admitted by `acquire` is done: its model may be evicted once idle (at once
+        with a zero keep-alive), and /api/ps counts its expiry from now."""
+        with self._gpu:
+            self._busy[name] -= 1
+            self._used[name] = time.monotonic()
+            seconds = _keep_alive_s(keep_alive)
+            self._expires[name] = datetime.now(timezone.utc) + timedelta(
+                seconds=seconds if seconds >= 0 else 10 * 365 * 86400)
+            if seconds == 0 and not self._busy[name]:
+                self._evict(name)
+            self._gpu.notify_all()
+
+    def _evict(self, name: str) -> None:
+        self.loaded.pop(name, None)
+        self._ready.pop(name, None)
+        self._expires.pop(name, None)
 
     def stream_started(self, name: str) -> None:
         with self._lock:
@@ -446,9 +560,19 @@ class FakeOllama:
             },
         }
 
+    def ps(self) -> list[dict]:
+        """What /api/ps lists: the loaded models (a copy taken under the lock, as chats change
+        them meanwhile)."""
+        with self._lock:
+            return [self.running(name, vram) for name, vram in self.loaded.items()
+                    if name in self.models]
+
     def running(self, name: str, vram: int) -> dict:
         model = self.models[name]
-        return {**self.tag(model), "expires_at": "2026-11-01T10:05:00.000000000Z",
+        expires = self._expires.get(name)
+        return {**self.tag(model),
+                "expires_at": expires.isoformat().replace("+00:00", "Z") if expires
+                else "2026-11-01T10:05:00.000000000Z",
                 "size": vram, "size_vram": vram, "context_length": 8192}
 
     def pieces(self, model: FakeModel, think: bool | None) -> list[tuple[str, str]]:
@@ -465,22 +589,28 @@ class FakeOllama:
                 [("content", t) for t in content]
         return [("content", t) for t in content]
 
-    def final_chunk(self, model: FakeModel, pieces: list, delay: float, message: dict) -> dict:
+    def final_chunk(self, model: FakeModel, pieces: list, delay: float, load_ns: int | None,
+                    message: dict) -> dict:
+        """The last chunk's figures; `load_ns` None: the fixed 50 ms of a fake without a GPU."""
         count = len(pieces)
         per_token_ns = int((delay or 0.01) * 1e9)
+        load_ns = 50_000_000 if load_ns is None else load_ns
         return {
             "model": model.name,
             "created_at": _now(),
             "message": message,
             "done": True,
             "done_reason": "stop",
-            "total_duration": count * per_token_ns + 60_000_000,
-            "load_duration": 50_000_000,
+            "total_duration": count * per_token_ns + load_ns + 10_000_000,
+            "load_duration": load_ns,
             "prompt_eval_count": 26,
             "prompt_eval_duration": 10_000_000,
             "eval_count": count,
             "eval_duration": count * per_token_ns,
         }
+
+
+_GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta")
 
 
 def main() -> None:
@@ -491,13 +621,21 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--token-delay", type=float, default=0.02, help="seconds per token")
     parser.add_argument("--tokens", type=int, default=0,
-                        help="answer length in tokens for two models alpha:1 and beta:1 "
+                        help="answer length in tokens for models alpha:1, beta:1, ... "
                              "(0: the three default models instead)")
+    parser.add_argument("--model-count", type=int, default=2,
+                        help=f"how many models with --tokens (at most {len(_GREEK)})")
+    parser.add_argument("--gpu-models", type=int, default=None,
+                        help="models the GPU holds at once (unset: any number, loaded for free)")
+    parser.add_argument("--load-delay", type=float, default=0.0,
+                        help="seconds a model takes to load, with --gpu-models")
     args = parser.parse_args()
     models = None
     if args.tokens:
-        models = [FakeModel(name, answer="tok " * args.tokens) for name in ("alpha:1", "beta:1")]
-    fake = FakeOllama(models, token_delay=args.token_delay, port=args.port).start()
+        models = [FakeModel(f"{name}:1", answer="tok " * args.tokens)
+                  for name in _GREEK[:args.model_count]]
+    fake = FakeOllama(models, token_delay=args.token_delay, port=args.port,
+                      gpu_models=args.gpu_models, load_delay=args.load_delay).start()
     print(fake.url, flush=True)
     try:
         while True:
