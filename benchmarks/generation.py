@@ -32,7 +32,6 @@ import httpx
 import ollama
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # this checkout's arena, whichever is installed
 
 from arena.generation_plan import plan_generation  # noqa: E402
 
