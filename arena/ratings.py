@@ -163,7 +163,9 @@ def vote_clusters(table: pd.DataFrame, rows: _RowCells | None = None) -> VoteClu
     _, pair_id, pairs, outcome = rows or _row_cells(table)
     cell = pairs * 3 + outcome
     count = table["count"].to_numpy(dtype=np.int64)
-    codes = pd.factorize(table[CLUSTER])[0]  # −1 where empty
+    # Clusters in key order (compared as text), so the draws do not depend on the row order;
+    # −1 where empty.
+    codes = pd.factorize(table[CLUSTER].astype("string"), sort=True)[0]
     present = codes >= 0
     size = np.bincount(codes[present], weights=count[present], minlength=1)
     grouped = present & (size[np.where(present, codes, 0)] > 1)

@@ -97,3 +97,22 @@ def test_clustered_intervals_cover_the_truth_and_unclustered_ones_do_not(capsys)
               f"clustered {coverage['clustered']:.1%}, unclustered {coverage['unclustered']:.1%}")
     assert 0.90 <= coverage["clustered"] <= 0.99, coverage
     assert coverage["unclustered"] < 0.85, coverage
+
+
+def test_clusters_per_category():
+    rng = np.random.default_rng(8)
+    theta = np.array([0.0, 0.5, -0.5])
+    votes = pd.concat([simulate_items(theta, 20, 10, 0.8, rng).assign(category="classification"),
+                       simulate_items(theta, 20, 10, 0.8, rng).assign(category="copywriting")])
+    votes["cluster"] = votes["category"] + "/" + votes["cluster"]  # keys unique across sets
+    table = count_table(votes, by=["category", "cluster"])
+    for category, own in votes.groupby("category"):
+        board = leaderboard(ratings.category_table(table, category), rounds=200, seed=1)
+        alone = leaderboard(count_table(own.drop(columns="category"), by=["cluster"]),
+                            rounds=200, seed=1)
+        pd.testing.assert_frame_equal(board, alone)
+    overall = ratings.category_table(table)
+    assert vote_clusters(overall).n_clusters == 40
+    shuffled = overall.sample(frac=1.0, random_state=3)  # the row order does not matter
+    pd.testing.assert_frame_equal(leaderboard(overall, rounds=200, seed=1),
+                                  leaderboard(shuffled, rounds=200, seed=1))
