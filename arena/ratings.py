@@ -6,8 +6,9 @@ Small pure functions on numpy and pandas, one job each. The flow is:
 
 Everything after `count_table` costs the same for a hundred votes or ten million: the fit sees one
 row per (pair, outcome), and the bootstrap redraws those counts from a multinomial, which is the
-same as resampling the votes with replacement. The fit itself is in arena.bradley_terry, the
-redraws in arena.bootstrap.
+same as resampling the votes with replacement. Votes that are not independent (several battles
+showing the same stored answers) carry a `cluster` in the count table, and the bootstrap then
+resamples clusters. The fit itself is in arena.bradley_terry, the redraws in arena.bootstrap.
 
 Scale: Elo points, 400 · log10 odds, mean 1000. A tie and a both-bad count as half a win each,
 in the fit and in every win rate and win share shown beside it.
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from arena.bootstrap import bootstrap_chunks
+from arena.bootstrap import VoteClusters, bootstrap_chunks
 from arena.bradley_terry import (
     DEFAULT_PRIOR_GAMES,
     ELO_MEAN,
@@ -36,6 +37,7 @@ DEFAULT_ROUNDS = 1000
 DEFAULT_MIN_VOTES = 20  # fewer than this and a model's rating is marked provisional
 DEFAULT_ELO_K = 16.0
 OVERALL = "Overall"
+CLUSTER = "cluster"  # optional count-table column: votes that share it are resampled together
 
 REQUIRED_COLUMNS = ("model_a", "model_b", "winner")
 LEADERBOARD_COLUMNS = ["rank", "model", "rating", "ci_low", "ci_high", "votes", "wins", "ties",
@@ -125,23 +127,52 @@ class PairCells:
         return self.counts.sum(axis=1)
 
 
-def pair_cells(table: pd.DataFrame) -> PairCells:
-    """The count table's cells per unordered pair, models in name order."""
+_RowCells = tuple[list[str], np.ndarray, np.ndarray, np.ndarray]
+
+
+def _row_cells(table: pd.DataFrame) -> _RowCells:
+    """Models in name order, the unordered pairs met (as i · M + j), and each row's pair (an
+    index into those) and outcome (0 first won, 1 second won, 2 tie)."""
     models = sorted(set(table["model_a"]) | set(table["model_b"]))
-    index = {m: k for k, m in enumerate(models)}
-    a = table["model_a"].map(index).to_numpy()
-    b = table["model_b"].map(index).to_numpy()
+    # Categorical codes: each model's place in `models`, many times faster than a dict lookup.
+    a = pd.Categorical(table["model_a"], categories=models).codes.astype(np.int64)
+    b = pd.Categorical(table["model_b"], categories=models).codes.astype(np.int64)
     winner = table["winner"].to_numpy()
-    count = table["count"].to_numpy(dtype=np.int64)
     i, j = np.minimum(a, b), np.maximum(a, b)
     first_won = ((winner == "model_a") & (a < b)) | ((winner == "model_b") & (b < a))
     second_won = ((winner == "model_a") & (a > b)) | ((winner == "model_b") & (b > a))
     outcome = np.where(first_won, 0, np.where(second_won, 1, 2))
     pair_id, pairs = np.unique(i * len(models) + j, return_inverse=True)
+    return models, pair_id, pairs.reshape(-1), outcome
+
+
+def pair_cells(table: pd.DataFrame, rows: _RowCells | None = None) -> PairCells:
+    """The count table's cells per unordered pair, models in name order. (`rows`: the table's
+    `_row_cells`, when already worked out.)"""
+    models, pair_id, pairs, outcome = rows or _row_cells(table)
     counts = np.zeros((len(pair_id), 3), dtype=np.int64)
-    np.add.at(counts, (pairs, outcome), count)
+    np.add.at(counts, (pairs, outcome), table["count"].to_numpy(dtype=np.int64))
     return PairCells(models, pair_id // max(len(models), 1), pair_id % max(len(models), 1),
                      counts)
+
+
+def vote_clusters(table: pd.DataFrame, rows: _RowCells | None = None) -> VoteClusters:
+    """The count table's votes by cluster, for the bootstrap: rows with the same `cluster` are
+    one cluster; an empty cluster, or a cluster of one vote, is a vote on its own (a live
+    battle). Cells as in `pair_cells(table)`."""
+    _, pair_id, pairs, outcome = rows or _row_cells(table)
+    cell = pairs * 3 + outcome
+    count = table["count"].to_numpy(dtype=np.int64)
+    # Clusters in key order (compared as text), so the draws do not depend on the row order;
+    # −1 where empty.
+    codes = pd.factorize(table[CLUSTER].astype("string"), sort=True)[0]
+    present = codes >= 0
+    size = np.bincount(codes[present], weights=count[present], minlength=1)
+    grouped = present & (size[np.where(present, codes, 0)] > 1)
+    singles = np.bincount(cell[~grouped], weights=count[~grouped], minlength=len(pair_id) * 3)
+    kept, cluster = np.unique(codes[grouped], return_inverse=True)
+    return VoteClusters(singles.astype(np.int64).reshape(-1, 3), cluster.reshape(-1),
+                        cell[grouped], count[grouped], len(kept))
 
 
 # --- the leaderboard --------------------------------------------------------------------------
@@ -174,11 +205,13 @@ def leaderboard(
     """One row per model from a count table: rank, rating with its 95% interval, tallies.
 
     Intervals are bootstrap percentiles (`rounds` multinomial redraws), widened where the normal
-    approximation is wider; `rounds=0` gives the normal approximation alone.
+    approximation is wider; `rounds=0` gives the normal approximation alone. With a `cluster`
+    column (see `vote_clusters`) the bootstrap resamples clusters instead of votes.
     """
     if table.empty or int(table["count"].sum()) == 0:
         return pd.DataFrame(columns=LEADERBOARD_COLUMNS)
-    cells = pair_cells(table)
+    rows = _row_cells(table)
+    cells = pair_cells(table, rows)
     m = len(cells.models)
     score, games = score_and_games(cells.counts)
     theta = fit_bradley_terry(score, games, cells.i, cells.j, m, prior_games)[0]
@@ -188,9 +221,10 @@ def leaderboard(
     halfwidth = normal_halfwidth(theta, games, cells.i, cells.j, prior_games)
     ci_low, ci_high = rating - halfwidth, rating + halfwidth
     if rounds > 0:
+        clusters = vote_clusters(table, rows) if CLUSTER in table.columns else None
         replicas = np.concatenate([
             to_elo(refine_near(theta, *score_and_games(chunk), cells.i, cells.j, prior_games))
-            for chunk in bootstrap_chunks(cells.counts, rounds, seed)
+            for chunk in bootstrap_chunks(cells.counts, rounds, seed, clusters)
         ])
         boot_low, boot_high = np.percentile(replicas, [2.5, 97.5], axis=0)
         ci_low, ci_high = np.minimum(ci_low, boot_low), np.maximum(ci_high, boot_high)
