@@ -8,6 +8,7 @@ import contextlib
 import json
 import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -59,6 +60,24 @@ def _category_aliases(store: Store) -> dict[str, str]:
 def _no_such_category(category: str, known: set[str]) -> CommandError:
     return CommandError(f"--category {category!r}: no such category (known: "
                         f"{', '.join(sorted(known)) or 'none'})")
+
+
+def _category_slug(store: Store, category: str) -> str:
+    """The slug of a stored category named by `--category` (slug or name, any case)."""
+    aliases = _category_aliases(store)
+    if category.lower() not in aliases:
+        raise _no_such_category(category, set(aliases.values()))
+    return aliases[category.lower()]
+
+
+@contextlib.contextmanager
+def _writing(path: str, nothing_done: str) -> Iterator[None]:
+    """A write to the database at `path`: another program holding it is a one-line reason."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:  # another write holds the lock, most often
+        raise CommandError(f"{path}: the database is busy ({exc}); {nothing_done}, "
+                           f"try again") from None
 
 
 def _count_table_from_db(path: str) -> pd.DataFrame:
@@ -153,12 +172,7 @@ def leaderboard_command(args: argparse.Namespace) -> None:
 def export_command(args: argparse.Namespace) -> None:
     out = args.out or f"arena-export.{args.format}"
     with open_for_reading(_db_path(args)) as store:
-        category = args.category
-        if category is not None:
-            aliases = _category_aliases(store)
-            if category.lower() not in aliases:
-                raise _no_such_category(category, set(aliases.values()))
-            category = aliases[category.lower()]
+        category = None if args.category is None else _category_slug(store, args.category)
         count = write_export(store, out, args.format, BattleFilter(category=category))
     print(_say("cli.exported", count=count, path=out))
 
@@ -167,12 +181,8 @@ def import_command(args: argparse.Namespace) -> None:
     # Importing writes: it creates or migrates the database (never another program's file).
     limits = load_settings().imports
     path = _db_path(args)
-    try:
-        with open_store(path) as store:
-            result = import_file(store, args.file, limits)
-    except sqlite3.OperationalError as exc:  # another write holds the lock, most often
-        raise CommandError(f"{path}: the database is busy ({exc}); nothing was imported, "
-                           f"try again") from None
+    with _writing(path, "nothing was imported"), open_store(path) as store:
+        result = import_file(store, args.file, limits)
     print(_say("cli.imported", count=result.added, path=args.file, skipped=result.skipped))
 
 
@@ -199,16 +209,13 @@ def prompts_add_command(args: argparse.Namespace) -> None:
     name = args.name or example.prompt_set.name
     settings = load_settings()
     path = _db_path(args)
+    # Adding writes: it creates or migrates the database (never another program's file).
     try:
-        # Adding writes: it creates or migrates the database (never another program's file).
-        with open_store(path) as store:
+        with _writing(path, "nothing was added"), open_store(path) as store:
             if example:
                 category, labels = example.prompt_set.category, example.prompt_set.labels
             else:
-                aliases = _category_aliases(store)
-                if args.category.lower() not in aliases:
-                    raise _no_such_category(args.category, set(aliases.values()))
-                category = aliases[args.category.lower()]
+                category = _category_slug(store, args.category)
                 stored = store.prompt_set(name)
                 labels = given_labels or (stored.labels if stored else ())
             source = example_file(args.example) if example else \
@@ -216,9 +223,6 @@ def prompts_add_command(args: argparse.Namespace) -> None:
             with source as file:
                 items = read_set_file(file, settings.imports, labels, settings.max_prompt_chars)
             added = store.add_prompt_set(PromptSet(name, category, labels), items)
-    except sqlite3.OperationalError as exc:  # another write holds the lock, most often
-        raise CommandError(f"{path}: the database is busy ({exc}); nothing was added, "
-                           f"try again") from None
     except PromptSetRefused as exc:
         raise CommandError(str(exc)) from None
     print(_say("cli.prompts_added", count=added, name=name, skipped=len(items) - added))

@@ -49,11 +49,12 @@ FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl
 JSON_CHUNK = 5000  # objects made into columns at a time: parsed objects take far more memory
 
 
-def _file_format(path: Path) -> str:
+def file_format(path: Path, formats: dict[str, str] = FORMATS) -> str:
+    """The kind of file its suffix says (`formats`: suffix -> kind), or a one-line refusal."""
     try:
-        return FORMATS[path.suffix.lower()]
+        return formats[path.suffix.lower()]
     except KeyError:
-        known = ", ".join(sorted(FORMATS))
+        known = ", ".join(sorted(formats))
         raise VoteFileError(f"{path}: unknown file type {path.suffix!r} (use {known})") from None
 
 
@@ -175,7 +176,7 @@ def read_votes_file(path: str | Path, text_columns: list[str] = VOTE_TEXT_COLUMN
     regular file, or past the limits, is refused before it is read. What `python -m arena
     leaderboard --from` reads, and read_import for CSV and Parquet; no row is checked here."""
     path = Path(path)
-    kind = _file_format(path)
+    kind = file_format(path)
     check_file(path, limits)
     try:
         if kind == "csv":
@@ -329,7 +330,7 @@ def read_import(path: str | Path, limits: ImportLimits = ImportLimits()) -> pd.D
     raises ImportRejected listing the bad rows (or VoteFileError for a file
     that cannot be read at all, or is past the limits)."""
     path = Path(path)
-    kind = _file_format(path)
+    kind = file_format(path)
     check_file(path, limits)
     source = f"import:{path.name}"
     errors = RowErrors()

@@ -23,13 +23,14 @@ from arena.files.checks import (
     check_shape,
     check_text,
 )
-from arena.files.read import json_rows, read_votes_file
+from arena.files.read import FORMATS as VOTE_FORMATS
+from arena.files.read import file_format, json_rows, read_votes_file
 from arena.prompt_sets import PromptItem
 from arena.settings import ImportLimits, Settings
 
 COLUMNS = ("prompt", "id", "expected")
-FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
-           ".txt": "text"}
+# A vote file's text formats, and plain text.
+FORMATS = {**{k: v for k, v in VOTE_FORMATS.items() if v != "parquet"}, ".txt": "text"}
 
 
 def parse_labels(text: str | None) -> tuple[str, ...]:
@@ -57,11 +58,7 @@ def read_set_file(path: str | Path, limits: ImportLimits = ImportLimits(),
     one of `labels`, a prompt longer than a live battle's may be. Rows are numbered from 1: data
     rows of a CSV file (the header is not counted), lines of the others."""
     path = Path(path)
-    try:
-        kind = FORMATS[path.suffix.lower()]
-    except KeyError:
-        known = ", ".join(sorted(FORMATS))
-        raise VoteFileError(f"{path}: unknown file type {path.suffix!r} (use {known})") from None
+    kind = file_format(path, FORMATS)
     check_file(path, limits)
     errors = RowErrors()
     frame = {"csv": _csv_frame, "jsonl": _json_frame, "text": _text_frame}[kind](
