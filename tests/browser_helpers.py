@@ -110,3 +110,17 @@ def record_frames(page) -> list[bytes]:
 
     page.on("websocket", on_websocket)
     return frames
+
+
+def type_prompt(page, text: str, label: str = "Your prompt") -> None:
+    """Type into the Arena's prompt box and submit it (Ctrl+Enter), as a person does."""
+    area = page.get_by_label(label)
+    area.fill(text)
+    area.press("Control+Enter")
+    wait_idle(page)
+
+
+def start_battle(page, prompt: str) -> None:
+    """Type the prompt and press Battle (the English page)."""
+    type_prompt(page, prompt)
+    page.get_by_role("button", name="⚔️ Battle").click()

@@ -1,7 +1,7 @@
 """End to end in a real browser: a real Streamlit server, Debian's Chromium, the fake Ollama."""
 
 import pytest
-from browser_helpers import record_frames, streamlit_server, wait_idle
+from browser_helpers import record_frames, streamlit_server, type_prompt, wait_idle
 from fake_ollama import PLAIN, THINKING, FakeModel, FakeOllama
 from playwright.sync_api import expect
 
@@ -18,13 +18,6 @@ def arena(tmp_path):
         env = {"OLLAMA_HOST": fake.url, "ARENA_DB": str(tmp_path / "e2e.db")}
         with streamlit_server(env, tmp_path / "streamlit.log") as url:
             yield fake, url
-
-
-def type_prompt(page, text: str) -> None:
-    area = page.get_by_label("Your prompt")
-    area.fill(text)
-    area.press("Control+Enter")
-    wait_idle(page)
 
 
 

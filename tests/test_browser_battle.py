@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_helpers import streamlit_server, wait_idle
+from browser_helpers import streamlit_server, type_prompt, wait_idle
 from fake_ollama import PLAIN, THINKING, FakeModel, FakeOllama
 from playwright.sync_api import expect
 
@@ -55,13 +55,6 @@ def screenshot(page, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 1800})
     page.screenshot(path=str(SHOTS / f"{name}.png"))
     page.set_viewport_size(size)
-
-
-def type_prompt(page, text: str, label: str = "Your prompt") -> None:
-    area = page.get_by_label(label)
-    area.fill(text)
-    area.press("Control+Enter")
-    wait_idle(page)
 
 
 def choose(page, label: str, option: str) -> None:

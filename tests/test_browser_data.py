@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from browser_helpers import record_frames, streamlit_server, wait_idle
+from browser_helpers import record_frames, start_battle, streamlit_server, wait_idle
 from fake_ollama import PLAIN, FakeModel, FakeOllama
 from playwright.sync_api import expect
 from seed import seed_votes
@@ -49,11 +49,7 @@ def test_a_new_model_is_not_in_another_tabs_model_filter_until_the_vote(arena, b
     voting = browser.new_context().new_page()
     voting.goto(f"{url}/arena")
     wait_idle(voting)
-    area = voting.get_by_label("Your prompt")
-    area.fill("Say hello")
-    area.press("Control+Enter")
-    wait_idle(voting)
-    voting.get_by_role("button", name="⚔️ Battle").click()
+    start_battle(voting, "Say hello")
     expect(voting.get_by_role("button", name="🤝 Tie")).to_be_visible(timeout=30_000)
 
     # Another person, or another tab; tall, so that the screenshots show one battle whole.

@@ -10,7 +10,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from browser_helpers import allowed_hosts, lan_address, record_frames, streamlit_server, wait_idle
+from browser_helpers import (
+    allowed_hosts,
+    lan_address,
+    record_frames,
+    start_battle,
+    streamlit_server,
+    wait_idle,
+)
 from fake_ollama import PLAIN, THINKING, FakeModel, FakeOllama
 from playwright.sync_api import expect
 
@@ -55,11 +62,7 @@ def test_loaded_models_reach_only_an_admin_without_a_pending_battle(browser, tmp
                 admin_frames = record_frames(admin)
                 admin.goto(url)
                 wait_idle(admin)
-                prompt = admin.get_by_label("Your prompt")
-                prompt.fill("Name a river.")
-                prompt.press("Control+Enter")
-                wait_idle(admin)
-                admin.get_by_role("button", name="⚔️ Battle").click()
+                start_battle(admin, "Name a river.")
                 expect(admin.get_by_role("button", name="👈 A is better")).to_be_visible(
                     timeout=30_000)
                 wait_idle(admin)

@@ -14,7 +14,14 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_helpers import allowed_hosts, lan_address, streamlit_server, wait_idle
+from browser_helpers import (
+    allowed_hosts,
+    lan_address,
+    start_battle,
+    streamlit_server,
+    type_prompt,
+    wait_idle,
+)
 from fake_ollama import PLAIN, THINKING, FakeModel, FakeOllama
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
@@ -37,18 +44,6 @@ def fake_models() -> list[FakeModel]:
 def screenshot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def type_prompt(page, prompt: str = PROMPT) -> None:
-    area = page.get_by_label("Your prompt")
-    area.fill(prompt)
-    area.press("Control+Enter")
-    wait_idle(page)
-
-
-def battle(page, prompt: str = PROMPT) -> None:
-    type_prompt(page, prompt)
-    page.get_by_role("button", name="⚔️ Battle").click()
 
 
 def column_lengths(page) -> list[int]:
@@ -99,7 +94,7 @@ def test_a_new_users_whole_path(page, tmp_path):
             wait_idle(page)
             expect(page.get_by_text("⚔️ Arena").first).to_be_visible()
             screenshot(page, "arena")
-            battle(page)
+            start_battle(page, PROMPT)
             # Both columns grow at the same time: samples where each is longer than before.
             samples = []
             deadline = time.monotonic() + 20
@@ -240,7 +235,7 @@ def test_admin_passcode_and_what_the_server_logs(page, tmp_path):
             # the session; reloading the page would ask for the passcode again.)
             page.get_by_role("link", name="Arena").click()
             wait_idle(page)
-            battle(page)
+            start_battle(page, PROMPT)
             expect(page.get_by_role("button", name="🤝 Tie")).to_be_visible(timeout=30_000)
             page.get_by_role("button", name="🤝 Tie").click()
             expect(page.get_by_text("The contestants")).to_be_visible()
@@ -283,9 +278,9 @@ def test_the_queue_shows_your_place_and_lets_you_leave(browser, tmp_path):
                 wait_idle(page)
                 pages.append(page)
             first, second = pages
-            battle(first)
+            start_battle(first, PROMPT)
             expect(first.get_by_role("button", name="⏹ Stop")).to_be_visible()
-            battle(second)
+            start_battle(second, PROMPT)
             expect(second.get_by_text("1 battle ahead of yours")).to_be_visible()
             screenshot(second, "arena-queued")
             assert len(fake.chat_requests()) == 2  # only the first battle has asked Ollama
@@ -293,7 +288,7 @@ def test_the_queue_shows_your_place_and_lets_you_leave(browser, tmp_path):
             wait_idle(second)
             assert second.get_by_text("ahead of yours").count() == 0
             # Queue again: it starts once the first battle is over.
-            battle(second)
+            start_battle(second, PROMPT)
             expect(first.get_by_role("button", name="🤝 Tie")).to_be_visible(timeout=30_000)
             expect(second.get_by_role("button", name="🤝 Tie")).to_be_visible(timeout=30_000)
             asked = [r["at"] for r in fake.requests if r["path"] == "/api/chat"]
