@@ -44,3 +44,16 @@ def simulated_rows(true: dict[str, float], n: int, seed: int = 0,
     winners = np.where(tie, "tie", np.where(win, "model_a", "model_b"))
     cats = rng.integers(0, len(categories), n)
     return [(names[a[k]], names[b[k]], winners[k], categories[cats[k]]) for k in range(n)]
+
+
+def write_votes(frame, path) -> None:
+    """Vote rows written as the file's suffix says: CSV, JSON Lines or Parquet."""
+    suffix = path.suffix
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True)
+    elif suffix == ".parquet":
+        frame.to_parquet(path)
+    else:
+        raise ValueError(f"no vote file format for {suffix!r}")

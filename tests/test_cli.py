@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from cli_helpers import arena, arena_process
 from db_helpers import count_battles
-from seed import seed_votes, simulated_rows
+from seed import seed_votes, simulated_rows, write_votes
 
 from arena.db import Store
 
@@ -50,12 +50,7 @@ def test_files_of_each_format_give_the_same_board(tmp_path, votes):
     outputs = []
     for suffix in ("csv", "jsonl", "parquet"):
         path = tmp_path / f"votes.{suffix}"
-        if suffix == "csv":
-            votes.to_csv(path, index=False)
-        elif suffix == "jsonl":
-            votes.to_json(path, orient="records", lines=True)
-        else:
-            votes.to_parquet(path)
+        write_votes(votes, path)
         result = arena("leaderboard", "--from", str(path), "--format", "csv", "--seed", "3")
         assert result.returncode == 0, result.stderr
         outputs.append(result.stdout)

@@ -11,6 +11,7 @@ import pytest
 from cli_helpers import arena, arena_process
 from conftest import ROOT
 from db_helpers import count_battles
+from seed import write_votes
 
 from arena.db import Store
 from arena.files import checks, read
@@ -105,12 +106,7 @@ def test_a_model_against_itself_in_chatbot_arena_rows_and_for_the_leaderboard(tm
     path = tmp_path / f"votes.{form}"
     frame = pd.DataFrame({"model_a": ["x", "y", "z"], "model_b": ["y", "y", "x"],
                           "winner": ["model_a", "tie", "model_b"]})
-    if form == "csv":
-        frame.to_csv(path, index=False)
-    elif form == "jsonl":
-        frame.to_json(path, orient="records", lines=True)
-    else:
-        frame.to_parquet(path)
+    write_votes(frame, path)
     refused(Store(tmp_path / "arena.db"), path, "row 2: model_a and model_b are the same model")
     done = arena("leaderboard", "--from", str(path))
     assert done.returncode == 1
@@ -186,9 +182,7 @@ def test_model_names_with_control_characters_or_too_long_are_refused(tmp_path, n
     path = tmp_path / f"votes.{form}"
     frame = pd.DataFrame({"model_a": ["x", name, "y"], "model_b": ["y", "y", "x"],
                           "winner": ["model_a", "tie", "model_b"]})
-    {"csv": lambda: frame.to_csv(path, index=False),
-     "jsonl": lambda: frame.to_json(path, orient="records", lines=True),
-     "parquet": lambda: frame.to_parquet(path)}[form]()
+    write_votes(frame, path)
     refused(Store(tmp_path / "arena.db"), path, message)
 
 
@@ -251,9 +245,7 @@ def test_rows_and_columns_past_the_limits(tmp_path, form):
     path = tmp_path / f"votes.{form}"
     frame = pd.DataFrame({"model_a": ["x"] * 30, "model_b": ["y"] * 30, "winner": ["tie"] * 30,
                           **{f"extra{k}": ["e"] * 30 for k in range(10)}})
-    {"csv": lambda: frame.to_csv(path, index=False),
-     "jsonl": lambda: frame.to_json(path, orient="records", lines=True),
-     "parquet": lambda: frame.to_parquet(path)}[form]()
+    write_votes(frame, path)
     store = Store(tmp_path / "arena.db")
     with pytest.raises(VoteFileError, match=r"more than 20 rows, the import limit "
                                             r"\(ARENA_IMPORT_MAX_ROWS\)"):
