@@ -97,7 +97,14 @@ class Battle:
     created_at: str = field(default_factory=utc_now)
     status: str = STATUS_COMPLETE
     failure_reason: str | None = None
-    source: str = "local"
+    source: str = "local"  # "local", "prompt_set" (the vote queue), or an import's
+    # A vote-queue battle's prompt set, its item's id in the set's file (None if it had none),
+    # the item's expected answer, and the stored answers shown as sides a and b (arena.db).
+    prompt_set: str | None = None
+    item_id: str | None = None
+    expected: str | None = None
+    answer_id_a: int | None = None
+    answer_id_b: int | None = None
 
     @property
     def sides(self) -> dict[str, Side]:

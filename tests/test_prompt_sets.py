@@ -7,7 +7,7 @@ import pytest
 from conftest import ROOT
 
 from arena.db import PromptSetRefused, Store, migrations
-from arena.db.migrations import MIGRATIONS
+from arena.db.migrations import _PROMPT_SETS, _QUEUE_BATTLES, MIGRATIONS
 from arena.files.checks import ImportRejected, VoteFileError
 from arena.files.set_file import parse_labels, read_set_file
 from arena.prompt_sets import EXAMPLE_SETS, PromptAnswer, PromptItem, PromptSet, example_file
@@ -268,7 +268,7 @@ def test_what_is_missing_for_some_contestants(store):
 
 def test_the_schema_upgrades_to_prompt_sets_keeping_the_battles(tmp_path, monkeypatch):
     path = tmp_path / "previous.db"
-    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:-1])
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:MIGRATIONS.index(_PROMPT_SETS)])
     old = Store(path)
     battle = Battle(category="classification", prompt="p", system_prompt="", options={},
                     side_a=Side(model="a", answer="x"), side_b=Side(model="b", answer="y"))
@@ -282,3 +282,44 @@ def test_the_schema_upgrades_to_prompt_sets_keeping_the_battles(tmp_path, monkey
         assert upgraded.vote_counts()["count"].sum() == 1
         assert upgraded.prompt_sets() == []
         assert upgraded.add_prompt_set(SENTIMENT, ITEMS) == 3
+
+
+def test_the_schema_upgrades_to_queue_battles_keeping_live_ones(tmp_path, monkeypatch):
+    path = tmp_path / "previous.db"
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:MIGRATIONS.index(_QUEUE_BATTLES)])
+    old = Store(path)
+    live = Battle(category="classification", prompt="p", system_prompt="", options={},
+                  side_a=Side(model="a", answer="x"), side_b=Side(model="b", answer="y"))
+    old.save_battle(live)
+    old.add_prompt_set(SENTIMENT, ITEMS)
+    old.close()
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS)
+    with Store(path) as upgraded:
+        kept = upgraded.get_battle(live.id)
+        assert kept == live and kept.prompt_set is None and kept.answer_id_a is None
+        assert upgraded.set_contestants(SENTIMENT.name) == []
+
+
+def test_a_queue_battle_keeps_its_set_item_and_answers(store):
+    store.add_prompt_set(SENTIMENT, ITEMS)
+    item = store.set_items(SENTIMENT.name)[0]
+    for model in ("a", "b"):
+        store.save_answer(PromptAnswer(item.item_id, Side(model=model, answer=model), {}))
+    first, second = (a.answer_id for a in store.answers(SENTIMENT.name)[:2])
+    battle = Battle(category="classification", prompt=item.item.prompt, system_prompt="",
+                    options={}, side_a=Side(model="b", answer="b"),
+                    side_b=Side(model="a", answer="a"), source="prompt_set",
+                    prompt_set=SENTIMENT.name, item_id=item.item.id,
+                    expected=item.item.expected, answer_id_a=second, answer_id_b=first)
+    store.save_battle(battle)
+    assert store.get_battle(battle.id) == battle
+
+
+def test_an_admin_chooses_a_sets_contestants(store):
+    store.add_prompt_set(SENTIMENT, ITEMS)
+    store.choose_set_contestants(SENTIMENT.name, ["qwen3:8b", "gemma3:4b", "qwen3:8b"])
+    assert store.set_contestants(SENTIMENT.name) == ["qwen3:8b", "gemma3:4b"]
+    store.choose_set_contestants(SENTIMENT.name, [])
+    assert store.set_contestants(SENTIMENT.name) == []
+    with pytest.raises(PromptSetRefused):
+        store.choose_set_contestants("no such set", ["qwen3:8b"])

@@ -34,7 +34,8 @@ class Battles(Database):
         """Write many battles, and votes on them, in one transaction: all or nothing."""
         battles, votes = list(battles), list(votes)
         battle_rows = [(b.id, b.created_at, b.category, b.prompt, b.system_prompt,
-                        options_text(b.options), b.status, b.failure_reason, b.source)
+                        options_text(b.options), b.status, b.failure_reason, b.source,
+                        b.prompt_set, b.item_id, b.expected, b.answer_id_a, b.answer_id_b)
                        for b in battles]
         side_rows = [(b.id, name, *bulk.side_values(side))
                      for b in battles for name, side in b.sides.items()]
@@ -205,6 +206,11 @@ def _battle_from_row(row: sqlite3.Row, sides: dict[str, Side]) -> Battle:
         status=row["status"],
         failure_reason=row["failure_reason"],
         source=row["source"],
+        prompt_set=row["prompt_set"],
+        item_id=row["item_id"],
+        expected=row["expected"],
+        answer_id_a=row["answer_id_a"],
+        answer_id_b=row["answer_id_b"],
         side_a=sides["a"],
         side_b=sides["b"],
     )

@@ -14,7 +14,8 @@ from arena.db.rules import REFUSED_VOTES, ROW_TRIGGERS, TALLY_ADD, VERSION_BUMP
 from arena.records import Side
 
 BATTLE_COLUMNS = ["id", "created_at", "category", "prompt", "system_prompt", "options", "status",
-                  "failure_reason", "source"]
+                  "failure_reason", "source", "prompt_set", "item_id", "expected", "answer_id_a",
+                  "answer_id_b"]
 SIDE_COLUMNS = [f.name for f in fields(Side)]
 # A side's values in SIDE_COLUMNS order; much faster than dataclasses.asdict, which deep-copies.
 side_values = attrgetter(*SIDE_COLUMNS)
@@ -66,6 +67,8 @@ def insert_rows(conn: sqlite3.Connection, table: str, columns: dict[str, list]) 
     info = {r[1]: (r[3], r[4]) for r in conn.execute(f"PRAGMA table_info({table})")}
 
     def implied(name: str, values: list) -> bool:
+        if name not in info:  # a field added by a later migration, empty: an older schema's row
+            return values.count(None) == len(values)
         not_null, default = info[name]
         if default is None and not not_null:
             return values.count(None) == len(values)

@@ -294,6 +294,23 @@ CREATE TABLE prompt_answers (
 """
 
 
+_QUEUE_BATTLES = """
+-- A battle of the vote queue shows two stored answers of a prompt set's item (source
+-- 'prompt_set'): it keeps the set's name, the item's id in its file (if it had one) and its
+-- expected answer, so that files carry them and imports keep them, and, in this database, the
+-- two answers it showed (answer_id_a / _b: NULL for live and imported battles).
+ALTER TABLE battles ADD COLUMN prompt_set TEXT;
+ALTER TABLE battles ADD COLUMN item_id TEXT;
+ALTER TABLE battles ADD COLUMN expected TEXT;
+ALTER TABLE battles ADD COLUMN answer_id_a INTEGER REFERENCES prompt_answers (id) ON DELETE SET NULL;
+ALTER TABLE battles ADD COLUMN answer_id_b INTEGER REFERENCES prompt_answers (id) ON DELETE SET NULL;
+CREATE INDEX battles_answers ON battles (answer_id_a, answer_id_b) WHERE answer_id_a IS NOT NULL;
+-- The contestants an admin chose for a set (JSON list of contestant names); empty: every model
+-- that takes part.
+ALTER TABLE prompt_sets ADD COLUMN contestants TEXT NOT NULL DEFAULT '[]';
+"""
+
+
 # The schema's history. Append, never edit: position i + 1 is schema version i + 1.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _SCHEMA_V1,
@@ -309,4 +326,5 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _merge_plain_contestants,
     _NO_SELF_BATTLES,
     _PROMPT_SETS,
+    _QUEUE_BATTLES,
 ]

@@ -108,6 +108,22 @@ class PromptSets(Database):
         return [SetSummary(_set_of(r), r["created_at"], r["items"], r["answers"], r["failed"])
                 for r in rows]
 
+    def set_contestants(self, name: str) -> list[str]:
+        """The contestant names an admin chose for a set; empty: every model that takes part
+        (and for a set that is not there)."""
+        with self.reading() as conn:
+            row = conn.execute("SELECT contestants FROM prompt_sets WHERE name = ?",
+                               (name,)).fetchone()
+        return [] if row is None else json.loads(row[0])
+
+    def choose_set_contestants(self, name: str, contestants: Sequence[str]) -> None:
+        """Choose who answers a set (contestant names; empty: every model that takes part)."""
+        with self.transaction() as conn:
+            if conn.execute("UPDATE prompt_sets SET contestants = ? WHERE name = ?",
+                            (json.dumps(list(dict.fromkeys(contestants)), ensure_ascii=False),
+                             name)).rowcount != 1:
+                raise PromptSetRefused(f"no prompt set {name!r}")
+
     def set_items(self, name: str) -> list[StoredItem]:
         """A set's items in their order (none for a set that is not there)."""
         with self.reading() as conn:
