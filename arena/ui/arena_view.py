@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -255,18 +256,22 @@ def _cast_vote(ctx: PageContext, winner: str) -> None:
     current_round().vote(winner, ctx.voter)
 
 
-def render_vote_buttons(ctx: PageContext, round_: Round) -> None:
+def render_vote_buttons(ctx: PageContext, round_: Round,
+                        on_vote: Callable[[PageContext, str], None] = _cast_vote,
+                        on_new_round: Callable[[], None] = _new_round) -> None:
+    """The four vote buttons (`on_vote(ctx, winner)` on a click), under a warning when an
+    answer names a model (with a way to leave the battle: `on_new_round`)."""
     if round_.leaks:
         # Said before the vote, not after, and without saying which side: the reader sees
         # that for themself, and may still vote (stored, not counted) or start again.
         st.warning(ctx.t("vote.leak_warning"), icon="🏷️")
-        st.button(ctx.t("arena.new_round"), key="arena.new_round_leak", on_click=_new_round)
+        st.button(ctx.t("arena.new_round"), key="arena.new_round_leak", on_click=on_new_round)
     st.markdown(f"**{ctx.t('arena.vote_prompt')}**")
     for winner, column in zip(WINNERS, st.columns(len(WINNERS))):
         column.button(
             ctx.t(f"vote.{winner}"),
             key=f"arena.vote.{winner}",
-            on_click=_cast_vote,
+            on_click=on_vote,
             args=(ctx, winner),
             width="stretch",
         )
