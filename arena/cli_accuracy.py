@@ -53,7 +53,7 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     command = commands.add_parser(
         "accuracy", help="how often each model gave a prompt set's expected answers",
         description="Per contestant: answers scored, correct, no label found, accuracy with its "
-                    "95%% Wilson interval, median tokens/s and median answer time (seconds). "
+                    "95% Wilson interval, median tokens/s and median answer time (seconds). "
                     "Items without an expected answer and failed answers are not counted.")
     command.add_argument("name", help="the prompt set's name (see `prompts list`)")
     command.add_argument("--format", choices=FORMATS, default="table")

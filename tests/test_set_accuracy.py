@@ -228,3 +228,10 @@ def test_a_missing_database_or_format_is_refused(tmp_path, db_file):
     assert not missing.exists()
     assert arena("accuracy", "reviews", "--db", db_file, "--format", "xlsx").returncode == 2
     assert arena("accuracy", "--db", db_file).returncode == 2  # the set's name is needed
+
+
+def test_the_help_says_what_is_counted():
+    result = arena("accuracy", "--help")
+    assert result.returncode == 0
+    assert "95% Wilson interval" in " ".join(result.stdout.split())  # not argparse's "95%%"
+    assert "accuracy" in arena("--help").stdout
