@@ -87,8 +87,13 @@ def _same(given: str | None, expected: str) -> bool:
     return isinstance(given, str) and _normal(given) == _normal(expected)
 
 
+def has_expected(expected: object) -> bool:
+    """Whether an item is scored: its expected answer is text that is not blank."""
+    return isinstance(expected, str) and bool(expected.strip())
+
+
 def _has_expected(expected: pd.Series) -> np.ndarray:
-    return expected.map(lambda e: isinstance(e, str) and bool(e.strip())).to_numpy(dtype=bool)
+    return expected.map(has_expected).to_numpy(dtype=bool)
 
 
 def score_answers(answers: pd.DataFrame, labels: Sequence[str] | None = None) -> pd.DataFrame:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -13,7 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from arena import ratings
+from arena import cli_accuracy, ratings
+from arena.cli_common import (
+    FORMATS,
+    CommandError,
+    db_path,
+    open_for_reading,
+    open_store,
+    print_table,
+)
 from arena.db import BattleFilter, PromptSetRefused, Store
 from arena.files.checks import ImportRejected, RowErrors, VoteFileError, check_names
 from arena.files.export import write_export
@@ -21,32 +28,10 @@ from arena.files.importer import import_file
 from arena.files.read import counted_votes, read_votes_file
 from arena.files.schema import is_own
 from arena.files.set_file import parse_labels, read_set_file
-from arena.files.spreadsheet import safe_csv
 from arena.i18n import translate
 from arena.prompt_sets import EXAMPLE_SETS, PromptSet, example_file
 from arena.ratings import RatingInputError
 from arena.settings import SettingsError, load_settings
-
-
-class CommandError(Exception):
-    """A reason to stop, shown to the user as one line."""
-
-
-def open_store(path: str, read_only: bool = False) -> Store:
-    """The database at `path`, waiting for other writers as long as the settings say."""
-    return Store(path, read_only=read_only,
-                 busy_timeout_s=load_settings().db_busy_timeout_s)
-
-
-def open_for_reading(path: str) -> Store:
-    """An existing arena database, read-only: nothing in the file can change, and a file that is
-    not an up-to-date arena database is refused with a one-line reason."""
-    if not Path(path).is_file():
-        raise CommandError(f"{path}: no such database (set --db or ARENA_DB)")
-    try:
-        return open_store(path, read_only=True)
-    except sqlite3.DatabaseError as exc:  # NotArenaDatabase, NewerSchema, OlderSchema
-        raise CommandError(str(exc)) from None
 
 
 def _category_aliases(store: Store) -> dict[str, str]:
@@ -122,39 +107,18 @@ def _select_category(table: pd.DataFrame, category: str | None) -> pd.DataFrame:
     return chosen
 
 
-def _print_board(board: pd.DataFrame, form: str) -> None:
-    if form == "json":
-        records = board.assign(
-            rating=board["rating"].round(2), ci_low=board["ci_low"].round(2),
-            ci_high=board["ci_high"].round(2), win_rate=board["win_rate"].round(4),
-        ).to_dict("records")
-        print(json.dumps(records, ensure_ascii=False, indent=2, default=_plain))
-    elif form == "csv":
-        sys.stdout.write(safe_csv(board, float_format="%.2f"))
-    elif board.empty:
-        print("No counted votes yet.")
-    else:
-        shown = board.assign(
-            rating=board["rating"].round().astype(int),
-            interval=ratings.interval_text(board, minus="-"),
-            win_rate=(board["win_rate"] * 100).round(1).astype(str) + "%",
-            provisional=board["provisional"].map({True: "yes", False: ""}),
-        )[["rank", "model", "rating", "interval", "votes", "win_rate", "provisional"]]
-        print(shown.to_string(index=False))
-
-
-def _plain(value):
-    """JSON for numpy scalars."""
-    return value.item() if hasattr(value, "item") else str(value)
+def _board_shown(board: pd.DataFrame) -> pd.DataFrame:
+    return board.assign(
+        rating=board["rating"].round().astype(int),
+        interval=ratings.interval_text(board, minus="-"),
+        win_rate=(board["win_rate"] * 100).round(1).astype(str) + "%",
+        provisional=board["provisional"].map({True: "yes", False: ""}),
+    )[["rank", "model", "rating", "interval", "votes", "win_rate", "provisional"]]
 
 
 def _say(key: str, **values: object) -> str:
     """A summary line in the arena's language (ARENA_LANG); errors stay in English."""
     return translate(load_settings().language, key, **values)
-
-
-def _db_path(args: argparse.Namespace) -> str:
-    return args.db or str(load_settings().db_path)
 
 
 def leaderboard_command(args: argparse.Namespace) -> None:
@@ -163,15 +127,16 @@ def leaderboard_command(args: argparse.Namespace) -> None:
     if args.source_file:
         table = _count_table_from_file(args.source_file)
     else:
-        table = _count_table_from_db(_db_path(args))
+        table = _count_table_from_db(db_path(args))
     board = ratings.leaderboard(_select_category(table, args.category), rounds=args.rounds,
                                 seed=args.seed)
-    _print_board(board, args.format)
+    print_table(board, args.format, {"rating": 2, "ci_low": 2, "ci_high": 2, "win_rate": 4},
+                _board_shown, "No counted votes yet.", csv_float_format="%.2f")
 
 
 def export_command(args: argparse.Namespace) -> None:
     out = args.out or f"arena-export.{args.format}"
-    with open_for_reading(_db_path(args)) as store:
+    with open_for_reading(db_path(args)) as store:
         category = None if args.category is None else _category_slug(store, args.category)
         count = write_export(store, out, args.format, BattleFilter(category=category))
     print(_say("cli.exported", count=count, path=out))
@@ -180,14 +145,14 @@ def export_command(args: argparse.Namespace) -> None:
 def import_command(args: argparse.Namespace) -> None:
     # Importing writes: it creates or migrates the database (never another program's file).
     limits = load_settings().imports
-    path = _db_path(args)
+    path = db_path(args)
     with _writing(path, "nothing was imported"), open_store(path) as store:
         result = import_file(store, args.file, limits)
     print(_say("cli.imported", count=result.added, path=args.file, skipped=result.skipped))
 
 
 def migrate_command(args: argparse.Namespace) -> None:
-    path = _db_path(args)
+    path = db_path(args)
     if not Path(path).is_file():
         raise CommandError(f"{path}: no such database (set --db or ARENA_DB)")
     with open_store(path) as store:
@@ -208,7 +173,7 @@ def prompts_add_command(args: argparse.Namespace) -> None:
     example = EXAMPLE_SETS.get(args.example)
     name = args.name or example.prompt_set.name
     settings = load_settings()
-    path = _db_path(args)
+    path = db_path(args)
     # Adding writes: it creates or migrates the database (never another program's file).
     try:
         with _writing(path, "nothing was added"), open_store(path) as store:
@@ -229,7 +194,7 @@ def prompts_add_command(args: argparse.Namespace) -> None:
 
 
 def prompts_list_command(args: argparse.Namespace) -> None:
-    with open_for_reading(_db_path(args)) as store:
+    with open_for_reading(db_path(args)) as store:
         sets = store.prompt_sets()
     if not sets:
         print(_say("cli.no_prompt_sets"))
@@ -257,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--rounds", type=int, default=ratings.DEFAULT_ROUNDS,
                        help="bootstrap rounds for the intervals (default %(default)s)")
     board.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
-    board.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    board.add_argument("--format", choices=FORMATS, default="table")
     board.set_defaults(run=leaderboard_command)
 
     export = commands.add_parser("export", help="battles and votes to a file")
@@ -295,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing = actions.add_parser("list", help="the prompt sets with their items and answers")
     listing.add_argument("--db", help="SQLite database (default: ARENA_DB, else data/arena.db)")
     listing.set_defaults(run=prompts_list_command)
+
+    cli_accuracy.add_command(commands)
     return parser
 
 

@@ -1,7 +1,9 @@
-"""Leaderboard: Bradley–Terry ratings with 95% intervals, per category and Overall."""
+"""Leaderboard: Bradley–Terry ratings with 95% intervals, per category and Overall; below them,
+the accuracy against prompt sets' expected answers."""
 
 import streamlit as st
 
+from arena.ui import accuracy_view
 from arena.ui import leaderboard_view as view
 from arena.ui.common import setup_page
 
@@ -17,9 +19,10 @@ found = view.results(ctx, category, where)
 
 if found.board.empty:
     view.empty_state(ctx, where)
-    st.stop()
+else:
+    view.verdict(ctx, found.board)
+    view.table(ctx, found.board)
+    view.download(ctx, found.board, category)
+    view.chart_section(ctx, found, category, where)
 
-view.verdict(ctx, found.board)
-view.table(ctx, found.board)
-view.download(ctx, found.board, category)
-view.chart_section(ctx, found, category, where)
+accuracy_view.section(ctx)  # answers need no votes to be scored

@@ -1,4 +1,5 @@
-"""Battles and votes written straight to a store, for leaderboard tests and benchmarks."""
+"""Battles and votes, and prompt sets' answers, written straight to a store, for leaderboard
+tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 
 from arena.db import Store
-from arena.records import Battle, Side, Vote, iso_utc
+from arena.prompt_sets import PromptAnswer, PromptItem, PromptSet
+from arena.records import Battle, Side, Vote, iso_utc, parse_contestant_name
 
 
 def seed_votes(store: Store, rows: list[tuple], start: datetime | None = None) -> None:
@@ -57,3 +59,23 @@ def write_votes(frame, path) -> None:
         frame.to_parquet(path)
     else:
         raise ValueError(f"no vote file format for {suffix!r}")
+
+
+def seed_answers(store: Store, prompt_set: PromptSet, items: list[PromptItem],
+                 answers: dict[str, list[str | None]], thinking: str = "") -> None:
+    """Add the set with its items, and each contestant's answers to them in order (None: a failed
+    answer; fewer answers than items: the rest not answered yet). The k-th item's answers run at
+    10·(k+1) tokens/s and take k+1 seconds; a thinking contestant's answers carry `thinking`."""
+    store.add_prompt_set(prompt_set, items)
+    stored = store.set_items(prompt_set.name)
+    for contestant, texts in answers.items():
+        model, think = parse_contestant_name(contestant)
+        for k, (item, text) in enumerate(zip(stored, texts)):
+            failed = text is None
+            side = Side(model=model, think=think, answer=text or "",
+                        thinking=thinking if think == "on" else "",
+                        tokens_per_s=None if failed else 10.0 * (k + 1),
+                        total_s=None if failed else k + 1.0,
+                        error_kind="timeout" if failed else None,
+                        error="no answer in 300 s" if failed else None)
+            store.save_answer(PromptAnswer(item.item_id, side, {"seed": 1}))
