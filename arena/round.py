@@ -176,6 +176,15 @@ class Round:
             if ticket is not None:
                 self.leave(ticket)
 
+    def offer(self, battle: Battle, store: Store) -> None:
+        """Make a stored battle of the vote queue (arena.vote_queue) this round's battle: no
+        run and no place in the queue, so it awaits its vote at once; the vote, the leak check
+        and `clear` then treat it as any other battle."""
+        with self._lock:
+            self._run, self._store, self.battle = None, store, battle
+            self.stored_vote = self.vote_problem = self.storage_error = None
+        _ = self.leaks  # worked out now, as in `finish`
+
     def _save(self, battle: Battle) -> None:
         """Store a finished battle; if the database refuses, say why instead of failing."""
         try:
