@@ -10,7 +10,7 @@ The rules of a vote, and who decides each:
 - an answer that names a model (arena.identity): the vote is stored but does not count; worked
   out here, once per battle;
 - one vote per battle, none on a failed or stopped battle, and none that counts once the names
-  could be seen elsewhere (the anonymity window of the Data page, Store REVEALED): the database
+  could be seen elsewhere (its anonymity is over, arena.db.rules ENDED): the database
   decides (Store.record_vote); the round asks it and keeps its answer.
 """
 
