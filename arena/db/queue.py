@@ -15,31 +15,31 @@ from arena.prompt_sets import PromptAnswer
 CANDIDATE_COLUMNS = ["set_name", "item_row", "item_id", "prompt", "expected", "category",
                      "answer_a", "answer_b", "votes", "shown", "answers_seen"]
 
-# Parameters: set name twice, category twice, voter. The answers of the chosen sets, then the
-# queue battles that showed them (found by the battles_answers index) with their votes, then
-# every pair of each item's answers (the UNIQUE (item, model, think) makes them different
-# contestants) with its counted votes and what this voter has seen of it.
-_CANDIDATES = """
+# Parameters by name: set, category, voter. The answers of the chosen sets; the answers this
+# voter has voted on (their queue battles found by the battles_answers index); then every pair
+# of each item's answers (the UNIQUE (item, model, think) makes them different contestants),
+# with the votes on battles that showed it, looked up by the index in either order.
+_SHOWED_PAIR = ("FROM battles b JOIN votes v ON v.battle_id = b.id"
+                " WHERE ((b.answer_id_a = x.id AND b.answer_id_b = y.id)"
+                " OR (b.answer_id_a = y.id AND b.answer_id_b = x.id))")
+_VOTED_BY_VOTER = ("FROM battles b JOIN votes v ON v.battle_id = b.id"
+                   " WHERE b.answer_id_a IN (SELECT id FROM answers) AND v.voter = :voter")
+_CANDIDATES = f"""
 WITH answers AS (
     SELECT a.id, a.item_id FROM prompt_answers a
     JOIN prompt_items i ON i.id = a.item_id JOIN prompt_sets s ON s.id = i.set_id
-    WHERE a.status = 'complete' AND (? IS NULL OR s.name = ?) AND (? IS NULL OR s.category = ?)
-), shown AS MATERIALIZED (
-    SELECT MIN(b.answer_id_a, b.answer_id_b) AS low, MAX(b.answer_id_a, b.answer_id_b) AS high,
-           v.counts, v.voter = ? AS mine
-    FROM battles b JOIN votes v ON v.battle_id = b.id
-    WHERE b.answer_id_a IN (SELECT id FROM answers) AND b.answer_id_b IS NOT NULL
-), by_pair AS (
-    SELECT low, high, SUM(counts) AS votes, MAX(mine) AS shown FROM shown GROUP BY low, high
-), seen AS (
-    SELECT low AS id FROM shown WHERE mine UNION SELECT high FROM shown WHERE mine
+    WHERE a.status = 'complete' AND (:set IS NULL OR s.name = :set)
+      AND (:category IS NULL OR s.category = :category)
+), seen AS MATERIALIZED (
+    SELECT b.answer_id_a AS id {_VOTED_BY_VOTER}
+    UNION SELECT b.answer_id_b {_VOTED_BY_VOTER}
 )
 SELECT s.name, i.id, i.file_id, i.prompt, i.expected, s.category, x.id, y.id,
-       COALESCE(p.votes, 0), COALESCE(p.shown, 0),
-       (x.id IN (SELECT id FROM seen)) + (y.id IN (SELECT id FROM seen))
+       (SELECT COALESCE(SUM(v.counts), 0) {_SHOWED_PAIR}),
+       EXISTS (SELECT 1 {_SHOWED_PAIR} AND v.voter = :voter),
+       (x.id IN seen) + (y.id IN seen)
 FROM answers x JOIN answers y ON y.item_id = x.item_id AND y.id > x.id
 JOIN prompt_items i ON i.id = x.item_id JOIN prompt_sets s ON s.id = i.set_id
-LEFT JOIN by_pair p ON p.low = x.id AND p.high = y.id
 ORDER BY i.position, x.id, y.id
 """
 
@@ -56,8 +56,8 @@ class Queue(Database):
         battles that showed the pair, `shown`: whether `voter` voted on one of them, and
         `answers_seen`: how many of the two answers `voter` voted on in earlier battles."""
         with self.reading() as conn:
-            rows = conn.execute(_CANDIDATES, (prompt_set, prompt_set, category, category,
-                                              voter)).fetchall()
+            rows = conn.execute(_CANDIDATES, {"set": prompt_set, "category": category,
+                                              "voter": voter}).fetchall()
         frame = pd.DataFrame([tuple(r) for r in rows], columns=CANDIDATE_COLUMNS)
         frame["shown"] = frame["shown"].astype(bool)
         return frame
