@@ -6,42 +6,20 @@ from collections import Counter
 from dataclasses import fields
 
 import pytest
+from seed import ANSWER_OPTIONS, answered_set, stored_answer
 
 from arena.access import Voter
 from arena.db import CANDIDATE_COLUMNS, BattleFilter
 from arena.db.rules import NAMES_VISIBLE
 from arena.identity import IDENTITY_LEAK
-from arena.prompt_sets import PromptAnswer, PromptItem, PromptSet
+from arena.prompt_sets import PromptSet
 from arena.records import Side, contestant_name
 from arena.round import AWAITING_VOTE, VOTED, Round
 from arena.vote_queue import choose_queue_pair, next_queue_battle, pair_key
 
 REVIEWS = PromptSet("评论 reviews", "classification", ("positive", "negative"))
 SLOGANS = PromptSet("Slogans", "copywriting")
-MODELS = ["gemma3:4b", "phi4", "qwen3:8b"]
-OPTIONS = {"temperature": 0.7, "seed": 11}
-
-
-def answer(item_id: int, model: str, think: str = "default", text: str = "",
-           failed: bool = False) -> PromptAnswer:
-    side = Side(model=model, think=think, digest=f"sha-{model}", host="http://gpu:11434",
-                answer=text or f"It reads as positive ({len(model)}, {think}).",
-                thinking="hmm" if think == "on" else "",
-                ttft_s=0.4, total_s=2.5, load_s=1.2, prompt_tokens=30, output_tokens=12,
-                tokens_per_s=48.0, done_reason=None if failed else "stop",
-                error_kind="timeout" if failed else None, error="slow" if failed else None)
-    return PromptAnswer(item_id, side, OPTIONS, "You classify.")
-
-
-def fill(store, prompt_set: PromptSet, items: int, models=MODELS) -> list[int]:
-    """A set of `items` items, each answered by every model; the item row ids."""
-    store.add_prompt_set(prompt_set, [PromptItem(f"{prompt_set.name} prompt {n}", f"q{n}",
-                                                 "positive") for n in range(items)])
-    rows = [s.item_id for s in store.set_items(prompt_set.name)]
-    for row in rows:
-        for model in models:
-            store.save_answer(answer(row, model))
-    return rows
+MODELS = ("gemma3:4b", "phi4", "qwen3:8b")
 
 
 def vote_through(store, voter: str, rng: random.Random, **where) -> list:
@@ -56,13 +34,13 @@ def vote_through(store, voter: str, rng: random.Random, **where) -> list:
 
 
 def test_candidates_are_pairs_of_complete_answers_of_items_with_two(store):
-    one, two, three = fill(store, REVIEWS, 3, models=[])
+    one, two, three = answered_set(store, REVIEWS, 3, models=())
     for model in MODELS:
-        store.save_answer(answer(one, model))
-    store.save_answer(answer(two, "phi4"))
-    store.save_answer(answer(two, "gemma3:4b", failed=True))  # failed: not shown
-    store.save_answer(answer(three, "qwen3:8b", "on"))
-    store.save_answer(answer(three, "qwen3:8b", "off"))  # the same model, other contestants
+        store.save_answer(stored_answer(one, model))
+    store.save_answer(stored_answer(two, "phi4"))
+    store.save_answer(stored_answer(two, "gemma3:4b", failed=True))  # failed: not shown
+    store.save_answer(stored_answer(three, "qwen3:8b", "on"))
+    store.save_answer(stored_answer(three, "qwen3:8b", "off"))  # same model, other contestant
     frame = store.queue_candidates("ann")
     assert list(frame.columns) == CANDIDATE_COLUMNS
     assert Counter(frame["item_row"]) == {one: 3, three: 1}
@@ -76,8 +54,8 @@ def test_candidates_are_pairs_of_complete_answers_of_items_with_two(store):
 
 
 def test_candidates_filter_by_set_and_category(store):
-    fill(store, REVIEWS, 2)
-    fill(store, SLOGANS, 1)
+    answered_set(store, REVIEWS, 2)
+    answered_set(store, SLOGANS, 1)
     assert len(store.queue_candidates("ann")) == 9
     assert set(store.queue_candidates("ann", prompt_set=SLOGANS.name)["set_name"]) == {SLOGANS.name}
     assert len(store.queue_candidates("ann", category="classification")) == 6
@@ -86,7 +64,7 @@ def test_candidates_filter_by_set_and_category(store):
 
 
 def test_the_candidates_count_votes_and_what_the_voter_has_seen(store):
-    fill(store, REVIEWS, 1)
+    answered_set(store, REVIEWS, 1)
     rng = random.Random(1)
     battle = next_queue_battle(store, "ann", rng=rng)
     store.record_vote(battle.id, "model_a", voter="ann")
@@ -101,8 +79,8 @@ def test_the_candidates_count_votes_and_what_the_voter_has_seen(store):
 
 
 def test_fewest_votes_first_keeps_the_counts_even(store):
-    fill(store, REVIEWS, 4)  # 12 pairs
-    fill(store, SLOGANS, 2)  # 6 more, in another set
+    answered_set(store, REVIEWS, 4)  # 12 pairs
+    answered_set(store, SLOGANS, 2)  # 6 more, in another set
     rng = random.Random(7)
     for voter in ("ann", "bob"):  # ann votes through everything, then bob does
         seen = frozenset()
@@ -116,7 +94,7 @@ def test_fewest_votes_first_keeps_the_counts_even(store):
 
 
 def test_no_pair_twice_for_a_voter_until_none_is_left(store):
-    fill(store, REVIEWS, 3)
+    answered_set(store, REVIEWS, 3)
     rng = random.Random(3)
     battles = vote_through(store, "ann", rng)
     pairs = [pair_key(b.answer_id_a, b.answer_id_b) for b in battles]
@@ -126,7 +104,7 @@ def test_no_pair_twice_for_a_voter_until_none_is_left(store):
 
 
 def test_pairs_seen_in_the_session_are_not_shown_again(store):
-    fill(store, REVIEWS, 1, models=MODELS[:2])
+    answered_set(store, REVIEWS, 1, models=MODELS[:2])
     battle = next_queue_battle(store, "anonymous", rng=random.Random(0))
     store.abandon_battle(battle.id)  # not voted: the store does not know it was seen
     seen = frozenset({pair_key(battle.answer_id_a, battle.answer_id_b)})
@@ -134,7 +112,7 @@ def test_pairs_seen_in_the_session_are_not_shown_again(store):
 
 
 def test_unseen_answers_first(store):
-    fill(store, REVIEWS, 1, models=["a:1b", "b:1b", "c:1b", "d:1b"])
+    answered_set(store, REVIEWS, 1, models=("a:1b", "b:1b", "c:1b", "d:1b"))
     rng = random.Random(5)
     first = next_queue_battle(store, "ann", rng=rng)
     store.record_vote(first.id, "tie", voter="ann")
@@ -143,7 +121,7 @@ def test_unseen_answers_first(store):
 
 
 def test_the_choice_is_random_among_ties_and_none_when_nothing_is_left(store):
-    fill(store, REVIEWS, 2)
+    answered_set(store, REVIEWS, 2)
     frame = store.queue_candidates("ann")
     picked = {choose_queue_pair(frame, random.Random(seed))["answer_a"] for seed in range(20)}
     assert len(picked) > 1
@@ -153,7 +131,7 @@ def test_the_choice_is_random_among_ties_and_none_when_nothing_is_left(store):
 
 
 def test_the_battle_shows_the_stored_answers_at_random_sides(store):
-    fill(store, REVIEWS, 1, models=MODELS[:2])
+    answered_set(store, REVIEWS, 1, models=MODELS[:2])
     stored = {a.answer_id: a for a in store.answers(REVIEWS.name)}
     placements = set()
     for seed in range(12):
@@ -168,13 +146,13 @@ def test_the_battle_shows_the_stored_answers_at_random_sides(store):
         assert (battle.source, battle.prompt_set, battle.item_id, battle.expected,
                 battle.category, battle.status) == ("prompt_set", REVIEWS.name, "q0",
                                                      "positive", "classification", "complete")
-        assert (battle.system_prompt, battle.options) == ("You classify.", OPTIONS)
+        assert (battle.system_prompt, battle.options) == ("You classify.", ANSWER_OPTIONS)
         assert battle.prompt == f"{REVIEWS.name} prompt 0"
     assert placements == set(MODELS[:2])  # both placements happen
 
 
 def test_a_queue_vote_through_a_round_counts_like_a_live_one(store):
-    fill(store, REVIEWS, 1)
+    answered_set(store, REVIEWS, 1)
     round_ = Round()
     battle = next_queue_battle(store, "ann", rng=random.Random(2))
     round_.offer(battle, store)
@@ -192,9 +170,10 @@ def test_a_queue_vote_through_a_round_counts_like_a_live_one(store):
 
 
 def test_an_answer_naming_its_model_gives_a_vote_that_does_not_count(store):
-    (row,) = fill(store, REVIEWS, 1, models=[])
-    store.save_answer(answer(row, "gemma3:4b", text="I am Gemma, a model made by Google: positive."))
-    store.save_answer(answer(row, "phi4", text="positive"))
+    (row,) = answered_set(store, REVIEWS, 1, models=())
+    store.save_answer(stored_answer(row, "gemma3:4b",
+                                    text="I am Gemma, a model made by Google: positive."))
+    store.save_answer(stored_answer(row, "phi4", text="positive"))
     round_ = Round()
     round_.offer(next_queue_battle(store, "ann", rng=random.Random(0)), store)
     assert round_.leaks
@@ -205,7 +184,7 @@ def test_an_answer_naming_its_model_gives_a_vote_that_does_not_count(store):
 
 
 def test_clear_abandons_an_unvoted_queue_battle(store):
-    fill(store, REVIEWS, 1)
+    answered_set(store, REVIEWS, 1)
     round_ = Round()
     battle = next_queue_battle(store, "ann", rng=random.Random(0))
     round_.offer(battle, store)
@@ -216,5 +195,5 @@ def test_clear_abandons_an_unvoted_queue_battle(store):
 
 @pytest.mark.parametrize("items, models", [(20, 8)])
 def test_a_whole_set_is_one_quick_query(store, items, models):
-    fill(store, REVIEWS, items, models=[f"m{n}:1b" for n in range(models)])
+    answered_set(store, REVIEWS, items, models=tuple(f"m{n}:1b" for n in range(models)))
     assert len(store.queue_candidates("ann")) == items * models * (models - 1) // 2
