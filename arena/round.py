@@ -179,10 +179,11 @@ class Round:
     def offer(self, battle: Battle, store: Store) -> None:
         """Make a stored battle of the vote queue (arena.vote_queue) this round's battle: no
         run and no place in the queue, so it awaits its vote at once; the vote, the leak check
-        and `clear` then treat it as any other battle."""
+        and `clear` then treat it as any other battle. The round before is cleared first (an
+        unvoted battle is abandoned)."""
         with self._lock:
+            self.clear()
             self._run, self._store, self.battle = None, store, battle
-            self.stored_vote = self.vote_problem = self.storage_error = None
         _ = self.leaks  # worked out now, as in `finish`
 
     def _save(self, battle: Battle) -> None:

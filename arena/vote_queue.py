@@ -10,6 +10,7 @@ import random
 
 import pandas as pd
 
+from arena.access import ANONYMOUS
 from arena.db import Store
 from arena.records import STATUS_COMPLETE, Battle
 
@@ -49,14 +50,20 @@ def next_queue_battle(store: Store, voter: str, prompt_set: str | None = None,
                       rng: random.Random | None = None) -> Battle | None:
     """The voter's next queue battle, stored so that a vote can be recorded on it; None when
     nothing is left for them. The sides are the stored answers whole (so nothing about timing
-    shows), placed at random."""
+    shows), placed at random. A voter without a nickname shares the name ANONYMOUS with
+    everyone else without one: their pairs are known from `seen` (the session) alone."""
     rng = rng or random.SystemRandom()
-    row = choose_queue_pair(store.queue_candidates(voter, prompt_set, category), rng, seen)
-    if row is None:
+    name = voter.strip()
+    candidates = store.queue_candidates(None if name in ("", ANONYMOUS) else name,
+                                        prompt_set, category)
+    while (row := choose_queue_pair(candidates, rng, seen)) is not None:
+        pair = [int(row["answer_a"]), int(row["answer_b"])]
+        answers = store.stored_answers(pair)
+        if len(answers) == 2:
+            break
+        seen = seen | {pair_key(*pair)}  # an answer deleted meanwhile: another pair
+    else:
         return None
-    answers = store.stored_answers([int(row["answer_a"]), int(row["answer_b"])])
-    if len(answers) != 2:
-        return None  # deleted meanwhile; the next call finds another pair
     if rng.random() < 0.5:
         answers.reverse()
     first, second = answers

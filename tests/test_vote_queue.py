@@ -12,7 +12,7 @@ from arena.access import Voter
 from arena.db import CANDIDATE_COLUMNS, BattleFilter
 from arena.db.rules import NAMES_VISIBLE
 from arena.identity import IDENTITY_LEAK
-from arena.prompt_sets import PromptSet
+from arena.prompt_sets import PromptItem, PromptSet
 from arena.records import Side, contestant_name
 from arena.round import AWAITING_VOTE, VOTED, Round
 from arena.vote_queue import choose_queue_pair, next_queue_battle, pair_key
@@ -111,6 +111,23 @@ def test_pairs_seen_in_the_session_are_not_shown_again(store):
     assert next_queue_battle(store, "anonymous", seen=seen) is None
 
 
+def test_voters_without_a_nickname_are_known_by_their_session_alone(store):
+    answered_set(store, REVIEWS, 1)
+    first = vote_through(store, "anonymous", random.Random(0))
+    second = vote_through(store, "  ", random.Random(1))  # another tab, no nickname either
+    assert len(first) == len(second) == 3
+
+
+def test_an_item_without_id_or_expected_answer_gives_a_battle_without_them(store):
+    store.add_prompt_set(SLOGANS, [PromptItem("A slogan for tea")])
+    (item,) = store.set_items(SLOGANS.name)
+    for model in MODELS[:2]:
+        store.save_answer(stored_answer(item.item_id, model))
+    battle = next_queue_battle(store, "ann", rng=random.Random(0))
+    assert (battle.item_id, battle.expected, battle.category) == (None, None, "copywriting")
+    assert store.get_battle(battle.id) == battle
+
+
 def test_unseen_answers_first(store):
     answered_set(store, REVIEWS, 1, models=("a:1b", "b:1b", "c:1b", "d:1b"))
     rng = random.Random(5)
@@ -191,6 +208,20 @@ def test_clear_abandons_an_unvoted_queue_battle(store):
     round_.clear()
     assert round_.battle is None
     assert store.record_vote(battle.id, "tie").not_counted_reason == NAMES_VISIBLE
+
+
+def test_an_offer_abandons_the_battle_before_it_unless_voted(store):
+    answered_set(store, REVIEWS, 2)
+    round_ = Round()
+    rng = random.Random(4)
+    skipped = next_queue_battle(store, "ann", rng=rng)
+    round_.offer(skipped, store)
+    round_.offer(next_queue_battle(store, "ann", rng=rng), store)  # moved on without a vote
+    assert not store.record_vote(skipped.id, "tie").counts
+    round_.vote("tie", Voter("ann"))
+    voted = round_.battle
+    round_.offer(next_queue_battle(store, "ann", rng=rng), store)
+    assert store.get_vote(voted.id).counts and round_.state == AWAITING_VOTE
 
 
 @pytest.mark.parametrize("items, models", [(20, 8)])

@@ -47,17 +47,18 @@ ORDER BY i.position, x.id, y.id
 class Queue(Database):
     """Reads the prompt_answers, battles and votes tables for the vote queue."""
 
-    def queue_candidates(self, voter: str, prompt_set: str | None = None,
+    def queue_candidates(self, voter: str | None, prompt_set: str | None = None,
                          category: str | None = None) -> pd.DataFrame:
         """Every pair of two complete answers of one item, from different contestants, of the
         set named (and/or the sets of a category slug; neither: every set), as CANDIDATE_COLUMNS:
         the item (set_name, item_row: its row id, item_id: its id in its file, prompt, expected,
         category), the two answers' ids (answer_a < answer_b), `votes`: the counted votes of
         battles that showed the pair, `shown`: whether `voter` voted on one of them, and
-        `answers_seen`: how many of the two answers `voter` voted on in earlier battles."""
+        `answers_seen`: how many of the two answers `voter` voted on in earlier battles (voter
+        None: no one's history, shown False and answers_seen 0)."""
         with self.reading() as conn:
             rows = conn.execute(_CANDIDATES, {"set": prompt_set, "category": category,
-                                              "voter": voter}).fetchall()
+                                              "voter": voter and voter.strip()}).fetchall()
         frame = pd.DataFrame([tuple(r) for r in rows], columns=CANDIDATE_COLUMNS)
         frame["shown"] = frame["shown"].astype(bool)
         return frame
