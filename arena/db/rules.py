@@ -34,9 +34,11 @@ _WAITING_ANSWERS = (f"SELECT h.answer_id_a {_WAITING} AND h.answer_id_a IS NOT N
 # Whether a battle's names may be shown outside the arena tab that showed it: its own anonymity
 # is over, and no battle still waiting for a vote shows one of its answers (a queue answer
 # appears in several battles: names next to it would name the model of a battle being looked
-# at). Live battles have no answer ids. Parameters: the cutoff, REVEALED_CUTOFFS times.
-REVEALED = (f"({ENDED} AND IFNULL(b.answer_id_a, 0) NOT IN ({_WAITING_ANSWERS})"
-            f" AND IFNULL(b.answer_id_b, 0) NOT IN ({_WAITING_ANSWERS}))")
+# at). Live battles have no answer ids. While no queue battle waits (the EXISTS, worked out
+# once), no battle's row is read for it. Parameters: the cutoff, REVEALED_CUTOFFS times.
+REVEALED = (f"({ENDED} AND (NOT EXISTS ({_WAITING_ANSWERS})"
+            f" OR (IFNULL(b.answer_id_a, 0) NOT IN ({_WAITING_ANSWERS})"
+            f" AND IFNULL(b.answer_id_b, 0) NOT IN ({_WAITING_ANSWERS}))))")
 # The battles whose names are not REVEALED (the cutoff, HIDDEN_CUTOFFS times): the waiting
 # ones, and those that show an answer of one (by the battles_answers index, queue battles only).
 HIDDEN_BATTLES = (f"SELECT h.id {_WAITING}"
