@@ -14,7 +14,6 @@ UNVOTED_HIDDEN_FOR = timedelta(hours=1)
 NAMES_VISIBLE = "names visible"  # the not-counted reason of a vote cast after the names showed
 
 
-
 def _ended(b: str, v: str) -> str:
     """Whether battle `b` (with its vote `v`) is over for anonymity: voted, failed, abandoned,
     or older than the store's time limit (parameter: the limit's cutoff, ISO UTC)."""
