@@ -93,6 +93,9 @@ def may_administer(admin_passcode_set: bool, admin_signed_in: bool,
     return connection is not None and connection.is_this_computer()
 
 
+ANONYMOUS = "anonymous"  # the name of a voter without a nickname (shared by all of them)
+
+
 @dataclass(frozen=True)
 class Voter:
     """Who casts a vote: the sidebar's nickname, and what the gate knows of the session."""
@@ -103,7 +106,7 @@ class Voter:
 
     @property
     def name(self) -> str:
-        return self.nickname.strip() or "anonymous"
+        return self.nickname.strip() or ANONYMOUS
 
 
 def may_vote(voter: Voter) -> bool:

@@ -10,7 +10,7 @@ The rules of a vote, and who decides each:
 - an answer that names a model (arena.identity): the vote is stored but does not count; worked
   out here, once per battle;
 - one vote per battle, none on a failed or stopped battle, and none that counts once the names
-  could be seen elsewhere (the anonymity window of the Data page, Store REVEALED): the database
+  could be seen elsewhere (its anonymity is over, arena.db.rules ENDED): the database
   decides (Store.record_vote); the round asks it and keeps its answer.
 """
 
@@ -175,6 +175,16 @@ class Round:
                 self.battle = run.settle(self._save)
             if ticket is not None:
                 self.leave(ticket)
+
+    def offer(self, battle: Battle, store: Store) -> None:
+        """Make a stored battle of the vote queue (arena.vote_queue) this round's battle: no
+        run and no place in the queue, so it awaits its vote at once; the vote, the leak check
+        and `clear` then treat it as any other battle. The round before is cleared first (an
+        unvoted battle is abandoned)."""
+        with self._lock:
+            self.clear()
+            self._run, self._store, self.battle = None, store, battle
+        _ = self.leaks  # worked out now, as in `finish`
 
     def _save(self, battle: Battle) -> None:
         """Store a finished battle; if the database refuses, say why instead of failing."""

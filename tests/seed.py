@@ -1,5 +1,5 @@
-"""Battles and votes, and prompt sets' answers, written straight to a store, for leaderboard
-tests and benchmarks."""
+"""Battles and votes, and prompt sets with stored answers, written straight to a store, for
+leaderboard, accuracy and vote-queue tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -79,3 +79,31 @@ def seed_answers(store: Store, prompt_set: PromptSet, items: list[PromptItem],
                         error_kind="timeout" if failed else None,
                         error="no answer in 300 s" if failed else None)
             store.save_answer(PromptAnswer(item.item_id, side, {"seed": 1}))
+
+
+ANSWER_OPTIONS = {"temperature": 0.7, "seed": 11}  # what every stored answer was generated with
+
+
+def stored_answer(item_id: int, model: str, think: str = "default", text: str = "",
+                  failed: bool = False) -> PromptAnswer:
+    """An answer as the generator stores it, every Side field filled (no Ollama needed)."""
+    side = Side(model=model, think=think, digest=f"sha-{model}", host="http://gpu:11434",
+                answer=text or f"It reads as positive ({len(model)}, {think}).",
+                thinking="hmm" if think == "on" else "", ttft_s=0.4, total_s=2.5, load_s=1.2,
+                prompt_tokens=30, output_tokens=12, tokens_per_s=48.0,
+                done_reason=None if failed else "stop",
+                error_kind="timeout" if failed else None, error="slow" if failed else None)
+    return PromptAnswer(item_id, side, ANSWER_OPTIONS, "You classify.")
+
+
+def answered_set(store: Store, prompt_set: PromptSet, items: int,
+                 models: tuple[str, ...] = ("gemma3:4b", "phi4", "qwen3:8b")) -> list[int]:
+    """A set of `items` items (ids q0, q1, ..., expected "positive"), each answered by every
+    model; the items' row ids."""
+    store.add_prompt_set(prompt_set, [PromptItem(f"{prompt_set.name} prompt {n}", f"q{n}",
+                                                 "positive") for n in range(items)])
+    rows = [s.item_id for s in store.set_items(prompt_set.name)]
+    for row in rows:
+        for model in models:
+            store.save_answer(stored_answer(row, model))
+    return rows

@@ -255,3 +255,28 @@ def test_a_failed_battle_says_why_in_the_pages_language():
     assert any("Stopped before the answer was complete." in e for e in texts(at.error))
     at.selectbox(key="lang").select("zh").run()
     assert at.table[0].value["值"]["失败原因"].startswith("模型 A：回答完成之前已停止")
+
+
+def test_a_voted_queue_battle_is_not_listed_while_one_showing_its_answer_waits():
+    import random
+
+    from seed import answered_set
+
+    from arena.prompt_sets import PromptSet
+    from arena.vote_queue import next_queue_battle
+
+    store = db()
+    answered_set(store, PromptSet("reviews", "classification"), 1, ("a:1b", "b:1b", "c:1b"))
+    voted = next_queue_battle(store, "ann", rng=random.Random(0))
+    store.record_vote(voted.id, "model_a", voter="ann")
+    seed_votes(store, [("x:1", "y:1", "tie")])  # a live battle: not touched by the rule
+    at = open_data()
+    assert sorted(listed(at, "Model A") + listed(at, "Model B")) == sorted(
+        ["x:1", "y:1", voted.side_a.model, voted.side_b.model])
+    # Any two pairs of three answers share one: names next to it would name a waiting model.
+    waiting = next_queue_battle(store, "bob", rng=random.Random(1))
+    at = open_data()
+    assert listed(at) == ["y:1"]
+    assert store.contestant_names() == ["x:1", "y:1"]  # what the model filter offers
+    store.record_vote(waiting.id, "tie", voter="bob")
+    assert len(listed(open_data())) == 3

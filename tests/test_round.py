@@ -150,6 +150,29 @@ def test_an_interrupted_battle_is_abandoned_when_a_new_round_starts(store, fake_
     assert (late.counts, late.not_counted_reason) == (False, NAMES_VISIBLE)
 
 
+def test_an_offered_queue_battle_awaits_its_vote_without_a_run_or_a_place(store, fake_ollama):
+    import random
+
+    from seed import answered_set
+
+    from arena.prompt_sets import PromptSet
+    from arena.vote_queue import next_queue_battle
+
+    answered_set(store, PromptSet("reviews", "classification"), 1)
+    round_ = play(Round(), store, fake_ollama)  # a live battle first, left unvoted
+    live = round_.battle
+    round_.clear()
+    offered = next_queue_battle(store, "ann", rng=random.Random(0))
+    round_.offer(offered, store)
+    assert round_.battle is offered and round_.state == AWAITING_VOTE
+    assert store.get_vote(live.id) is None and store.names_hidden()  # the offered one waits
+    round_.vote("tie", ANN)
+    assert round_.state == VOTED and store.get_vote(offered.id).counts
+    assert not store.names_hidden()
+    round_.clear()
+    assert round_.state == IDLE  # no place in the queue was held
+
+
 def test_a_voted_battle_is_not_abandoned(store, fake_ollama):
     round_ = play(Round(), store, fake_ollama)
     round_.vote("model_a", ANN)

@@ -11,6 +11,7 @@ from db_helpers import count_battles
 from arena.db import BattleFilter, Store, VoteFilter, migrations
 from arena.db.migrations import MIGRATIONS
 from arena.db.rules import NAMES_VISIBLE
+from arena.prompt_sets import PromptAnswer, PromptItem, PromptSet
 from arena.records import Battle, Side, Vote, iso_utc
 
 
@@ -83,6 +84,69 @@ def test_a_voted_battle_cannot_be_abandoned(store):
     store.save_battle(battle)
     store.record_vote(battle.id, "tie")
     assert not store.abandon_battle(battle.id)
+
+
+def queue_battle(store, first, second, minutes_ago: float = 0) -> Battle:
+    """A stored queue battle showing the stored answers `first` and `second` (PromptAnswers)."""
+    battle = battle_of(first.side, second.side, minutes_ago)
+    battle.source, battle.answer_id_a, battle.answer_id_b = ("prompt_set", first.answer_id,
+                                                            second.answer_id)
+    store.save_battle(battle)
+    return battle
+
+
+def shared_answers(store):
+    """A set's item answered by three models: their stored answers."""
+    reviews = PromptSet("reviews", "classification")
+    store.add_prompt_set(reviews, [PromptItem("这家店的面很好吃。", "r1", "positive")])
+    (item,) = store.set_items(reviews.name)
+    for model in ("a:1b", "b:1b", "c:1b"):
+        store.save_answer(PromptAnswer(item.item_id, plain(model), {}))
+    return store.answers(reviews.name)
+
+
+def test_a_battle_is_not_revealed_while_another_one_waits_showing_its_answer(store):
+    from arena.files.export import export_bytes
+
+    x, y, z = shared_answers(store)
+    voted = queue_battle(store, x, y, minutes_ago=5)
+    store.record_vote(voted.id, "model_a", voter="ann")
+    live = battle_of(plain("a:1b"), plain("b:1b"), minutes_ago=4)
+    store.save_battles([live], [Vote(live.id, "tie", "ann", live.created_at)])
+    other = queue_battle(store, y, z, minutes_ago=3)  # voted, no answer shared with `waiting`
+    store.record_vote(other.id, "tie", voter="bob")
+    revealed = BattleFilter(revealed_only=True)
+
+    def shown() -> set[str]:
+        return set(store.battle_list(revealed)["id"])
+
+    assert shown() == {voted.id, live.id, other.id}
+    waiting = queue_battle(store, x, z)  # shows x and z again
+    assert shown() == {live.id}  # `voted` and `other` would name x's or z's model
+    assert store.count_battles_where(revealed) == 1
+    assert voted.id.encode() not in export_bytes(store, revealed, "jsonl")
+    assert store.names_hidden()
+    # Counted as usual: a vote on a battle whose answer another battle shows is still blind.
+    assert store.record_vote(waiting.id, "model_b", voter="cy").counts
+    assert shown() == {voted.id, live.id, other.id, waiting.id}
+
+    again = queue_battle(store, z, x)  # the same answers the other way round
+    assert shown() == {live.id}
+    assert store.abandon_battle(again.id)  # its tab moved on: the names may be shown
+    assert shown() == {voted.id, live.id, other.id, waiting.id, again.id}
+    late = queue_battle(store, y, x, minutes_ago=61)  # unvoted past the limit: ended
+    assert late.id in shown() and voted.id in shown()
+
+
+def test_a_model_only_in_battles_whose_answers_wait_is_not_offered(store):
+    x, y, _ = shared_answers(store)
+    store.record_vote(queue_battle(store, x, y, minutes_ago=5).id, "tie")
+    assert store.contestant_names() == ["a:1b", "b:1b"]
+    waiting = queue_battle(store, y, x)
+    assert store.contestant_names() == []
+    assert store.contestant_names(revealed_only=False) == ["a:1b", "b:1b"]
+    store.record_vote(waiting.id, "tie")
+    assert store.contestant_names() == ["a:1b", "b:1b"]
 
 
 # --- item 8: the model filter is by contestant (model and thinking) ---------------------------

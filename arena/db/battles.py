@@ -13,7 +13,7 @@ from arena.db import bulk
 from arena.db.bulk import BATTLE_COLUMNS, SIDE_COLUMNS, VOTE_COLUMNS, columns_of, options_text
 from arena.db.connection import Database
 from arena.db.filters import BATTLE_LIST, BattleFilter
-from arena.db.rules import HIDDEN_BATTLES
+from arena.db.rules import HIDDEN_BATTLES, HIDDEN_CUTOFFS
 from arena.records import Battle, Side, Vote, contestant_name, utc_now
 
 # A battle with its vote as one flat row (Store.battle_rows): the battle's columns, its vote's,
@@ -108,7 +108,7 @@ class Battles(Database):
         params: list = []
         if revealed_only:
             query += f" WHERE battle_id NOT IN ({HIDDEN_BATTLES})"
-            params += [self._hidden_after()] * 2
+            params += [self._hidden_after()] * HIDDEN_CUTOFFS
         with self.reading() as conn:
             rows = conn.execute(query, params).fetchall()
         return sorted({contestant_name(m, t) for m, t in rows})
@@ -118,7 +118,7 @@ class Battles(Database):
         Ollama has loaded may name its models."""
         with self.reading() as conn:
             return conn.execute(f"SELECT EXISTS ({HIDDEN_BATTLES})",
-                                [self._hidden_after()] * 2).fetchone()[0] == 1
+                                [self._hidden_after()] * HIDDEN_CUTOFFS).fetchone()[0] == 1
 
     def abandon_battle(self, battle_id: str) -> bool:
         """The tab that ran a battle moved on without voting: its names may now be shown, and

@@ -101,7 +101,7 @@ def _write_lock(path: Path) -> _WriteLock:
 class Database:
     """One arena database file and how it is read and written: the base of the Store's parts
     (arena.db.store, which says how to open one). Opening migrates the schema unless
-    `read_only`; `unvoted_hidden_for` is the time limit of REVEALED (arena.db.rules)."""
+    `read_only`; `unvoted_hidden_for` is the time limit of ENDED and REVEALED (arena.db.rules)."""
 
     def __init__(self, path: str | Path, read_only: bool = False,
                  unvoted_hidden_for: timedelta = UNVOTED_HIDDEN_FOR,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from arena.db.rules import REVEALED
+from arena.db.rules import REVEALED, REVEALED_CUTOFFS
 from arena.records import parse_contestant_name
 
 # What BattleFilter.where is a condition over: each battle with its vote (if any) and two sides.
@@ -65,7 +65,7 @@ class BattleFilter:
         clauses, params = ["1 = 1"], []
         if self.revealed_only:
             clauses.append(REVEALED)
-            params.append(hidden_after)
+            params += [hidden_after] * REVEALED_CUTOFFS
         if self.category:
             clauses.append("b.category = ?")
             params.append(self.category)

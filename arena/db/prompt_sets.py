@@ -145,10 +145,7 @@ class PromptSets(Database):
                 "SELECT a.id AS answer_id, a.* FROM prompt_answers a"
                 " JOIN prompt_items i ON i.id = a.item_id JOIN prompt_sets s ON s.id = i.set_id"
                 " WHERE s.name = ? ORDER BY i.position, a.id", (name,)).fetchall()
-        return [PromptAnswer(item_id=r["item_id"], side=Side(**{c: r[c] for c in SIDE_COLUMNS}),
-                             options=json.loads(r["options"]), system_prompt=r["system_prompt"],
-                             created_at=r["created_at"], answer_id=r["answer_id"])
-                for r in rows]
+        return [answer_from_row(r) for r in rows]
 
     def missing_answers(self, name: str, contestants: Sequence[str],
                         retry_failed: bool = True) -> list[tuple[StoredItem, str]]:
@@ -168,6 +165,13 @@ class PromptSets(Database):
         return [(item, contestant) for contestant in dict.fromkeys(contestants)
                 for model, think in [parse_contestant_name(contestant)] for item in items
                 if (item.item_id, model, think) not in done]
+
+
+def answer_from_row(row: sqlite3.Row) -> PromptAnswer:
+    """A stored answer from its prompt_answers row, selected with its id as `answer_id`."""
+    return PromptAnswer(item_id=row["item_id"], side=Side(**{c: row[c] for c in SIDE_COLUMNS}),
+                        options=json.loads(row["options"]), system_prompt=row["system_prompt"],
+                        created_at=row["created_at"], answer_id=row["answer_id"])
 
 
 def _set_of(row: sqlite3.Row) -> PromptSet:

@@ -13,14 +13,39 @@ from datetime import timedelta
 UNVOTED_HIDDEN_FOR = timedelta(hours=1)
 NAMES_VISIBLE = "names visible"  # the not-counted reason of a vote cast after the names showed
 
-# Whether a battle's names may be shown outside the arena tab that ran it: once voted, failed,
-# abandoned, or older than the store's time limit (parameter: the limit's cutoff, ISO UTC).
-REVEALED = ("(v.battle_id IS NOT NULL OR b.status = 'failed' OR b.abandoned_at IS NOT NULL"
-            " OR b.created_at < ?)")
-# The battles whose names are still hidden (parameters: the cutoff, twice). They are few and
-# recent: the created_at index finds them without reading the rest.
-HIDDEN_BATTLES = ("SELECT b.id FROM battles b LEFT JOIN votes v ON v.battle_id = b.id"
-                  f" WHERE b.created_at >= ? AND NOT {REVEALED}")
+
+def _ended(b: str, v: str) -> str:
+    """Whether battle `b` (with its vote `v`) is over for anonymity: voted, failed, abandoned,
+    or older than the store's time limit (parameter: the limit's cutoff, ISO UTC)."""
+    return (f"({v}.battle_id IS NOT NULL OR {b}.status = 'failed' OR {b}.abandoned_at IS NOT NULL"
+            f" OR {b}.created_at < ?)")
+
+
+# A battle's own anonymity is over (1 parameter): a vote cast after that does not count.
+ENDED = _ended("b", "v")
+# The battles still waiting for their vote (2 parameters). They are few and recent: the
+# created_at index finds them without reading the rest.
+_WAITING = ("FROM battles h LEFT JOIN votes hv ON hv.battle_id = h.id"
+            f" WHERE h.created_at >= ? AND NOT {_ended('h', 'hv')}")
+# The stored answers (prompt_answers ids) a waiting queue battle shows (4 parameters).
+_WAITING_ANSWERS = (f"SELECT h.answer_id_a {_WAITING} AND h.answer_id_a IS NOT NULL"
+                    f" UNION SELECT h.answer_id_b {_WAITING} AND h.answer_id_b IS NOT NULL")
+# Whether a battle's names may be shown outside the arena tab that showed it: its own anonymity
+# is over, and no battle still waiting for a vote shows one of its answers (a queue answer
+# appears in several battles: names next to it would name the model of a battle being looked
+# at). Live battles have no answer ids. While no queue battle waits (the EXISTS, worked out
+# once), no battle's row is read for it. Parameters: the cutoff, REVEALED_CUTOFFS times.
+REVEALED = (f"({ENDED} AND (NOT EXISTS ({_WAITING_ANSWERS})"
+            f" OR (IFNULL(b.answer_id_a, 0) NOT IN ({_WAITING_ANSWERS})"
+            f" AND IFNULL(b.answer_id_b, 0) NOT IN ({_WAITING_ANSWERS}))))")
+# The battles whose names are not REVEALED (the cutoff, HIDDEN_CUTOFFS times): the waiting
+# ones, and those that show an answer of one (by the battles_answers index, queue battles only).
+HIDDEN_BATTLES = (f"SELECT h.id {_WAITING}"
+                  f" UNION SELECT id FROM battles WHERE answer_id_a IN ({_WAITING_ANSWERS})"
+                  " UNION SELECT id FROM battles WHERE answer_id_a IS NOT NULL"
+                  f" AND answer_id_b IN ({_WAITING_ANSWERS})")
+REVEALED_CUTOFFS = REVEALED.count("?")
+HIDDEN_CUTOFFS = HIDDEN_BATTLES.count("?")
 
 # The triggers that run once per inserted vote, which a bulk write replaces by one statement each
 # (arena.db.bulk.insert_votes_in_bulk); the first two take the first new vote's rowid.

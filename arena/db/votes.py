@@ -11,14 +11,14 @@ from arena.db.battles import read_battle
 from arena.db.bulk import VOTE_COLUMNS
 from arena.db.connection import Database
 from arena.db.filters import VoteFilter
-from arena.db.rules import NAMES_VISIBLE, REVEALED
+from arena.db.rules import ENDED, NAMES_VISIBLE
 from arena.records import WINNERS, Vote, contestant_name, utc_now
 
 _VOTE_INSERT = (f"INSERT INTO votes ({', '.join(VOTE_COLUMNS)})"
                 f" VALUES ({', '.join('?' for _ in VOTE_COLUMNS)})")
-# What a vote needs from its battle, and whether the battle's names could already be seen
-# (parameters: the cutoff of REVEALED, the battle's id).
-_VOTE_PAIR = (f"SELECT b.category, b.created_at, {REVEALED}, a.model, a.think, bb.model, bb.think"
+# What a vote needs from its battle, and whether the battle's names could already be seen: its
+# own anonymity is over (parameters: the cutoff of ENDED, the battle's id).
+_VOTE_PAIR = (f"SELECT b.category, b.created_at, {ENDED}, a.model, a.think, bb.model, bb.think"
               " FROM battles b LEFT JOIN votes v ON v.battle_id = b.id"
               " JOIN battle_sides a ON a.battle_id = b.id AND a.side = 'a'"
               " JOIN battle_sides bb ON bb.battle_id = b.id AND bb.side = 'b' WHERE b.id = ?")
