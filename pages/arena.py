@@ -4,12 +4,17 @@ import streamlit as st
 
 from arena.records import THINK_MODES
 from arena.ui import arena_view as view
+from arena.ui import queue_view
 from arena.ui.common import category_description, category_label, keep_choice, setup_page
 
 ctx = setup_page()
 t = ctx.t
 
 st.title(t("arena.title"))
+if queue_view.mode_switch(ctx) == queue_view.QUEUE:
+    st.caption(t("queue.intro"))
+    queue_view.vote_queue(ctx)
+    st.stop()
 st.caption(t("arena.intro"))
 
 categories = view.load_categories(ctx)

@@ -1,0 +1,172 @@
+"""The Arena page's vote queue: battles of stored prompt-set answers, one after the other.
+
+The next battle is ready the moment a vote is stored: it is read from the database, not
+generated, so a person can vote through a whole set touching nothing but the vote buttons. The
+battle just voted stays on screen above the next one, revealed. Which pair comes next is
+arena.vote_queue's choice; the vote's rules are arena.round's, as for a live battle.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+
+import streamlit as st
+
+from arena.records import Battle, Vote
+from arena.round import AWAITING_VOTE, VOTED, Round
+from arena.ui.answers_view import render_battle
+from arena.ui.arena_view import render_reveal, render_vote_buttons
+from arena.ui.common import (
+    STARTING_KEY,
+    PageContext,
+    category_label,
+    keep_choice,
+    page_link,
+    reason_text,
+)
+from arena.vote_queue import next_queue_battle, pair_key
+
+QUEUE_ROUND_KEY = "queue.round"  # this tab's queue round (apart from the live one)
+SEEN_KEY = "queue.seen"  # the answer pairs this tab has been shown (frozensets of two ids)
+LAST_KEY = "queue.last"  # (battle, vote, problem) of the battle just voted, shown revealed
+SET_KEY = "queue.set"
+ALL = ""  # the filter's "every set"
+
+
+LIVE, QUEUE = "live", "queue"  # the Arena page's two modes
+MODE_KEY = "arena.mode"
+
+
+def mode_switch(ctx: PageContext) -> str:
+    """Live battle (a prompt answered now) or the prompt sets' vote queue."""
+    keep_choice(MODE_KEY, (LIVE, QUEUE))
+    mode = st.segmented_control(ctx.t("arena.mode"), (LIVE, QUEUE), key=MODE_KEY,
+                                format_func=lambda m: ctx.t(f"arena.mode.{m}"),
+                                label_visibility="collapsed",
+                                # a click here would interrupt a live battle streaming
+                                disabled=bool(st.session_state.get(STARTING_KEY)))
+    return mode or LIVE  # a click on the chosen segment unselects it: stay live
+
+
+def queue_round() -> Round:
+    if QUEUE_ROUND_KEY not in st.session_state:
+        st.session_state[QUEUE_ROUND_KEY] = Round()
+    return st.session_state[QUEUE_ROUND_KEY]
+
+
+def _seen() -> set[frozenset]:
+    return st.session_state.setdefault(SEEN_KEY, set())
+
+
+def _skip() -> None:
+    """Leave this battle unvoted (abandoned) and show another."""
+    queue_round().clear()
+    st.session_state.pop(LAST_KEY, None)
+
+
+def _vote_and_move_on(ctx: PageContext, winner: str) -> None:
+    """Button callback: cast the vote; once stored, keep the battle to reveal and clear the
+    round, so that this same run draws the next battle."""
+    round_ = queue_round()
+    round_.vote(winner, ctx.voter)
+    if round_.state == VOTED and round_.battle is not None:
+        st.session_state[LAST_KEY] = (round_.battle, round_.stored_vote, round_.vote_problem)
+        round_.clear()
+
+
+def set_filter(ctx: PageContext) -> str | None:
+    """The set to vote on (None: every set), among the sets that have answers."""
+    t = ctx.t
+    sets = [s for s in ctx.store.prompt_sets() if s.answers >= 2]
+    if not sets:
+        st.info(t("queue.no_sets"), icon="📋")
+        page_link("pages/prompt_sets.py", t("nav.prompt_sets"), "📋")
+        return None
+    categories = {c.slug: c for c in ctx.store.categories()}
+    names = [ALL] + [s.prompt_set.name for s in sets]
+    by_name = {s.prompt_set.name: s for s in sets}
+
+    def shown(name: str) -> str:
+        if name == ALL:
+            return t("queue.all_sets")
+        category = categories.get(by_name[name].prompt_set.category)
+        return f"{name} · {category_label(category, t) if category else by_name[name].prompt_set.category}"
+
+    keep_choice(SET_KEY, names, ALL)
+    chosen = st.selectbox(t("queue.set"), names, format_func=shown, key=SET_KEY,
+                          on_change=_skip)
+    return chosen
+
+
+def _offer_next(ctx: PageContext, round_: Round, prompt_set: str | None) -> None:
+    """Put the next battle of the queue in the round (nothing when none is left)."""
+    seen = _seen()
+    battle = next_queue_battle(ctx.store, ctx.voter.name, prompt_set=prompt_set or None,
+                               seen=frozenset(seen), rng=random.SystemRandom())
+    if battle is not None:
+        seen.add(pair_key(battle.answer_id_a, battle.answer_id_b))
+        round_.offer(battle, ctx.store)
+
+
+def _last_battle(ctx: PageContext) -> None:
+    """The battle just voted, revealed, above the next one."""
+    last = st.session_state.get(LAST_KEY)
+    if last is None:
+        return
+    battle, vote, problem = last
+    t = ctx.t
+    with st.container(border=True):
+        _vote_message(ctx, vote, problem)
+        render_reveal(ctx, battle)
+        if battle.expected:
+            st.caption(t("queue.expected", expected=battle.expected))
+
+
+def _vote_message(ctx: PageContext, vote: Vote | None, problem: tuple[str, dict] | None) -> None:
+    t = ctx.t
+    if problem:
+        st.info(t(problem[0], **problem[1]))
+    elif vote is not None:
+        st.success(t("vote.recorded", choice=t(f"vote.{vote.winner}")), icon="🗳️")
+    if vote is not None and not vote.counts:
+        st.info(t("vote.not_counted", reason=reason_text(vote.not_counted_reason, t)))
+
+
+def _battle(ctx: PageContext, round_: Round, battle: Battle) -> None:
+    t = ctx.t
+    st.caption(t("queue.from_set", name=battle.prompt_set))
+    with st.container(border=True):
+        st.markdown(t("queue.prompt"))
+        st.text(battle.prompt)
+    state = round_.state
+    render_battle(ctx, battle, voted=state != AWAITING_VOTE)
+    if state == AWAITING_VOTE:
+        if round_.vote_problem:
+            st.error(t(round_.vote_problem[0], **round_.vote_problem[1]))
+        render_vote_buttons(ctx, round_, on_vote=_vote_and_move_on, on_new_round=_skip)
+        st.button(t("queue.skip"), key="queue.skip", on_click=_skip)
+    else:  # a vote the database refused or did not count: say so, then move on by hand
+        _vote_message(ctx, round_.stored_vote, round_.vote_problem)
+        render_reveal(ctx, battle)
+        st.button(t("queue.next"), key="queue.next", on_click=_skip, type="primary")
+
+
+def vote_queue(ctx: PageContext) -> None:
+    """The queue mode of the Arena page: filter, the battle just voted, the next battle."""
+    prompt_set = set_filter(ctx)
+    if prompt_set is None:
+        return
+    round_ = queue_round()
+    try:
+        if round_.battle is None:
+            _offer_next(ctx, round_, prompt_set)
+    except sqlite3.Error as exc:
+        st.error(ctx.t("error.database_open", path=ctx.settings.db_path, reason=exc), icon="💾")
+        return
+    _last_battle(ctx)
+    battle = round_.battle
+    if battle is None:
+        st.info(ctx.t("queue.done"), icon="✅")
+        return
+    _battle(ctx, round_, battle)

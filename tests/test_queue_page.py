@@ -1,0 +1,102 @@
+"""The Arena page's vote queue with AppTest: stored answers, voted one battle after another."""
+
+from apptest_helpers import all_text, db, open_app, texts, vote_buttons
+from seed import answered_set, stored_answer
+
+from arena.prompt_sets import PromptItem, PromptSet
+from arena.ui.queue_view import MODE_KEY, QUEUE
+
+SET = PromptSet("评论 reviews", "classification", ("positive", "negative"))
+MODELS = ("gemma3:4b", "phi4", "qwen3:8b")
+
+
+def open_queue(voter: str = "ann"):
+    at = open_app()
+    at.sidebar.text_input(key="voter").input(voter)
+    at.session_state[MODE_KEY] = QUEUE
+    return at.run()
+
+
+def answers_on_screen(at) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith("It reads as")]
+
+
+def test_without_answers_the_queue_says_where_they_come_from():
+    at = open_queue()
+    assert not at.exception, texts(at.exception)
+    assert any("Prompt sets page" in i.value for i in at.info)
+    assert vote_buttons(at) == []
+
+
+def test_a_voter_votes_through_a_set_with_the_vote_buttons_only():
+    with db() as store:
+        answered_set(store, SET, items=2, models=MODELS)  # 2 items × 3 pairs
+    at = open_queue()
+    shown_pairs = []
+    for _ in range(6):
+        assert not at.exception, texts(at.exception)
+        assert len(vote_buttons(at)) == 4
+        shown = at.session_state["queue.round"].battle
+        shown_pairs.append(frozenset((shown.answer_id_a, shown.answer_id_b)))
+        at = at.button(key="arena.vote.model_a").click().run()
+        # The battle just voted is revealed above the next one.
+        assert any("Vote recorded" in s.value for s in at.success)
+    assert len(set(shown_pairs)) == 6  # no pair twice
+    assert vote_buttons(at) == []
+    assert any("every pair" in i.value for i in at.info)
+    with db() as store:
+        assert store.vote_counts()["count"].sum() == 6
+        assert store.count_votes(voter="ann") == 6
+
+
+def test_nothing_names_a_model_before_the_vote_and_the_reveal_does_after():
+    with db() as store:
+        answered_set(store, SET, items=1, models=MODELS)
+    at = open_queue()
+    before = all_text(at)
+    assert not any(model in before for model in MODELS)
+    battle = at.session_state["queue.round"].battle
+    at = at.button(key="arena.vote.tie").click().run()
+    after = all_text(at)
+    assert battle.side_a.model in after and battle.side_b.model in after
+    assert "Expected answer: positive" in after
+
+
+def test_the_set_filter_keeps_to_one_set():
+    other = PromptSet("slogans", "copywriting")
+    with db() as store:
+        answered_set(store, SET, items=1, models=MODELS)
+        store.add_prompt_set(other, [PromptItem("A slogan for tea.", "t1")])
+        [item] = store.set_items(other.name)
+        for model in MODELS[:2]:
+            store.save_answer(stored_answer(item.item_id, model, text=f"Tea time, by {model}?"))
+    at = open_queue()
+    at = at.selectbox(key="queue.set").select(other.name).run()
+    assert not at.exception, texts(at.exception)
+    assert at.session_state["queue.round"].battle.prompt_set == other.name
+    at = at.button(key="arena.vote.model_b").click().run()
+    assert vote_buttons(at) == []  # that set had one pair
+
+
+def test_skip_leaves_the_battle_unvoted_and_shows_another():
+    with db() as store:
+        answered_set(store, SET, items=1, models=MODELS)
+    at = open_queue()
+    first = at.session_state["queue.round"].battle
+    at = at.button(key="queue.skip").click().run()
+    second = at.session_state["queue.round"].battle
+    assert second.id != first.id
+    with db() as store:
+        assert store.get_battle(first.id) is not None
+        assert store.vote_counts()["count"].sum() == 0
+
+
+def test_the_queue_in_chinese():
+    with db() as store:
+        answered_set(store, SET, items=1, models=MODELS)
+    at = open_queue()
+    at.sidebar.selectbox(key="lang").select("zh")
+    at = at.run()
+    assert not at.exception, texts(at.exception)
+    assert "来自提示词集" in all_text(at)
+    assert at.session_state[MODE_KEY] == QUEUE
