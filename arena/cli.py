@@ -20,10 +20,10 @@ from arena.files.export import write_export
 from arena.files.importer import import_file
 from arena.files.read import counted_votes, read_votes_file
 from arena.files.schema import is_own
-from arena.files.set_file import parse_labels, read_set_file
+from arena.files.set_file import add_example_set, add_set_file, parse_labels
 from arena.files.spreadsheet import safe_csv
 from arena.i18n import translate
-from arena.prompt_sets import EXAMPLE_SETS, PromptSet, example_file
+from arena.prompt_sets import EXAMPLE_SETS
 from arena.ratings import RatingInputError
 from arena.settings import SettingsError, load_settings
 
@@ -205,27 +205,21 @@ def prompts_add_command(args: argparse.Namespace) -> None:
         given_labels = parse_labels(args.labels)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
-    example = EXAMPLE_SETS.get(args.example)
-    name = args.name or example.prompt_set.name
     settings = load_settings()
     path = _db_path(args)
     # Adding writes: it creates or migrates the database (never another program's file).
     try:
         with _writing(path, "nothing was added"), open_store(path) as store:
-            if example:
-                category, labels = example.prompt_set.category, example.prompt_set.labels
+            if args.example:
+                result = add_example_set(store, args.example, settings, args.name)
             else:
-                category = _category_slug(store, args.category)
-                stored = store.prompt_set(name)
-                labels = given_labels or (stored.labels if stored else ())
-            source = example_file(args.example) if example else \
-                contextlib.nullcontext(Path(args.file))
-            with source as file:
-                items = read_set_file(file, settings.imports, labels, settings.max_prompt_chars)
-            added = store.add_prompt_set(PromptSet(name, category, labels), items)
+                result = add_set_file(store, Path(args.file), args.name,
+                                      _category_slug(store, args.category), given_labels,
+                                      settings)
     except PromptSetRefused as exc:
         raise CommandError(str(exc)) from None
-    print(_say("cli.prompts_added", count=added, name=name, skipped=len(items) - added))
+    print(_say("cli.prompts_added", count=result.added, name=result.name,
+               skipped=result.already))
 
 
 def prompts_list_command(args: argparse.Namespace) -> None:
