@@ -346,11 +346,12 @@ class BattleRun:
     def result(self) -> Battle:
         """The battle with its status set: failed if either side failed or was stopped."""
         for client in self._clients.values():
-            _close_client(client)
+            close_client(client)
         return _finalize(self.battle)
 
 
-def _close_client(client: ollama.Client) -> None:
+def close_client(client: ollama.Client) -> None:
+    """Close a client's connections (those of a side, once it has ended)."""
     try:
         client.close()
     except Exception:  # closing is best effort; nothing to report to the user
