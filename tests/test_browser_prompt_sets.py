@@ -9,13 +9,16 @@ from fake_ollama import FakeOllama, default_models
 from playwright.sync_api import expect
 
 from arena.db import Store
-from arena.prompt_sets import EXAMPLE_SETS
+from arena.files.set_file import read_set_file
+from arena.prompt_sets import EXAMPLE_SETS, example_file
 
 SHOTS = Path("/tmp/shots")
 
 
 def test_add_the_example_set_generate_and_watch_it_finish(page, tmp_path):
     db = tmp_path / "e2e.db"
+    with example_file("classification") as path:
+        items = len(read_set_file(path))
     with FakeOllama(token_delay=0.01) as fake, \
             streamlit_server({"OLLAMA_HOST": fake.url, "ARENA_DB": str(db)},
                              tmp_path / "streamlit.log") as url:
@@ -23,10 +26,10 @@ def test_add_the_example_set_generate_and_watch_it_finish(page, tmp_path):
         page.goto(f"{url}/prompt_sets")
         wait_idle(page)
         page.get_by_role("button", name="Example: review and news sentiment").click()
-        expect(page.get_by_text("Added 12 items to")).to_be_visible(timeout=15_000)
+        expect(page.get_by_text(f"Added {items} items to")).to_be_visible(timeout=15_000)
         wait_idle(page)
         page.get_by_role("button", name="Generate answers").click()
-        total = 12 * len(default_models())
+        total = items * len(default_models())
         # No click from here on: the progress part redraws itself until the run has ended.
         expect(page.get_by_text(f"{total} of {total} answers")).to_be_visible(timeout=90_000)
         expect(page.get_by_text("Finished", exact=True)).to_be_visible(timeout=15_000)
@@ -47,4 +50,4 @@ def test_add_the_example_set_generate_and_watch_it_finish(page, tmp_path):
     with Store(db) as store:
         [summary] = store.prompt_sets()
     assert summary.prompt_set.name == EXAMPLE_SETS["classification"].prompt_set.name
-    assert (summary.items, summary.answers, summary.failed) == (12, total, 0)
+    assert (summary.items, summary.answers, summary.failed) == (items, total, 0)
