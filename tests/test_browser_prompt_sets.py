@@ -30,13 +30,15 @@ def test_add_the_example_set_generate_and_watch_it_finish(page, tmp_path):
         wait_idle(page)
         page.get_by_role("button", name="Generate answers").click()
         total = items * len(default_models())
+        expect(page.get_by_text("Now generating:").first).to_be_visible(timeout=15_000)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "prompt_sets_running_en.png"), full_page=True)
         # No click from here on: the progress part redraws itself until the run has ended.
         expect(page.get_by_text(f"{total} of {total} answers")).to_be_visible(timeout=90_000)
         expect(page.get_by_text("Finished", exact=True)).to_be_visible(timeout=15_000)
         wait_idle(page)
         bar = page.get_by_role("progressbar")
         assert bar.get_attribute("aria-valuenow") == "100"
-        SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "prompt_sets_en.png"), full_page=True)
 
         page.get_by_label("Language").click()

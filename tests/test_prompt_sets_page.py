@@ -194,3 +194,12 @@ def test_durations_read_as_people_read_them():
     assert [duration_text(s, en) for s in (None, 4.6, 185, 7800)] == \
         ["estimating…", "5 s", "3 min 05 s", "2 h 10 min"]
     assert duration_text(185, zh) == "3 分 05 秒"
+
+
+def test_with_no_ollama_the_page_says_so_and_nothing_starts(monkeypatch, admin, closed_port_url):
+    monkeypatch.setenv("OLLAMA_HOST", closed_port_url)
+    add_example_set(db(), "classification", load_settings())
+    at = open_sets()
+    assert any(closed_port_url in e for e in texts(at.error))
+    assert at.button(key="generate.start").disabled
+    assert "ollama serve" in [c.value for c in at.code]

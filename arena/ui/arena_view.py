@@ -73,9 +73,10 @@ def preset_picker(ctx: PageContext, category: Category) -> None:
     )
 
 
-def available_contestants(ctx: PageContext, think_mode: ThinkMode) -> list[Contestant] | None:
+def available_contestants(ctx: PageContext, think_mode: ThinkMode,
+                          note: str = "arena.models_available") -> list[Contestant] | None:
     """Who can be drawn, or None after telling the user what is wrong. Unreachable hosts are
-    skipped with a note; nothing here names a model."""
+    skipped with a note; nothing here names a model. `note` says how many there are."""
     t = ctx.t
     reports = host_reports(ctx)
     reachable = [r for r in reports if r.reachable]
@@ -95,7 +96,7 @@ def available_contestants(ctx: PageContext, think_mode: ThinkMode) -> list[Conte
         st.warning(t(key, count=len(drawn)), icon="📦")
         st.code("ollama pull qwen3:8b", language="bash")
         return None
-    st.caption(t("arena.models_available", count=len(drawn)))
+    st.caption(t(note, count=len(drawn)))
     return drawn
 
 

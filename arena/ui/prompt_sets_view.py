@@ -175,7 +175,7 @@ def chosen_contestants(ctx: PageContext, name: str) -> list[Contestant] | None:
     """Who answers the set: the models taking part now (none, after saying why, when no host
     answers), narrowed to the ones an admin chose. Admins choose; others see the choice."""
     t = ctx.t
-    available = available_contestants(ctx, "default")
+    available = available_contestants(ctx, "default", "sets.models_available")
     if available is None:
         return None
     everyone = [c.name for c in available]
