@@ -10,9 +10,10 @@ from fake_ollama import FakeModel, FakeOllama, default_models
 from streamlit.testing.v1 import AppTest
 
 from arena.files.set_file import add_example_set
-from arena.generator import FINISHED, YIELDING
+from arena.generator import FINISHED, PAUSED, RUNNING, STOPPED, YIELDING
 from arena.i18n import translate
-from arena.prompt_sets import EXAMPLE_SETS
+from arena.prompt_sets import EXAMPLE_SETS, PromptAnswer
+from arena.records import Side
 from arena.settings import load_settings
 from arena.ui.generation_view import duration_text, generators
 from arena.ui.lineup_state import battle_queue
@@ -203,3 +204,39 @@ def test_with_no_ollama_the_page_says_so_and_nothing_starts(monkeypatch, admin, 
     assert any(closed_port_url in e for e in texts(at.error))
     assert at.button(key="generate.start").disabled
     assert "ollama serve" in [c.value for c in at.code]
+
+
+def test_pause_resume_and_stop(monkeypatch, admin):
+    with FakeOllama(token_delay=0.02) as fake:
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        add_example_set(db(), "copywriting", load_settings())
+        name = EXAMPLE_SETS["copywriting"].prompt_set.name
+        at = open_sets()
+        at.button(key="generate.start").click().run()
+        at.button(key="generate.pause").click().run()
+        assert not at.exception, texts(at.exception)
+        assert generators().run(name).status().state == PAUSED
+        assert "**Paused**" in all_text(at) and at.button(key="generate.resume")
+        time.sleep(1.0)  # the answer under way completes; nothing new starts
+        done = generators().run(name).status().progress.done
+        time.sleep(0.5)
+        assert generators().run(name).status().progress.done == done
+        at.button(key="generate.resume").click().run()
+        assert generators().run(name).status().state in (RUNNING, FINISHED)
+        at.button(key="generate.stop").click().run()
+        assert generators().run(name).status().state == STOPPED
+        assert "**Stopped**" in all_text(at) and at.button(key="generate.start")
+        assert db().prompt_sets()[0].answers < db().prompt_sets()[0].items * 3
+
+
+def test_statuses_are_read_without_the_answers_texts():
+    add_example_set(db(), "copywriting", load_settings())
+    name = EXAMPLE_SETS["copywriting"].prompt_set.name
+    [item, *_] = db().set_items(name)
+    db().save_answer(PromptAnswer(item.item_id, Side("x:1", answer="secret", thinking="hm"), {}))
+    db().save_answer(PromptAnswer(item.item_id, Side("y:1", error_kind="timeout", error="e"), {}))
+    full, light = db().answers(name), db().answers(name, texts=False)
+    assert [a.side.answer for a in full] == ["secret", ""]
+    assert [(a.side.answer, a.side.thinking) for a in light] == [("", ""), ("", "")]
+    assert [(a.contestant, a.status, a.failure_reason) for a in light] == \
+        [(a.contestant, a.status, a.failure_reason) for a in full]

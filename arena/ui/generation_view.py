@@ -91,10 +91,10 @@ def controls(ctx: PageContext, name: str, run: GenerationRun | None, state: str,
         if next(columns).button(t("generate.resume"), key="generate.resume", type="primary",
                                 width="stretch"):
             run.resume()
-            st.rerun(scope="fragment")
+            st.rerun()
     elif next(columns).button(t("generate.pause"), key="generate.pause", width="stretch"):
         run.pause()
-        st.rerun(scope="fragment")
+        st.rerun()
     if next(columns).button(t("generate.stop"), key="generate.stop", width="stretch"):
         run.stop()
         st.rerun()
@@ -105,7 +105,7 @@ def _stored_progress(ctx: PageContext, name: str, names: list[str]) -> Progress:
     contestants that answer it, of every item by every one of them."""
     total = len(ctx.store.set_items(name)) * len(names)
     done = sum(a.status == STATUS_COMPLETE and a.contestant in names
-               for a in ctx.store.answers(name))
+               for a in ctx.store.answers(name, texts=False))
     return Progress(done, total, 0.0, None)
 
 
@@ -149,7 +149,7 @@ def item_status(ctx: PageContext, name: str, names: list[str]) -> None:
     if not names:
         return
     items = ctx.store.set_items(name)
-    stored = {(a.item_id, a.contestant): a for a in ctx.store.answers(name)}
+    stored = {(a.item_id, a.contestant): a for a in ctx.store.answers(name, texts=False)}
     # Pending: no complete answer and no failed one (which a new start retries).
     pending = {(item.item_id, contestant) for item, contestant in
                ctx.store.missing_answers(name, names, retry_failed=False)}
