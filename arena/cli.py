@@ -31,6 +31,8 @@ from arena.settings import SettingsError, load_settings
 class CommandError(Exception):
     """A reason to stop, shown to the user as one line."""
 
+    exit_code = 1
+
 
 def open_store(path: str, read_only: bool = False) -> Store:
     """The database at `path`, waiting for other writers as long as the settings say."""
@@ -236,6 +238,12 @@ def prompts_list_command(args: argparse.Namespace) -> None:
         print(table.to_string(index=False))
 
 
+def generate_command(args: argparse.Namespace) -> None:
+    from arena.cli_generate import generate_command as generate  # it imports this module
+
+    generate(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m arena",
                                      description="The local model arena's command line.")
@@ -289,6 +297,19 @@ def build_parser() -> argparse.ArgumentParser:
     listing = actions.add_parser("list", help="the prompt sets with their items and answers")
     listing.add_argument("--db", help="SQLite database (default: ARENA_DB, else data/arena.db)")
     listing.set_defaults(run=prompts_list_command)
+
+    generate = commands.add_parser(
+        "generate", help="generate a prompt set's missing answers (progress on stderr)",
+        description="Every contestant answers every item of the set once, each model loaded "
+                    "once per host; answers stored already are kept. Exit 0 when all are stored.")
+    generate.add_argument("name", help="the prompt set's name")
+    generate.add_argument("--models", help="only these contestants: m1,m2 (default: the set's "
+                                           "chosen ones, else every model that takes part)")
+    generate.add_argument("--host", action="append", metavar="URL",
+                          help="an Ollama host, repeatable (default: the settings' hosts and "
+                               "those added on the Models page)")
+    generate.add_argument("--db", help="SQLite database (default: ARENA_DB, else data/arena.db)")
+    generate.set_defaults(run=generate_command)
     return parser
 
 
@@ -296,10 +317,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
-    except (CommandError, VoteFileError, RatingInputError, SettingsError,
-            ImportRejected) as exc:
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except (VoteFileError, RatingInputError, SettingsError, ImportRejected) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
     except Exception as exc:  # sqlite3 and OS errors: one line, not a traceback
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
