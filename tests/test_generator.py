@@ -20,6 +20,7 @@ from arena.generator import (
     Generators,
     item_seed,
 )
+from arena.ollama_api import make_client
 from arena.records import STATUS_COMPLETE, STATUS_FAILED
 from arena.settings import load_settings
 
@@ -238,3 +239,18 @@ def test_a_stalled_answer_is_stored_as_failed_and_the_next_one_gets_a_new_connec
     by = {a.contestant: a for a in store.answers(SET)}
     assert by["stuck:1"].failure_reason.startswith("stalled:")
     assert by["zeta:1"].status == STATUS_COMPLETE  # after the cut connection, a fresh one
+
+
+def test_a_model_loaded_already_goes_first_and_is_not_loaded_again(store):
+    add_set(store)
+    with gpu() as fake:
+        warm = "beta:1"  # last in this set's plan when nothing is loaded
+        list(make_client(fake.url, 5).chat(model=warm, messages=[{"role": "user",
+                                                                   "content": "hi"}], stream=True))
+        assert fake.loads() == [warm]
+        contestants = lineup(fake)
+        assert {c.name: list(c.entry.loaded) for c in contestants}[warm] == [fake.url]
+        generation = GenerationRun(store, settings(fake), SET, contestants).start()
+        assert generation.wait(20)
+        assert [r["model"] for r in fake.chat_requests()[1:5]] == [warm] * 4
+        assert fake.loads()[0] == warm and sorted(fake.loads()) == ["alpha:1", warm, "gamma:1"]
