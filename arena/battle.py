@@ -48,8 +48,14 @@ def new_battle(
 
 def messages_for(battle: Battle) -> list[dict]:
     """The chat messages each side is sent: the system prompt, if there is one, then the prompt."""
+    return chat_messages(battle.system_prompt, battle.prompt)
+
+
+def chat_messages(system_prompt: str, prompt: str) -> list[dict]:
+    """The messages of a battle's side or of a prompt-set answer (the same for every
+    contestant): the system prompt, if there is one, then the prompt."""
     messages = []
-    if battle.system_prompt.strip():
-        messages.append({"role": "system", "content": battle.system_prompt})
-    messages.append({"role": "user", "content": battle.prompt})
+    if system_prompt.strip():
+        messages.append({"role": "system", "content": system_prompt})
+    messages.append({"role": "user", "content": prompt})
     return messages

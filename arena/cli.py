@@ -27,9 +27,9 @@ from arena.files.export import write_export
 from arena.files.importer import import_file
 from arena.files.read import counted_votes, read_votes_file
 from arena.files.schema import is_own
-from arena.files.set_file import parse_labels, read_set_file
+from arena.files.set_file import add_example_set, add_set_file, parse_labels
 from arena.i18n import translate
-from arena.prompt_sets import EXAMPLE_SETS, PromptSet, example_file
+from arena.prompt_sets import EXAMPLE_SETS
 from arena.ratings import RatingInputError
 from arena.settings import SettingsError, load_settings
 
@@ -170,27 +170,21 @@ def prompts_add_command(args: argparse.Namespace) -> None:
         given_labels = parse_labels(args.labels)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
-    example = EXAMPLE_SETS.get(args.example)
-    name = args.name or example.prompt_set.name
     settings = load_settings()
     path = db_path(args)
     # Adding writes: it creates or migrates the database (never another program's file).
     try:
         with _writing(path, "nothing was added"), open_store(path) as store:
-            if example:
-                category, labels = example.prompt_set.category, example.prompt_set.labels
+            if args.example:
+                result = add_example_set(store, args.example, settings, args.name)
             else:
-                category = _category_slug(store, args.category)
-                stored = store.prompt_set(name)
-                labels = given_labels or (stored.labels if stored else ())
-            source = example_file(args.example) if example else \
-                contextlib.nullcontext(Path(args.file))
-            with source as file:
-                items = read_set_file(file, settings.imports, labels, settings.max_prompt_chars)
-            added = store.add_prompt_set(PromptSet(name, category, labels), items)
+                result = add_set_file(store, Path(args.file), args.name,
+                                      _category_slug(store, args.category), given_labels,
+                                      settings)
     except PromptSetRefused as exc:
         raise CommandError(str(exc)) from None
-    print(_say("cli.prompts_added", count=added, name=name, skipped=len(items) - added))
+    print(_say("cli.prompts_added", count=result.added, name=result.name,
+               skipped=result.already))
 
 
 def prompts_list_command(args: argparse.Namespace) -> None:
@@ -205,6 +199,12 @@ def prompts_list_command(args: argparse.Namespace) -> None:
         columns=["name", "category", "labels", "items", "answers", "failed"])
     with pd.option_context("display.unicode.east_asian_width", True):  # Chinese names align
         print(table.to_string(index=False))
+
+
+def generate_command(args: argparse.Namespace) -> None:
+    from arena.cli_generate import generate_command as generate  # it imports this module
+
+    generate(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -261,6 +261,18 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--db", help="SQLite database (default: ARENA_DB, else data/arena.db)")
     listing.set_defaults(run=prompts_list_command)
 
+    generate = commands.add_parser(
+        "generate", help="generate a prompt set's missing answers (progress on stderr)",
+        description="Every contestant answers every item of the set once, each model loaded "
+                    "once per host; answers stored already are kept. Exit 0 when all are stored.")
+    generate.add_argument("name", help="the prompt set's name")
+    generate.add_argument("--models", help="only these contestants: m1,m2 (default: the set's "
+                                           "chosen ones, else every model that takes part)")
+    generate.add_argument("--host", action="append", metavar="URL",
+                          help="an Ollama host, repeatable (default: the settings' hosts and "
+                               "those added on the Models page)")
+    generate.add_argument("--db", help="SQLite database (default: ARENA_DB, else data/arena.db)")
+    generate.set_defaults(run=generate_command)
     cli_accuracy.add_command(commands)
     return parser
 
@@ -269,10 +281,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
-    except (CommandError, VoteFileError, RatingInputError, SettingsError,
-            ImportRejected) as exc:
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except (VoteFileError, RatingInputError, SettingsError, ImportRejected) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
     except Exception as exc:  # sqlite3 and OS errors: one line, not a traceback
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

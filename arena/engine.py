@@ -56,16 +56,17 @@ def _run_side(
     until it is set (the other side has ended) before asking Ollama anything; `ended` is set
     when this side is over."""
     try:
-        _stream_side(name, side, battle, client, keep_alive, stop, events, pulse, after)
+        _stream_side(name, side, messages_for(battle), battle.options, client, keep_alive, stop,
+                     events, pulse, after)
     finally:
         pulse.ended = True
         if ended is not None:
             ended.set()
 
 
-def _stream_side(name: str, side: Side, battle: Battle, client: ollama.Client,
-                 keep_alive: str | None, stop: threading.Event, events: queue.Queue,
-                 pulse: _Pulse, after: threading.Event | None) -> None:
+def _stream_side(name: str, side: Side, messages: list[dict], options: dict,
+                 client: ollama.Client, keep_alive: str | None, stop: threading.Event,
+                 events: queue.Queue, pulse: _Pulse, after: threading.Event | None) -> None:
     while after is not None and not after.wait(0.05) and not stop.is_set():
         pass  # the other side first
     if stop.is_set():  # stopped before this side asked anything: it never will
@@ -79,9 +80,9 @@ def _stream_side(name: str, side: Side, battle: Battle, client: ollama.Client,
         stream = stream_chat(
             client,
             model=side.model,
-            messages=messages_for(battle),
+            messages=messages,
             think=think_argument(side.think),
-            options=battle.options,
+            options=options,
             keep_alive=keep_alive,
         )
         try:
@@ -107,6 +108,65 @@ def _stream_side(name: str, side: Side, battle: Battle, client: ollama.Client,
             events.put((name, "error", classify_error(exc)))
     finally:
         events.put((name, "end", time.perf_counter() - started))
+
+
+def _watch(pulses: dict[str, _Pulse], transports: dict[str, AbortableTransport],
+           stop: threading.Event, timeout: float) -> None:
+    """Give up on a side that stopped sending tokens after it had started: cut its
+    connection, which wakes its worker blocked on the read."""
+    while not stop.is_set() and not all(p.ended for p in pulses.values()):
+        now = time.monotonic()
+        for name, pulse in pulses.items():
+            if not pulse.ended and pulse.last is not None and now - pulse.last > timeout \
+                    and not pulse.stalled.is_set():
+                pulse.stalled.set()
+                transports[name].abort()
+        stop.wait(min(timeout / 4, 0.5))
+
+
+def _apply_figures(side: Side, kind: str, payload) -> None:
+    """Record on `side` an event other than text: its figures, its failure, its end."""
+    if kind == "ttft":
+        side.ttft_s = payload
+    elif kind == "done":
+        side.done_reason = payload.done_reason
+        side.load_s = payload.load_s
+        side.prompt_tokens = payload.prompt_tokens
+        side.output_tokens = payload.output_tokens
+        side.tokens_per_s = payload.tokens_per_s
+    elif kind == "error":
+        side.error_kind, side.error = payload
+    elif kind == "end":
+        side.total_s = payload
+
+
+def stream_answer(side: Side, messages: list[dict], options: dict, client: ollama.Client,
+                  transport: AbortableTransport, stop: threading.Event,
+                  keep_alive: str | None = None, stall_timeout: float | None = None) -> Side:
+    """One side on its own, streamed to its end in the calling thread (`client` sending over
+    `transport`): `side` filled in with its text and figures, or with why it failed (STOPPED
+    once `stop` is set, STALLED after `stall_timeout` seconds without a token). To cut it off
+    while it waits for a model to load, set `stop` and abort `transport`."""
+    events: queue.Queue = queue.Queue()
+    pulse = _Pulse()
+    if stall_timeout is not None:
+        threading.Thread(target=_watch, args=({"a": pulse}, {"a": transport}, stop,
+                                              stall_timeout),
+                         name="arena-watchdog", daemon=True).start()
+    try:
+        _stream_side("a", side, messages, options, client, keep_alive, stop, events, pulse, None)
+    finally:
+        pulse.ended = True
+    text: dict[str, list[str]] = {"thinking": [], "content": []}
+    while not events.empty():
+        _, kind, payload = events.get_nowait()
+        if kind in text:
+            text[kind].append(payload)
+        else:
+            _apply_figures(side, kind, payload)
+    side.thinking += "".join(text["thinking"])
+    side.answer += "".join(text["content"])
+    return side
 
 
 class BattleRun:
@@ -158,21 +218,11 @@ class BattleRun:
         for thread in self._threads:
             thread.start()
         if self._stall_timeout is not None:
-            threading.Thread(target=self._watch, name="arena-watchdog", daemon=True).start()
+            threading.Thread(target=_watch, args=(self._pulses, self._transports, self._stop,
+                                                  self._stall_timeout),
+                             name="arena-watchdog", daemon=True).start()
         return self
 
-    def _watch(self) -> None:
-        """Give up on a side that stopped sending tokens after it had started: cut its
-        connection, which wakes its worker blocked on the read."""
-        timeout = self._stall_timeout
-        while not self._stop.is_set() and not all(p.ended for p in self._pulses.values()):
-            now = time.monotonic()
-            for name, pulse in self._pulses.items():
-                if not pulse.ended and pulse.last is not None and now - pulse.last > timeout \
-                        and not pulse.stalled.is_set():
-                    pulse.stalled.set()
-                    self._transports[name].abort()
-            self._stop.wait(min(timeout / 4, 0.5))
 
     def phase(self, name: str) -> str:
         """Where a side is: "waiting" (for the other side, when sequential), "loading" (asked,
@@ -241,19 +291,10 @@ class BattleRun:
                 self._thinking_chunks[name] += 1
         elif kind == "started":
             self._started_at[name] = time.monotonic()
-        elif kind == "ttft":
-            side.ttft_s = payload
-        elif kind == "done":
-            side.done_reason = payload.done_reason
-            side.load_s = payload.load_s
-            side.prompt_tokens = payload.prompt_tokens
-            side.output_tokens = payload.output_tokens
-            side.tokens_per_s = payload.tokens_per_s
-        elif kind == "error":
-            side.error_kind, side.error = payload
-        elif kind == "end":
-            side.total_s = payload
-            self._ended.add(name)
+        else:
+            _apply_figures(side, kind, payload)
+            if kind == "end":
+                self._ended.add(name)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Apply events until both sides have ended; False if `timeout` ran out first."""
@@ -305,11 +346,12 @@ class BattleRun:
     def result(self) -> Battle:
         """The battle with its status set: failed if either side failed or was stopped."""
         for client in self._clients.values():
-            _close_client(client)
+            close_client(client)
         return _finalize(self.battle)
 
 
-def _close_client(client: ollama.Client) -> None:
+def close_client(client: ollama.Client) -> None:
+    """Close a client's connections (those of a side, once it has ended)."""
     try:
         client.close()
     except Exception:  # closing is best effort; nothing to report to the user

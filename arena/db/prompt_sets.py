@@ -14,6 +14,7 @@ from arena.records import STATUS_COMPLETE, Side, parse_contestant_name, utc_now
 
 _ANSWER_COLUMNS = ["item_id", *SIDE_COLUMNS, "status", "failure_reason", "options",
                    "system_prompt", "created_at"]
+_TEXTS = ("answer", "thinking")
 _SAVE_ANSWER = (
     f"INSERT INTO prompt_answers ({', '.join(_ANSWER_COLUMNS)})"
     f" VALUES ({', '.join('?' * len(_ANSWER_COLUMNS))})"
@@ -138,11 +139,15 @@ class PromptSets(Database):
                 options_text(answer.options), answer.system_prompt,
                 answer.created_at)).rowcount == 1
 
-    def answers(self, name: str) -> list[PromptAnswer]:
-        """The answers stored for a set's items, complete and failed, in item order."""
+    def answers(self, name: str, texts: bool = True) -> list[PromptAnswer]:
+        """The answers stored for a set's items, complete and failed, in item order. With
+        `texts=False` their answer and thinking are left empty (not even read): the statuses
+        and failure reasons, cheap enough to read every second while a set is generated."""
+        picked = ", ".join(f"a.{c}" if texts or c not in _TEXTS else f"'' AS {c}"
+                           for c in _ANSWER_COLUMNS)
         with self.reading() as conn:
             rows = conn.execute(
-                "SELECT a.id AS answer_id, a.* FROM prompt_answers a"
+                f"SELECT a.id AS answer_id, {picked} FROM prompt_answers a"
                 " JOIN prompt_items i ON i.id = a.item_id JOIN prompt_sets s ON s.id = i.set_id"
                 " WHERE s.name = ? ORDER BY i.position, a.id", (name,)).fetchall()
         return [answer_from_row(r) for r in rows]

@@ -9,11 +9,13 @@ line, blank lines skipped), UTF-8 with or without a byte order mark.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from arena.battle import PromptRejected, validate_prompt
+from arena.db import Store
 from arena.files.checks import (
     ImportRejected,
     RowErrors,
@@ -25,7 +27,7 @@ from arena.files.checks import (
 )
 from arena.files.read import FORMATS as VOTE_FORMATS
 from arena.files.read import file_format, json_rows, read_votes_file
-from arena.prompt_sets import PromptItem
+from arena.prompt_sets import EXAMPLE_SETS, PromptItem, PromptSet, example_file
 from arena.settings import ImportLimits, Settings
 
 COLUMNS = ("prompt", "id", "expected")
@@ -74,6 +76,37 @@ def read_set_file(path: str | Path, limits: ImportLimits = ImportLimits(),
     kept = _unique(items, errors)
     errors.raise_if_any(path)
     return kept
+
+
+@dataclass(frozen=True)
+class SetAdded:
+    """What adding a set file did: items new to the set, and items it had already."""
+
+    name: str
+    added: int
+    already: int
+
+
+def add_set_file(store: Store, path: str | Path, name: str, category: str,
+                 labels: tuple[str, ...], settings: Settings) -> SetAdded:
+    """Read a set file whole and add its items to the set `name` (made if new), all or nothing.
+    Without `labels` a stored set keeps its own. Raises what read_set_file raises for a bad file
+    and arena.db.PromptSetRefused for items the store refuses; nothing is written either way."""
+    stored = store.prompt_set(name)
+    labels = labels or (stored.labels if stored else ())
+    items = read_set_file(path, settings.imports, labels, settings.max_prompt_chars)
+    added = store.add_prompt_set(PromptSet(name, category, labels), items)
+    return SetAdded(name, added, len(items) - added)
+
+
+def add_example_set(store: Store, example: str, settings: Settings,
+                    name: str | None = None) -> SetAdded:
+    """Add a set shipped with the arena (arena.prompt_sets.EXAMPLE_SETS), under its own name
+    or `name`."""
+    shipped = EXAMPLE_SETS[example].prompt_set
+    with example_file(example) as path:
+        return add_set_file(store, path, name or shipped.name, shipped.category, shipped.labels,
+                            settings)
 
 
 def _csv_frame(path: Path, errors: RowErrors, limits: ImportLimits) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from arena.battle import PromptRejected, validate_prompt
-from arena.battle_queue import AlreadyQueued, BattleQueue, Ticket
+from arena.battle_queue import AlreadyQueued, Ticket
 from arena.categories import Category
 from arena.lineup import Contestant, catalogue, eligible_contestants
 from arena.pairing import NotEnoughModels, draw_pair
@@ -18,19 +18,13 @@ from arena.records import WINNERS, Battle, ThinkMode
 from arena.round import AWAITING_VOTE, FAILED, STOPPED_STATE, UNSTORED, VOTED, Round
 from arena.ui.answers_view import render_battle, render_streaming, side_label
 from arena.ui.common import STARTING_KEY, PageContext, keep_choice, reason_text
-from arena.ui.lineup_state import host_reports
+from arena.ui.lineup_state import battle_queue, host_reports
 
 ROUND_KEY = "arena.round"  # this tab's round (arena.round): its queue place, battle and vote
 START_KEY = "arena.start"  # the Battle button
 QUEUE_POLL_S = 0.25
 IDLE_REDRAW_S = 1.0
 RENDER_INTERVAL_S = 0.1  # redraw streaming answers at most ten times a second
-
-
-@st.cache_resource(show_spinner=False)
-def battle_queue(capacity: int) -> BattleQueue:
-    """The one battle queue of this server, shared by every session."""
-    return BattleQueue(capacity)
 
 
 def load_categories(ctx: PageContext) -> dict[str, Category]:
@@ -80,9 +74,10 @@ def preset_picker(ctx: PageContext, category: Category) -> None:
     )
 
 
-def available_contestants(ctx: PageContext, think_mode: ThinkMode) -> list[Contestant] | None:
+def available_contestants(ctx: PageContext, think_mode: ThinkMode,
+                          note: str = "arena.models_available") -> list[Contestant] | None:
     """Who can be drawn, or None after telling the user what is wrong. Unreachable hosts are
-    skipped with a note; nothing here names a model."""
+    skipped with a note; nothing here names a model. `note` says how many there are."""
     t = ctx.t
     reports = host_reports(ctx)
     reachable = [r for r in reports if r.reachable]
@@ -102,7 +97,7 @@ def available_contestants(ctx: PageContext, think_mode: ThinkMode) -> list[Conte
         st.warning(t(key, count=len(drawn)), icon="📦")
         st.code("ollama pull qwen3:8b", language="bash")
         return None
-    st.caption(t("arena.models_available", count=len(drawn)))
+    st.caption(t(note, count=len(drawn)))
     return drawn
 
 

@@ -26,6 +26,7 @@ from arena.ui import gate
 # The pages, in menu order: (script, catalog key of its title, icon).
 PAGES = [
     ("pages/arena.py", "nav.arena", "⚔️"),
+    ("pages/prompt_sets.py", "nav.prompt_sets", "📋"),
     ("pages/leaderboard.py", "nav.leaderboard", "🏆"),
     ("pages/models.py", "nav.models", "🧩"),
     ("pages/data.py", "nav.data", "🗂️"),

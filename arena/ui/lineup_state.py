@@ -1,10 +1,14 @@
-"""What the pages share about hosts: a short-lived cache of the hosts' reports, and the one
-registry of pulls on this server."""
+"""What the pages share about hosts: a short-lived cache of the hosts' reports, the one
+registry of pulls on this server, and its one battle queue (the Arena's live battles, which a
+prompt set's generation lets go first)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
+from arena.battle_queue import BattleQueue
 from arena.lineup import Host, HostReport, Surveyor, all_hosts
 from arena.ollama_api import make_client
 from arena.pulls import Pulls
@@ -48,3 +52,16 @@ def forget_reports() -> None:
 def pulls(connect_timeout: float) -> Pulls:
     """The pulls of this server, shared by every session."""
     return Pulls(lambda host: make_client(host, PULL_READ_TIMEOUT_S, connect_timeout))
+
+
+@st.cache_resource(show_spinner=False)
+def battle_queue(capacity: int) -> BattleQueue:
+    """The one battle queue of this server, shared by every session (ARENA_MAX_BATTLES)."""
+    return BattleQueue(capacity)
+
+
+def live_busy(ctx: PageContext) -> Callable[[], bool]:
+    """Whether live battles run or wait for their turn on this server, asked from any thread
+    (a generator's workers): the queue is taken here, in the page's run."""
+    queue = battle_queue(ctx.settings.max_battles)
+    return lambda: queue.running() + queue.waiting() > 0

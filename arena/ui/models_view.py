@@ -16,9 +16,8 @@ from arena.ollama_api import LoadedModel
 from arena.pulls import Pull, PullRefused
 from arena.records import SCHEDULES, ArenaOptions, ModelChoice
 from arena.settings import SettingsError, normalise_host
-from arena.ui.arena_view import battle_queue
 from arena.ui.common import PageContext, category_label, keep_choice, notice_after_rerun
-from arena.ui.lineup_state import forget_reports, pulls
+from arena.ui.lineup_state import battle_queue, forget_reports, pulls
 
 SEEN_PULLS_KEY = "models.seen_pulls"  # finished pulls this session has already refreshed for
 PULL_REFRESH_S = 0.5
