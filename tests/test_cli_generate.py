@@ -41,7 +41,7 @@ def test_a_whole_set_is_generated_with_a_progress_bar_and_a_summary(db, monkeypa
                                   f"{done.stdout.strip().split(' in ')[-1]}"
     assert len(done.stdout.splitlines()) == 1  # the bar is on stderr only
     assert "12/12" in done.stderr  # tqdm's bar: done/total, then the rate and time left
-    assert re.search(r"\d answer/s|s/answer", done.stderr) and "<00:00" in done.stderr
+    assert re.search(r"\danswer/s|s/answer", done.stderr) and "<00:00" in done.stderr
     assert f"@ {fake.url}" in done.stderr  # the model generating now, and its host
     assert len(stored(db)) == 12
 
