@@ -142,6 +142,10 @@ class GenerationRun:
         self._go.set()
         with self._lock:
             transports = [transport for transport, _ in self._links.values()]
+            if not self._begun:  # never started: it never will
+                self._begun = True
+                self._end_state, self._ended_at = STOPPED, time.time()
+                self._ended.set()
         for transport in transports:
             transport.abort()
         self.wait(timeout)

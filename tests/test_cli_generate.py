@@ -2,6 +2,7 @@
 answers (--models, the set's chosen contestants), and Ctrl-C."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -38,7 +39,9 @@ def test_a_whole_set_is_generated_with_a_progress_bar_and_a_summary(db, monkeypa
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"{SET}: 12 of 12 answers stored (12 new, 0 failed) in " \
                                   f"{done.stdout.strip().split(' in ')[-1]}"
-    assert "12/12" in done.stderr and "answer" in done.stderr  # tqdm's bar: done/total, rate
+    assert len(done.stdout.splitlines()) == 1  # the bar is on stderr only
+    assert "12/12" in done.stderr  # tqdm's bar: done/total, then the rate and time left
+    assert re.search(r"\danswer/s|s/answer", done.stderr) and "<00:00" in done.stderr
     assert f"@ {fake.url}" in done.stderr  # the model generating now, and its host
     assert len(stored(db)) == 12
 

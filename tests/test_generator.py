@@ -254,3 +254,15 @@ def test_a_model_loaded_already_goes_first_and_is_not_loaded_again(store):
         assert generation.wait(20)
         assert [r["model"] for r in fake.chat_requests()[1:5]] == [warm] * 4
         assert fake.loads()[0] == warm and sorted(fake.loads()) == ["alpha:1", warm, "gamma:1"]
+
+
+def test_a_run_stopped_before_it_started_never_starts(store):
+    add_set(store)
+    with gpu("alpha:1") as fake:
+        generation = GenerationRun(store, settings(fake), SET, lineup(fake))
+        began = time.monotonic()
+        generation.stop()
+        assert generation.wait(0) and time.monotonic() - began < 1
+        assert generation.start().status().state == STOPPED
+        time.sleep(0.1)
+        assert fake.chat_requests() == [] and store.answers(SET) == []
