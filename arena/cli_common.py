@@ -22,6 +22,8 @@ FORMATS = ["table", "csv", "json"]
 class CommandError(Exception):
     """A reason to stop, shown to the user as one line."""
 
+    exit_code = 1
+
 
 def db_path(args: argparse.Namespace) -> str:
     """The database a command works on: --db, else the settings' (ARENA_DB)."""

@@ -40,7 +40,7 @@ def test_a_voter_votes_through_a_set_with_the_vote_buttons_only():
         shown_pairs.append(frozenset((shown.answer_id_a, shown.answer_id_b)))
         at = at.button(key="arena.vote.model_a").click().run()
         # The battle just voted is revealed above the next one.
-        assert any("Vote recorded" in s.value for s in at.success)
+        assert any("your vote was recorded" in s.value for s in at.success)
     assert len(set(shown_pairs)) == 6  # no pair twice
     assert vote_buttons(at) == []
     assert any("every pair" in i.value for i in at.info)
