@@ -291,9 +291,9 @@ def _figures_table(ctx: PageContext, battle: Battle) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
 
 
-def render_reveal(ctx: PageContext, battle: Battle) -> None:
+def render_reveal(ctx: PageContext, battle: Battle, title_key: str = "reveal.title") -> None:
     t = ctx.t
-    st.subheader(t("reveal.title"))
+    st.subheader(t(title_key))
     for (name, side), column in zip(battle.sides.items(), st.columns(2)):
         mode = t(f"arena.thinking.{side.think}")
         column.markdown(f"**{side_label(name, t)}: `{side.model}`** · "

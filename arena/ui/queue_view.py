@@ -13,6 +13,7 @@ import sqlite3
 
 import streamlit as st
 
+from arena.display import no_remote_images, shown_part
 from arena.records import Battle, Vote
 from arena.round import AWAITING_VOTE, VOTED, Round
 from arena.ui.answers_view import render_battle
@@ -118,7 +119,8 @@ def _last_battle(ctx: PageContext) -> None:
     t = ctx.t
     with st.container(border=True):
         _vote_message(ctx, vote, problem)
-        render_reveal(ctx, battle)
+        render_reveal(ctx, battle, title_key="queue.last_title")
+        st.caption(t("queue.last_prompt", prompt=no_remote_images(shown_part(battle.prompt, 160)[0])))
         if battle.expected:
             st.caption(t("queue.expected", expected=battle.expected))
 

@@ -7,7 +7,7 @@ buttons only. For each vote it times the click until the page shows the next bat
 answer columns hold new texts and the vote buttons are back. Prints the median and worst time.
 Goal (issue 12): the next battle visible within 1 s of the vote.
 
-Usage: python benchmarks/queue.py [--votes 50] [--items 30] [--models 4] [--answer-chars 1500]
+Usage: python benchmarks/vote_queue.py [--votes 50] [--items 30] [--models 4] [--answer-chars 1500]
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def run(votes: int, items: int, models: int, answer_chars: int) -> list[float]:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(url)
             wait_idle(page)
-            page.get_by_role("button", name="Prompt sets").first.click()
+            page.locator("button", has_text="Prompt sets").first.click()
             page.get_by_role("button", name=VOTE_A).wait_for(timeout=30_000)
             wait_idle(page)
             times = []
