@@ -120,7 +120,8 @@ def _last_battle(ctx: PageContext) -> None:
     with st.container(border=True):
         _vote_message(ctx, vote, problem)
         render_reveal(ctx, battle, title_key="queue.last_title")
-        st.caption(t("queue.last_prompt", prompt=no_remote_images(shown_part(battle.prompt, 160)[0])))
+        prompt = no_remote_images(shown_part(battle.prompt, 160)[0])
+        st.caption(t("queue.last_prompt", prompt=prompt))
         if battle.expected:
             st.caption(t("queue.expected", expected=battle.expected))
 
