@@ -109,6 +109,23 @@ def count_table(votes: pd.DataFrame, by: list[str] | None = None) -> pd.DataFram
     return table
 
 
+def item_clusters(votes: pd.DataFrame) -> pd.Series:
+    """Each vote's cluster (the CLUSTER column): the prompt-set item it was cast on, known by its
+    `prompt_set` and `item_id`, or by its `prompt` when the item has no id (as an item is known in
+    its set: arena.prompt_sets.PromptItem.key). None for a live battle (no prompt_set), or when
+    the item cannot be told: such a vote is a cluster of its own. Columns that are missing count
+    as empty."""
+    def text(name: str) -> pd.Series:
+        values = votes[name] if name in votes.columns else pd.Series(None, index=votes.index)
+        values = values.astype("string")
+        return values.where(values != "")
+
+    prompt_set, item = text("prompt_set"), text("item_id")
+    item = item.fillna(text("prompt"))
+    cluster = (prompt_set + "\x1f" + item).astype(object)
+    return cluster.where(cluster.notna(), None)
+
+
 # --- the pair cells ---------------------------------------------------------------------------
 
 

@@ -311,6 +311,14 @@ ALTER TABLE prompt_sets ADD COLUMN contestants TEXT NOT NULL DEFAULT '[]';
 """
 
 
+_SET_BATTLES = """
+-- The battles of prompt sets (from the vote queue, or imported with their set): the leaderboard
+-- reads their votes item by item (arena.db.votes, clustered bootstrap) through this index, without
+-- a scan of every battle; live battles are not in it.
+CREATE INDEX battles_in_sets ON battles (prompt_set) WHERE prompt_set IS NOT NULL;
+"""
+
+
 # The schema's history. Append, never edit: position i + 1 is schema version i + 1.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _SCHEMA_V1,
@@ -327,4 +335,5 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _NO_SELF_BATTLES,
     _PROMPT_SETS,
     _QUEUE_BATTLES,
+    _SET_BATTLES,
 ]
