@@ -238,7 +238,10 @@ def leaderboard(
     halfwidth = normal_halfwidth(theta, games, cells.i, cells.j, prior_games)
     ci_low, ci_high = rating - halfwidth, rating + halfwidth
     if rounds > 0:
-        clusters = vote_clusters(table, rows) if CLUSTER in table.columns else None
+        # Only live votes (every cluster empty): the votes' own redraws, without the clusters'
+        # bookkeeping (vote_clusters would find none).
+        clustered = CLUSTER in table.columns and bool(table[CLUSTER].notna().any())
+        clusters = vote_clusters(table, rows) if clustered else None
         replicas = np.concatenate([
             to_elo(refine_near(theta, *score_and_games(chunk), cells.i, cells.j, prior_games))
             for chunk in bootstrap_chunks(cells.counts, rounds, seed, clusters)

@@ -70,7 +70,7 @@ def measure(source: str, rounds: int) -> dict:
     if source.endswith(".db"):
         from arena.db import Store
 
-        table = Store(source).vote_counts()
+        table = Store(source).vote_counts(clusters=True)  # as the app reads them
     else:
         from arena.files.read import read_votes_file
 

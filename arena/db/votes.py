@@ -124,19 +124,19 @@ class Votes(Database):
             query = ("SELECT category, model_a, model_b, winner, COUNT(*) FROM votes"
                      f" WHERE {clause} GROUP BY category, model_a, model_b, winner")
         columns = ["category", "model_a", "model_b", "winner", "count"]
-        if not clusters:
-            with self.reading() as conn:
-                rows = conn.execute(query, params).fetchall()
-            return pd.DataFrame([tuple(r) for r in rows], columns=columns)
-        # One statement, so that the tally and the set votes are read at the same moment.
-        clause, set_params = where.where()
-        query = (f"SELECT *, NULL, NULL, NULL FROM ({query}) UNION ALL "
-                 + SET_VOTES.format(where=clause))
         with self.reading() as conn:
-            rows = conn.execute(query, params + set_params).fetchall()
-        frame = pd.DataFrame([tuple(r) for r in rows],
-                             columns=columns + ["prompt_set", "item_id", "prompt"])
-        return _with_clusters(frame)
+            cursor = conn.cursor()
+            cursor.row_factory = None  # plain tuples, straight into the frame
+            if clusters:  # one read transaction: the tally and the set votes of one moment
+                cursor.execute("BEGIN")
+            counts = pd.DataFrame(cursor.execute(query, params).fetchall(), columns=columns)
+            if not clusters:
+                return counts
+            clause, params = where.where()
+            items = pd.DataFrame(cursor.execute(SET_VOTES.format(where=clause), params).fetchall(),
+                                 columns=columns + ["prompt_set", "item_id", "prompt"])
+            cursor.execute("COMMIT")
+        return _with_clusters(counts, items)
 
     def counted_votes(self, where: VoteFilter = VoteFilter(),
                       category: str | None = None) -> pd.DataFrame:
@@ -174,15 +174,13 @@ SET_VOTES = ("SELECT v.category, v.model_a, v.model_b, v.winner, COUNT(*), b.pro
              " b.prompt")
 
 
-def _with_clusters(frame: pd.DataFrame) -> pd.DataFrame:
-    """The count rows of every counted vote (prompt_set None) and those of the votes on set
-    battles among them (their item given) as one count table with a cluster column: the set
-    votes moved out of the first rows into rows of their own cluster."""
-    on_sets = frame["prompt_set"].notna().to_numpy()
-    counts, items = frame[~on_sets], frame[on_sets]
+def _with_clusters(counts: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """The count rows of every counted vote and those of the votes on set battles among them
+    (with their items) as one count table with a cluster column: the set votes moved out of the
+    first rows into rows of their own item's cluster."""
     columns = _COUNT_KEYS + ["count"]
-    if not len(items):  # no set votes: the tally as it is
-        return counts[columns].assign(cluster=None)
+    if items.empty:  # no set votes: the tally as it is
+        return counts.assign(cluster=None)
     taken = items.groupby(_COUNT_KEYS)["count"].sum()
     left = counts.set_index(_COUNT_KEYS)["count"].sub(taken, fill_value=0)
     counts = left[left > 0].astype("int64").reset_index()
