@@ -67,7 +67,7 @@ def _writing(path: str, nothing_done: str) -> Iterator[None]:
 
 def _count_table_from_db(path: str) -> pd.DataFrame:
     with open_for_reading(path) as store:
-        table = store.vote_counts()
+        table = store.vote_counts(clusters=True)  # votes on one set item resampled together
         # Votes store category slugs; also accept a category's display name.
         table.attrs["aliases"] = _category_aliases(store)
     return table
@@ -84,6 +84,9 @@ def _count_table_from_file(path: str) -> pd.DataFrame:
             check_names(votes[name].set_axis(range(1, len(votes) + 1)), name, limits, errors)
     errors.raise_if_any(Path(path))
     by = ["category"] if "category" in votes.columns else []
+    if "prompt_set" in votes.columns:  # votes on one item are resampled together, as from --db
+        votes = votes.assign(**{ratings.CLUSTER: ratings.item_clusters(votes)})
+        by.append(ratings.CLUSTER)
     try:
         return ratings.count_table(votes, by=by)
     except RatingInputError as exc:

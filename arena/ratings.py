@@ -109,6 +109,23 @@ def count_table(votes: pd.DataFrame, by: list[str] | None = None) -> pd.DataFram
     return table
 
 
+def item_clusters(votes: pd.DataFrame) -> pd.Series:
+    """Each vote's cluster (the CLUSTER column): the prompt-set item it was cast on, known by its
+    `prompt_set` and `item_id`, or by its `prompt` when the item has no id (as an item is known in
+    its set: arena.prompt_sets.PromptItem.key). None for a live battle (no prompt_set), or when
+    the item cannot be told: such a vote is a cluster of its own. Columns that are missing count
+    as empty."""
+    def text(name: str) -> pd.Series:
+        values = votes[name] if name in votes.columns else pd.Series(None, index=votes.index)
+        values = values.astype("string")
+        return values.where(values != "")
+
+    prompt_set, item = text("prompt_set"), text("item_id")
+    item = item.fillna(text("prompt"))
+    cluster = (prompt_set + "\x1f" + item).astype(object)
+    return cluster.where(cluster.notna(), None)
+
+
 # --- the pair cells ---------------------------------------------------------------------------
 
 
@@ -221,7 +238,10 @@ def leaderboard(
     halfwidth = normal_halfwidth(theta, games, cells.i, cells.j, prior_games)
     ci_low, ci_high = rating - halfwidth, rating + halfwidth
     if rounds > 0:
-        clusters = vote_clusters(table, rows) if CLUSTER in table.columns else None
+        # Only live votes (every cluster empty): the votes' own redraws, without the clusters'
+        # bookkeeping (vote_clusters would find none).
+        clustered = CLUSTER in table.columns and bool(table[CLUSTER].notna().any())
+        clusters = vote_clusters(table, rows) if clustered else None
         replicas = np.concatenate([
             to_elo(refine_near(theta, *score_and_games(chunk), cells.i, cells.j, prior_games))
             for chunk in bootstrap_chunks(cells.counts, rounds, seed, clusters)

@@ -10,7 +10,12 @@ its peak memory (resident set size of the whole process, Python and libraries in
 Goals (issue 3): at 1M votes everything under 2 s and 1 GiB; the fit and bootstrap of one
 category under 100 ms whatever the vote count.
 
+With `--set-items N`, a third database holds the same votes with half of them cast in the vote
+queue, on N prompt-set items (spread over the categories' sets): the app's path then reads those
+votes item by item and the bootstrap resamples items (issue 12).
+
 Usage: python benchmarks/ratings.py [--sizes 10000 100000 1000000] [--rounds 1000]
+       [--set-items 25000]
 """
 
 from __future__ import annotations
@@ -62,6 +67,34 @@ def prepare(size: int, data_dir: Path) -> tuple[Path, Path]:
     return db, parquet
 
 
+def prepare_sets(size: int, items: int, data_dir: Path) -> Path:
+    """The database of `size` votes, every other one on one of `items` prompt-set items (a set
+    per category), written once and reused."""
+    from seed import seed_set_votes, seed_votes, simulated_rows
+
+    from arena.db import Store
+
+    db = data_dir / f"votes-{size}-sets-{items}.db"
+    if db.exists():
+        Store(db)
+        return db
+    began = time.perf_counter()
+    rows = simulated_rows(models(), size, seed=size, categories=CATEGORIES)
+    store = Store(db)
+    live, queued = rows[0::2], rows[1::2]
+    for start in range(0, len(live), 100_000):
+        seed_votes(store, live[start:start + 100_000])
+    per_set = max(1, items // len(CATEGORIES))
+    for category in CATEGORIES:
+        mine = [(*r[:3], f"{k % per_set}") for k, r in enumerate(queued) if r[3] == category]
+        for start in range(0, len(mine), 100_000):
+            seed_set_votes(store, mine[start:start + 100_000], prompt_set=f"set {category}",
+                           category=category)
+    print(f"  (wrote {size:,} votes, half on {items:,} items, in "
+          f"{time.perf_counter() - began:.0f} s)", flush=True)
+    return db
+
+
 def measure(source: str, rounds: int) -> dict:
     """Run in a fresh process: load, then every leaderboard; times in seconds."""
     began = time.perf_counter()
@@ -70,7 +103,7 @@ def measure(source: str, rounds: int) -> dict:
     if source.endswith(".db"):
         from arena.db import Store
 
-        table = Store(source).vote_counts()
+        table = Store(source).vote_counts(clusters=True)  # as the app reads them
     else:
         from arena.files.read import read_votes_file
 
@@ -109,6 +142,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1000)
     parser.add_argument("--data-dir", type=Path,
                         default=Path(tempfile.gettempdir()) / "arena-bench")
+    parser.add_argument("--set-items", type=int, default=0,
+                        help="also measure the votes with half of them on this many set items")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -122,13 +157,17 @@ def main() -> None:
     print(header)
     for size in args.sizes:
         db, parquet = prepare(size, args.data_dir)
-        for label, source in (("sqlite", db), ("parquet", parquet)):
+        sources = [("sqlite", db), ("parquet", parquet)]
+        if args.set_items:
+            sources.append(("sets", prepare_sets(size, args.set_items, args.data_dir)))
+        for label, source in sources:
             r = run_child(source, args.rounds)
             print(f"{size:>10,} {label:>8} {r['load_s']:>7.3f}s {r['boards_s']:>8.3f}s "
                   f"{r['total_s']:>7.3f}s {r['per_board_max_s'] * 1000:>8.0f}ms "
                   f"{r['peak_rss_mib']:>6.0f}MiB", flush=True)
     print("load: aggregated votes into memory; 9 boards: fit + bootstrap for every category and "
-          "Overall; total = load + boards (imports excluded)")
+          "Overall; total = load + boards (imports excluded); sets: SQLite, half the votes on "
+          "prompt-set items (clustered)")
 
 
 if __name__ == "__main__":

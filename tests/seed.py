@@ -31,6 +31,43 @@ def seed_votes(store: Store, rows: list[tuple], start: datetime | None = None) -
     store.save_battles(battles, votes)
 
 
+def seed_set_votes(store: Store, rows: list[tuple], prompt_set: str = "评论情感 reviews",
+                   category: str = "general", start: datetime | None = None) -> None:
+    """rows: (model_a, model_b, winner, item_id[, prompt]), one vote-queue battle each on an item
+    of `prompt_set` (the prompt is "item <id>" unless given; an item_id None is an item known by
+    its prompt), one minute apart from `start`. No stored answers: the battles are as imported."""
+    start = start or datetime(2026, 11, 1, tzinfo=timezone.utc)
+    battles, votes = [], []
+    for k, row in enumerate(rows):
+        model_a, model_b, winner, item_id = row[:4]
+        prompt = row[4] if len(row) > 4 else f"item {item_id}"
+        battle = Battle(category=category, prompt=prompt, system_prompt="", options={},
+                        side_a=Side(model_a, answer=f"{model_a} on {prompt}"),
+                        side_b=Side(model_b, answer=f"{model_b} on {prompt}"),
+                        created_at=iso_utc(start + timedelta(minutes=k)), source="prompt_set",
+                        prompt_set=prompt_set, item_id=item_id)
+        battles.append(battle)
+        votes.append(Vote(battle.id, winner, "ann", battle.created_at))
+    store.save_battles(battles, votes)
+
+
+def shared_answer_rows(models: list[str], items: int, battles_per_item: int,
+                       seed: int = 0) -> list[tuple]:
+    """Vote-queue rows (model_a, model_b, winner, item_id) where each item's stored answers are
+    shown again and again: on an item, the better of two answers always wins (quality is the
+    model's strength, index in `models`, plus a large draw per item and model), so the votes on
+    one item repeat one another."""
+    rng = np.random.default_rng(seed)
+    quality = np.arange(len(models)) * 0.3 + rng.normal(0, 1.5, (items, len(models)))
+    rows = []
+    for item in range(items):
+        for _ in range(battles_per_item):
+            a, b = rng.choice(len(models), 2, replace=False)
+            winner = "model_a" if quality[item, a] > quality[item, b] else "model_b"
+            rows.append((models[a], models[b], winner, f"r{item:03d}"))
+    return rows
+
+
 def simulated_rows(true: dict[str, float], n: int, seed: int = 0,
                    categories: tuple[str, ...] = ("general",)) -> list[tuple]:
     """Votes drawn from known ratings (ties 10%), spread over the given categories."""

@@ -361,3 +361,48 @@ def test_one_battle_reads_singular(tmp_path, votes):
     assert done.stdout.strip() == f"exported 1 battle to {out}"
     done = arena("import", str(out), "--db", str(tmp_path / "other.db"))
     assert done.stdout.strip() == f"imported 1 battle from {out} (0 already there)"
+
+
+def test_votes_on_shared_answers_give_the_same_board_from_the_database_and_from_files(tmp_path):
+    """Votes on one prompt-set item are resampled together: from --db, from the export in each
+    format, and from plain vote rows that name their set and item."""
+    from seed import seed_set_votes, shared_answer_rows
+
+    from arena.files.export import write_export
+
+    path = tmp_path / "arena.db"
+    store = Store(path)
+    models = list(MODELS)
+    seed_votes(store, simulated_rows(MODELS, 60, seed=2, categories=("coding", "general")))
+    seed_set_votes(store, shared_answer_rows(models, 6, 25, seed=4), category="coding")
+    seed_set_votes(store, [(*row[:3], None, f"题目 {row[3]}")  # items known by their prompt
+                           for row in shared_answer_rows(models, 4, 20, seed=5)],
+                   prompt_set="标语 slogans")
+    rows = [r for chunk in store.battle_rows() for r in chunk]
+    store.close()
+
+    def board(*source: str, category: str = "coding") -> list[dict]:
+        result = arena("leaderboard", *source, "--category", category, "--format", "json",
+                       "--rounds", "200", "--seed", "5")
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    for category in ("coding", "Overall"):
+        from_db = board("--db", str(path), category=category)
+        for form in ("csv", "jsonl", "parquet"):
+            export = tmp_path / f"export.{form}"
+            write_export(Store(path), export, form)
+            assert board("--from", str(export), category=category) == from_db, form
+    # Plain vote rows with the set fields: the same clusters.
+    from arena.db import ROW_COLUMNS
+
+    plain = pd.DataFrame(rows, columns=ROW_COLUMNS)[  # no thinking: the model is the name
+        ["model_a", "model_b", "winner", "category", "prompt_set", "item_id", "prompt"]]
+    write_votes(plain, tmp_path / "plain.parquet")
+    assert board("--from", str(tmp_path / "plain.parquet")) == board("--db", str(path))
+    # Without them, the same votes look independent: the intervals are narrower.
+    write_votes(plain.drop(columns=["prompt_set", "item_id"]), tmp_path / "no_sets.parquet")
+    narrow = {r["model"]: r["ci_high"] - r["ci_low"] for r in board(
+        "--from", str(tmp_path / "no_sets.parquet"))}
+    wide = {r["model"]: r["ci_high"] - r["ci_low"] for r in board("--db", str(path))}
+    assert all(wide[m] > narrow[m] for m in wide), (wide, narrow)

@@ -116,3 +116,44 @@ def test_clusters_per_category():
     shuffled = overall.sample(frac=1.0, random_state=3)  # the row order does not matter
     pd.testing.assert_frame_equal(leaderboard(overall, rounds=200, seed=1),
                                   leaderboard(shuffled, rounds=200, seed=1))
+
+
+# --- clusters from the store: the Leaderboard page's and `arena leaderboard --db`'s votes -------
+
+
+MODELS = ["qwen3:8b", "gemma3:4b", "llama3.2:3b", "phi4:14b"]
+
+
+def widths(board: pd.DataFrame) -> pd.Series:
+    return (board["ci_high"] - board["ci_low"]).set_axis(board["model"])
+
+
+def test_answers_shown_again_and_again_widen_the_intervals(tmp_path):
+    from seed import seed_set_votes, shared_answer_rows
+
+    from arena.db import Store
+
+    store = Store(tmp_path / "arena.db")
+    rows = shared_answer_rows(MODELS, items=8, battles_per_item=40, seed=3)
+    seed_set_votes(store, rows)
+    by_item = leaderboard(store.vote_counts(clusters=True).drop(columns="category"), rounds=300,
+                          seed=0)
+    as_independent = leaderboard(store.vote_counts().drop(columns="category"), rounds=300,
+                                 seed=0)
+    pd.testing.assert_series_equal(by_item["rating"], as_independent["rating"])  # same votes
+    # 320 votes, but only 8 items: the honest intervals are far wider.
+    assert (widths(by_item) > 1.5 * widths(as_independent)).all(), (by_item, as_independent)
+
+
+def test_live_battles_are_votes_of_their_own_and_the_board_is_unchanged(tmp_path):
+    from seed import seed_votes, shared_answer_rows
+
+    from arena.db import Store
+
+    store = Store(tmp_path / "arena.db")
+    seed_votes(store, [row[:3] for row in shared_answer_rows(MODELS, 8, 40, seed=3)])
+    clustered = store.vote_counts(clusters=True)
+    assert clustered["cluster"].isna().all()
+    pd.testing.assert_frame_equal(
+        leaderboard(clustered.drop(columns="category"), rounds=300, seed=0),
+        leaderboard(store.vote_counts().drop(columns="category"), rounds=300, seed=0))

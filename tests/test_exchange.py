@@ -43,6 +43,10 @@ def rich_battles() -> tuple[list[Battle], list[Vote]]:
                         total_s=2.0, output_tokens=80, tokens_per_s=55.0, done_reason="length"),
             created_at=f"2026-11-{10 + k:02d}T08:00:00.000Z",
         )
+        if k % 3 == 0:  # a vote-queue battle: its set, item (by id, or by its prompt) and answer
+            battle.source, battle.prompt_set = "prompt_set", "新闻分类 news"
+            battle.item_id = ["007", None, "条目-3", "=1+1"][k // 3]
+            battle.expected = ["体育", "科技", None, "'财经"][k // 3]
         if k == 4:
             battle.status, battle.failure_reason = "failed", "b: busy: server busy"
             battle.side_b.error_kind, battle.side_b.error = "busy", "server busy"
@@ -75,7 +79,11 @@ def test_round_trip(tmp_path, source, form):
     assert first.read_bytes() == second.read_bytes()
     for store in (source, target):
         assert store.count_votes() == len(rich_battles()[1])
-    boards = [leaderboards(s.vote_counts(), rounds=100) for s in (source, target)]
+    kept = [(b["prompt_set"], b["item_id"], b["expected"]) for b in records(target)]
+    assert kept[:4] == [("新闻分类 news", "007", "体育"), (None, None, None), (None, None, None),
+                        ("新闻分类 news", None, "科技")]
+    assert kept[9] == ("新闻分类 news", "=1+1", "'财经")  # formula-like text survives CSV too
+    boards = [leaderboards(s.vote_counts(clusters=True), rounds=100) for s in (source, target)]
     for name in boards[0]:
         pd.testing.assert_frame_equal(boards[0][name], boards[1][name])
     assert import_file(target, first).added == 0  # importing again adds nothing
@@ -308,3 +316,107 @@ def test_row_numbers_are_line_numbers_even_after_a_blank_line(tmp_path, source):
     path.write_text("\n".join(lines[:2] + [""] + lines[2:]) + "\n")
     with pytest.raises(ImportRejected, match="row 5: status is 'done'"):
         import_file(Store(tmp_path / "arena.db"), path)
+
+
+# --- the set fields: a vote-queue battle's set, item and expected answer -------------------
+
+
+def queue_store(path) -> tuple[Store, Battle]:
+    """A store with one vote-queue battle that showed two stored answers, voted."""
+    from arena.prompt_sets import PromptAnswer, PromptItem, PromptSet
+
+    store = Store(path)
+    store.add_prompt_set(PromptSet("评论情感 reviews", "classification", ("正面", "负面")),
+                         [PromptItem("这家店的面很好吃。", "r-007", "正面")])
+    [item] = store.set_items("评论情感 reviews")
+    for model in ("qwen3:8b", "gemma3:4b"):
+        store.save_answer(PromptAnswer(item.item_id, Side(model, answer=f"{model}：正面"), {}))
+    first, second = (a.answer_id for a in store.answers("评论情感 reviews"))
+    battle = Battle(category="classification", prompt=item.item.prompt, system_prompt="",
+                    options={}, side_a=Side("gemma3:4b", answer="gemma3:4b：正面"),
+                    side_b=Side("qwen3:8b", answer="qwen3:8b：正面"), source="prompt_set",
+                    prompt_set="评论情感 reviews", item_id="r-007", expected="正面",
+                    answer_id_a=second, answer_id_b=first)
+    store.save_battles([battle], [Vote(battle.id, "model_a", "小明", battle.created_at)])
+    return store, battle
+
+
+@pytest.mark.parametrize("form", ["csv", "jsonl", "parquet"])
+def test_a_queue_battle_keeps_its_set_item_and_expected_answer_but_not_its_answer_ids(
+        tmp_path, form):
+    source, battle = queue_store(tmp_path / "source.db")
+    path = tmp_path / f"queue.{form}"
+    write_export(source, path, form)
+    columns = (list(json.loads(path.read_text(encoding="utf-8"))) if form == "jsonl"
+               else list(pd.read_parquet(path).columns) if form == "parquet"
+               else path.read_text(encoding="utf-8-sig").splitlines()[0].split(","))
+    assert not [c for c in columns if "answer_id" in c]  # they mean nothing elsewhere
+    target = Store(tmp_path / "fresh.db")
+    assert import_file(target, path).added == 1
+    copy = target.get_battle(battle.id)
+    assert (copy.prompt_set, copy.item_id, copy.expected, copy.source) == (
+        "评论情感 reviews", "r-007", "正面", "prompt_set")
+    assert (copy.answer_id_a, copy.answer_id_b) == (None, None)
+    assert copy.prompt == "这家店的面很好吃。"
+
+
+@pytest.mark.parametrize("form", ["csv", "jsonl", "parquet"])
+def test_files_without_the_set_fields_import_as_before(tmp_path, source, form):
+    """An export written before battles had sets: the same file less the three columns."""
+    path = tmp_path / f"older.{form}"
+    write_export(source, path, form)
+    set_fields = ["prompt_set", "item_id", "expected"]
+    if form == "jsonl":
+        lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        path.write_text("".join(json.dumps({k: v for k, v in r.items() if k not in set_fields},
+                                           ensure_ascii=False) + "\n" for r in lines),
+                        encoding="utf-8")
+    elif form == "csv":
+        import pyarrow.csv as pa_csv
+
+        table = pa_csv.read_csv(path, convert_options=pa_csv.ConvertOptions(
+            strings_can_be_null=True))
+        pa_csv.write_csv(table.drop_columns(set_fields), path)
+    else:
+        pd.read_parquet(path).drop(columns=set_fields).to_parquet(path)
+    target = Store(tmp_path / "target.db")
+    assert import_file(target, path).added == len(TRICKY)
+    mine = [{k: v for k, v in r.items() if k not in set_fields} for r in records(source)]
+    assert [{k: v for k, v in r.items() if k not in set_fields} for r in records(target)] == mine
+    assert {(r["prompt_set"], r["item_id"], r["expected"]) for r in records(target)} == {
+        (None, None, None)}
+
+
+@pytest.mark.parametrize("form", ["csv", "jsonl", "parquet"])
+def test_chatbot_arena_rows_may_name_their_set_and_item(tmp_path, form):
+    from seed import write_votes
+
+    path = tmp_path / f"votes.{form}"
+    write_votes(pd.DataFrame({
+        "model_a": ["x:1", "x:1", "y:1"], "model_b": ["y:1", "y:1", "x:1"],
+        "winner": ["model_a", "tie", "model_b"],
+        "prompt_set": ["标语 slogans", "标语 slogans", None],
+        "item_id": ["007", None, None], "prompt": ["为茶饮写一句广告语", "给书店写标语", "hi"],
+        "expected": ["清新", None, None]}), path)
+    store = Store(tmp_path / "arena.db")
+    assert import_file(store, path).added == 3
+    kept = [(r["prompt_set"], r["item_id"], r["expected"], r["prompt"]) for r in records(store)]
+    assert kept == [("标语 slogans", "007", "清新", "为茶饮写一句广告语"),
+                    ("标语 slogans", None, None, "给书店写标语"), (None, None, None, "hi")]
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda r: r.update(item_id="r1"), "row 2: item_id without a prompt_set"),
+    (lambda r: r.update(expected="正面"), "row 2: expected without a prompt_set"),
+    (lambda r: r.update(prompt_set="set\x07"), r"row 2: prompt_set has a control character "
+                                               r"\(U\+0007\)"),
+    (lambda r: r.update(prompt_set="s", item_id="x" * 201), "row 2: item_id is 201 characters"),
+    (lambda r: r.update(item_id=["r1"]), "row 2: item_id is a list, not a single value"),
+])
+def test_bad_set_fields_are_named_with_their_row(tmp_path, source, change, message):
+    path = tmp_path / "votes.jsonl"
+    edited_export(source, path, 2, change)
+    store = Store(tmp_path / "arena.db")
+    with pytest.raises(ImportRejected, match=message):
+        import_file(store, path)
+    assert count_battles(store) == 0

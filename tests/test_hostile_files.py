@@ -271,6 +271,37 @@ def test_a_value_past_the_length_limit_is_named_with_its_row(tmp_path, source, f
         import_file(Store(tmp_path / "arena.db"), path, _limits(max_field_chars=1000))
 
 
+@pytest.mark.parametrize("form", ["csv", "jsonl", "parquet"])
+def test_the_set_fields_are_held_to_the_same_limits(tmp_path, source, form):
+    """A battle's prompt set, item and expected answer: text like any other, names like a
+    model's."""
+    def change(set_name: str, item_id: str, expected: str):
+        def flat(frame):
+            frame.loc[1, ["prompt_set", "item_id", "expected"]] = [set_name, item_id, expected]
+
+        def nested(record, row):
+            if row == 2:
+                record.update(prompt_set=set_name, item_id=item_id, expected=expected)
+        return nested if form == "jsonl" else flat
+
+    path = tmp_path / f"votes.{form}"
+    export = nested_export if form == "jsonl" else flat_export
+    store = Store(tmp_path / "arena.db")
+    export(source, path, change("集", "r1", "长" * 1001))
+    with pytest.raises(ImportRejected, match=r": row 2: expected is 1,001 characters long "
+                                             r"\(ARENA_IMPORT_MAX_FIELD_CHARS=1,000\)$"):
+        import_file(store, path, _limits(max_field_chars=1000))
+    export(source, path, change("集" * 201, "id\u200b\x1b", "长" * 1000))
+    with pytest.raises(ImportRejected, match=r": row 2: prompt_set is 201 characters long "
+                                             r"\(ARENA_IMPORT_MAX_NAME_CHARS=200\); row 2: "
+                                             r"item_id has a control character \(U\+001B\)$"):
+        import_file(store, path, _limits(max_field_chars=1000))
+    assert count_battles(store) == 0
+    export(source, path, change("集" * 200, "条目 1", "长" * 1000))  # at the limits: kept
+    assert import_file(store, path, _limits(max_field_chars=1000)).added == 3
+    assert store.get_battle(read.read_import(path)["id"][2]).prompt_set == "集" * 200
+
+
 def test_settings_name_the_limits():
     from arena.settings import SettingsError, load_settings
 

@@ -139,3 +139,25 @@ def test_win_rate_counts_a_tie_as_half(monkeypatch):
     rates = board_frame(at).set_index("Model")["Win rate"]
     assert rates["x:1"] == 0.75 and rates["y:1"] == 0.25
     assert "a tie or a both-bad counting as half" in all_text(at)  # and its help says so
+
+
+def test_votes_on_one_prompt_set_item_are_resampled_together(monkeypatch):
+    """The page's intervals are those of the clustered bootstrap: wider than the same votes
+    taken as independent, for the coding board and Overall alike."""
+    from seed import seed_set_votes, shared_answer_rows
+
+    from arena import ratings
+
+    monkeypatch.setenv("ARENA_BOOTSTRAP_ROUNDS", "200")
+    seed_votes(db(), simulated_rows(MODELS, 40, categories=("general",)))
+    seed_set_votes(db(), shared_answer_rows(list(MODELS), 6, 30, seed=2), category="coding")
+    def intervals(table, category):
+        board = ratings.leaderboard(ratings.category_table(table, category), rounds=200, seed=0)
+        return ratings.interval_text(board).set_axis(board["model"]).to_dict()
+
+    at = open_board()
+    for category in (ratings.OVERALL, "coding"):
+        at.selectbox(key="board.category").select(category).run()
+        shown = board_frame(at).set_index("Model")["95% interval"].to_dict()
+        assert shown == intervals(db().vote_counts(clusters=True), category)
+        assert shown != intervals(db().vote_counts(), category)

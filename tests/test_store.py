@@ -1,6 +1,6 @@
 import sqlite3
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from db_helpers import count_battles
@@ -315,3 +315,57 @@ def test_a_write_waits_for_another_writer_as_long_as_it_is_told(tmp_path):
         holder.close()
     assert count_battles(store) == 0
     store.close()
+
+
+# --- the clusters the leaderboard's bootstrap resamples -----------------------------------
+
+
+def test_votes_on_prompt_set_items_come_with_their_item_as_cluster(store):
+    from seed import seed_set_votes, seed_votes
+
+    seed_votes(store, [("x:1", "y:1", "model_a")] * 3 + [("x:1", "y:1", "model_b")])
+    seed_set_votes(store, [("x:1", "y:1", "model_b", "007")] * 2
+                   + [("y:1", "x:1", "model_b", "007"), ("x:1", "y:1", "model_b", "008"),
+                      ("x:1", "y:1", "tie", None, "这家店的面很好吃。"),
+                      ("x:1", "y:1", "tie", None, "这家店的面很好吃。")])
+    seed_set_votes(store, [("x:1", "y:1", "model_b", "007")], prompt_set="标语 slogans")
+    key = ["model_a", "model_b", "winner", "cluster"]
+    for where in (VoteFilter(), VoteFilter(voter="ann"), VoteFilter(voter="anonymous")):
+        plain, clustered = store.vote_counts(where), store.vote_counts(where, clusters=True)
+        assert list(clustered.columns) == ["category", "model_a", "model_b", "winner", "count",
+                                           "cluster"]
+        # The same votes, only told apart by cluster.
+        assert (clustered.groupby(["category", "model_a", "model_b", "winner"])["count"].sum()
+                .to_dict() == plain.set_index(["category", "model_a", "model_b", "winner"])
+                ["count"].to_dict())
+        got = {tuple(r[k] for k in key): r["count"] for _, r in clustered.iterrows()}
+        on_sets = {("x:1", "y:1", "model_b", "评论情感 reviews\x1f007"): 2,
+                   ("y:1", "x:1", "model_b", "评论情感 reviews\x1f007"): 1,
+                   ("x:1", "y:1", "model_b", "评论情感 reviews\x1f008"): 1,
+                   ("x:1", "y:1", "tie", "评论情感 reviews\x1f这家店的面很好吃。"): 2,
+                   ("x:1", "y:1", "model_b", "标语 slogans\x1f007"): 1}
+        live = {("x:1", "y:1", "model_a", None): 3, ("x:1", "y:1", "model_b", None): 1}
+        expected = {**(live if where.voter != "ann" else {}),
+                    **(on_sets if where.voter != "anonymous" else {})}
+        assert got == expected
+
+
+def test_with_only_live_battles_the_clusters_are_the_tally_as_it_is(store):
+    from seed import seed_votes
+
+    seed_votes(store, [("x:1", "y:1", "model_a", "coding")] * 3 + [("x:1", "z:1", "tie")])
+    clustered = store.vote_counts(clusters=True)
+    assert clustered["cluster"].isna().all()
+    assert clustered.drop(columns="cluster").equals(store.vote_counts())
+
+
+@pytest.mark.parametrize("where", [VoteFilter(), VoteFilter(voter="ann", since=date(2026, 1, 1))])
+def test_the_set_votes_are_found_through_their_index_not_a_scan_of_every_battle(store, where):
+    from arena.db.votes import SET_VOTES
+
+    clause, params = where.where()
+    with store.reading() as conn:
+        plan = " ".join(row[3] for row in conn.execute(
+            "EXPLAIN QUERY PLAN " + SET_VOTES.format(where=clause), params))
+    assert "SEARCH b USING INDEX battles_in_sets" in plan and "SCAN b" not in plan, plan
+    assert "SCAN v" not in plan, plan

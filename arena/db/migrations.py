@@ -305,6 +305,10 @@ ALTER TABLE battles ADD COLUMN expected TEXT;
 ALTER TABLE battles ADD COLUMN answer_id_a INTEGER REFERENCES prompt_answers (id) ON DELETE SET NULL;
 ALTER TABLE battles ADD COLUMN answer_id_b INTEGER REFERENCES prompt_answers (id) ON DELETE SET NULL;
 CREATE INDEX battles_answers ON battles (answer_id_a, answer_id_b) WHERE answer_id_a IS NOT NULL;
+-- The battles of prompt sets (from the vote queue, or imported with their set): the leaderboard
+-- reads their votes item by item (arena.db.votes, clustered bootstrap) through this index,
+-- without a scan of every battle; live battles are not in it.
+CREATE INDEX battles_in_sets ON battles (prompt_set) WHERE prompt_set IS NOT NULL;
 -- The contestants an admin chose for a set (JSON list of contestant names); empty: every model
 -- that takes part.
 ALTER TABLE prompt_sets ADD COLUMN contestants TEXT NOT NULL DEFAULT '[]';

@@ -12,6 +12,7 @@ from arena.db.bulk import VOTE_COLUMNS
 from arena.db.connection import Database
 from arena.db.filters import VoteFilter
 from arena.db.rules import ENDED, NAMES_VISIBLE
+from arena.ratings import item_clusters
 from arena.records import WINNERS, Vote, contestant_name, utc_now
 
 _VOTE_INSERT = (f"INSERT INTO votes ({', '.join(VOTE_COLUMNS)})"
@@ -105,9 +106,16 @@ class Votes(Database):
         with self.reading() as conn:
             return conn.execute("SELECT version FROM votes_version WHERE id = 1").fetchone()[0]
 
-    def vote_counts(self, where: VoteFilter = VoteFilter()) -> pd.DataFrame:
+    def vote_counts(self, where: VoteFilter = VoteFilter(),
+                    clusters: bool = False) -> pd.DataFrame:
         """Counted votes aggregated to (category, model_a, model_b, winner, count): the input of
-        arena.ratings. Unfiltered, it is the trigger-kept tally; filtered, one GROUP BY."""
+        arena.ratings. Unfiltered, it is the trigger-kept tally; filtered, one GROUP BY.
+
+        With `clusters`, also a `cluster` column (arena.ratings.CLUSTER), for the bootstrap to
+        resample votes that are not independent together: for the votes on prompt-set battles,
+        their item (arena.ratings.item_clusters); None for the live battles' votes, each a cluster
+        of its own. Only the votes on set battles are read item by item (through the index of
+        set battles); the rest stay the tally's rows."""
         if where == VoteFilter():
             query, params = ("SELECT category, model_a, model_b, winner, count FROM vote_tally"
                              " WHERE count > 0"), []
@@ -115,10 +123,20 @@ class Votes(Database):
             clause, params = where.where()
             query = ("SELECT category, model_a, model_b, winner, COUNT(*) FROM votes"
                      f" WHERE {clause} GROUP BY category, model_a, model_b, winner")
+        columns = ["category", "model_a", "model_b", "winner", "count"]
         with self.reading() as conn:
-            rows = conn.execute(query, params).fetchall()
-        return pd.DataFrame([tuple(r) for r in rows],
-                            columns=["category", "model_a", "model_b", "winner", "count"])
+            cursor = conn.cursor()
+            cursor.row_factory = None  # plain tuples, straight into the frame
+            if clusters:  # one read transaction: the tally and the set votes of one moment
+                cursor.execute("BEGIN")
+            counts = pd.DataFrame(cursor.execute(query, params).fetchall(), columns=columns)
+            if not clusters:
+                return counts
+            clause, params = where.where()
+            items = pd.DataFrame(cursor.execute(SET_VOTES.format(where=clause), params).fetchall(),
+                                 columns=columns + ["prompt_set", "item_id", "prompt"])
+            cursor.execute("COMMIT")
+        return _with_clusters(counts, items)
 
     def counted_votes(self, where: VoteFilter = VoteFilter(),
                       category: str | None = None) -> pd.DataFrame:
@@ -143,6 +161,31 @@ class Votes(Database):
         with self.reading() as conn:
             return [r[0] for r in conn.execute(
                 "SELECT DISTINCT voter FROM votes WHERE counts = 1 ORDER BY voter")]
+
+
+_COUNT_KEYS = ["category", "model_a", "model_b", "winner"]
+# The counted votes on set battles by item, `where` a VoteFilter's condition (on the votes'
+# columns). CROSS JOIN: the set battles first, found through their index (battles_in_sets),
+# so that the live battles' votes cost nothing here.
+SET_VOTES = ("SELECT v.category, v.model_a, v.model_b, v.winner, COUNT(*), b.prompt_set,"
+             " b.item_id, b.prompt FROM battles b CROSS JOIN votes v"
+             " WHERE b.prompt_set IS NOT NULL AND v.battle_id = b.id AND {where}"
+             " GROUP BY v.category, v.model_a, v.model_b, v.winner, b.prompt_set, b.item_id,"
+             " b.prompt")
+
+
+def _with_clusters(counts: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """The count rows of every counted vote and those of the votes on set battles among them
+    (with their items) as one count table with a cluster column: the set votes moved out of the
+    first rows into rows of their own item's cluster."""
+    columns = _COUNT_KEYS + ["count"]
+    if items.empty:  # no set votes: the tally as it is
+        return counts.assign(cluster=None)
+    taken = items.groupby(_COUNT_KEYS)["count"].sum()
+    left = counts.set_index(_COUNT_KEYS)["count"].sub(taken, fill_value=0)
+    counts = left[left > 0].astype("int64").reset_index()
+    return pd.concat([counts[columns].assign(cluster=None),
+                      items[columns].assign(cluster=item_clusters(items))], ignore_index=True)
 
 
 def _vote_from_row(row: sqlite3.Row) -> Vote:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from arena.db import VOTE_COLUMNS, Store
 from arena.files.read import read_import
-from arena.files.schema import FLAT_SIDE, SIDE_FIELDS
+from arena.files.schema import FLAT_SIDE, SET_FIELDS, SIDE_FIELDS
 from arena.settings import ImportLimits
 
 
@@ -29,7 +29,7 @@ def _store_columns(frame: pd.DataFrame) -> tuple[dict, dict, dict]:
 
     battles = {"id": values("id"), "created_at": values("tstamp"),
                **{n: values(n) for n in ("category", "prompt", "system_prompt", "options",
-                                          "status", "failure_reason", "source")}}
+                                          "status", "failure_reason", "source", *SET_FIELDS)}}
     ids = battles["id"]
     sides = {"battle_id": ids + ids, "side": ["a"] * len(ids) + ["b"] * len(ids),
              **{n: values(f"{FLAT_SIDE[n]}_a") + values(f"{FLAT_SIDE[n]}_b")

@@ -37,6 +37,7 @@ from arena.files.schema import (
     FLAT_SIDE,
     FLAT_TEXT_COLUMNS,
     NESTED_SIDES,
+    SET_FIELDS,
     SIDE_FIELDS,
     VOTE_TEXT_COLUMNS,
     is_nested,
@@ -370,9 +371,11 @@ def read_import(path: str | Path, limits: ImportLimits = ImportLimits()) -> pd.D
 
 def counted_votes(path: str | Path, limits: ImportLimits = ImportLimits()) -> pd.DataFrame:
     """The votes of one of the arena's own exports that count, as vote rows (model_a, model_b,
-    winner, category): what `leaderboard --from` rates, so an export gives the board its
-    database gave. Battles without a vote (failed, stopped, unvoted) and votes that do not count
-    are left out; the file is checked whole, as for an import."""
+    winner, category, and the prompt and set fields that say which item each is on): what
+    `leaderboard --from` rates, so an export gives the board its database gave. Battles without
+    a vote (failed, stopped, unvoted) and votes that do not count are left out; the file is
+    checked whole, as for an import."""
     frame = read_import(path, limits)
     counted = frame["winner"].notna() & frame["counted"].eq(True)
-    return frame.loc[counted, ["model_a", "model_b", "winner", "category"]].reset_index(drop=True)
+    columns = ["model_a", "model_b", "winner", "category", "prompt", *SET_FIELDS]
+    return frame.loc[counted, columns].reset_index(drop=True)

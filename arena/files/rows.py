@@ -19,7 +19,14 @@ import pandas as pd
 
 from arena.db import options_text
 from arena.files.checks import RowErrors, check_names
-from arena.files.schema import FLAT_COLUMNS, FLAT_SIDE, FLOAT_COLUMNS, INTEGER_COLUMNS, SIDE_FIELDS
+from arena.files.schema import (
+    FLAT_COLUMNS,
+    FLAT_SIDE,
+    FLOAT_COLUMNS,
+    INTEGER_COLUMNS,
+    SET_FIELDS,
+    SIDE_FIELDS,
+)
 from arena.records import (
     FLAG_WORDS,
     STATUS_COMPLETE,
@@ -152,6 +159,20 @@ def _not_itself(model_a: pd.Series, model_b: pd.Series, errors: RowErrors) -> No
                lambda name: f"model_a and model_b are the same model ({name})", model_a)
 
 
+def _set_fields(raw: pd.DataFrame, out: pd.DataFrame, limits: ImportLimits,
+                errors: RowErrors) -> None:
+    """A vote-queue battle's prompt set, item id and expected answer (None when blank, as for
+    a live battle). A set's name and an item's id are names: no control characters; an item id
+    or an expected answer without a set would belong to nothing."""
+    for name in SET_FIELDS:
+        out[name] = _text(_column(raw, name), None)
+    for name in ("prompt_set", "item_id"):
+        check_names(out[name], name, limits, errors)
+    no_set = out["prompt_set"].isna()
+    for name in ("item_id", "expected"):
+        errors.add(no_set & out[name].notna(), lambda _, n=name: f"{n} without a prompt_set")
+
+
 def own_frame(raw: pd.DataFrame, source: str, errors: RowErrors,
                limits: ImportLimits) -> pd.DataFrame:
     """Our own export's rows, checked and put in the form the store takes."""
@@ -187,6 +208,7 @@ def own_frame(raw: pd.DataFrame, source: str, errors: RowErrors,
     for name in ("failure_reason", "not_counted_reason"):
         out[name] = _text(_column(raw, name), None)
     out["source"] = _text(_column(raw, "source"), source)
+    _set_fields(raw, out, limits, errors)
     options = []
     for row, value in _column(raw, "options").items():
         try:
@@ -245,7 +267,9 @@ def arena_frame(raw: pd.DataFrame, source: str, errors: RowErrors,
     out["voted_at"] = out["tstamp"]
     out["counted"] = _counted(_column(raw, name), name, winner.notna(), errors)
     out["status"], out["source"], out["options"] = STATUS_COMPLETE, source, "{}"
-    out["prompt"] = out["system_prompt"] = ""
+    out["prompt"] = _text(_column(raw, "prompt"))
+    out["system_prompt"] = ""
+    _set_fields(raw, out, limits, errors)
     for side, model in (("a", model_a), ("b", model_b)):
         out[f"ollama_model_{side}"], out[f"think_{side}"] = model, "default"
         for name in ("digest", "host", "answer", "thinking"):

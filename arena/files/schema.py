@@ -22,10 +22,13 @@ SIDE_FIELDS = [f.name for f in fields(Side)]
 # Flat names of the side fields: the raw Ollama model is `ollama_model_a`, since `model_a` is the
 # contestant name that arena tools expect.
 FLAT_SIDE = {name: ("ollama_model" if name == "model" else name) for name in SIDE_FIELDS}
+# A vote-queue battle's prompt set, its item's id in the set's file and the expected answer
+# (None for a live battle). Not the stored answers' ids: they mean nothing in another database.
+SET_FIELDS = ["prompt_set", "item_id", "expected"]
 # A battle's own fields and its vote's, first in a flat row, beside the sides in a nested one.
 EXPORT_BATTLE_FIELDS = ["id", "tstamp", "category", "model_a", "model_b", "winner", "voter",
                         "voted_at", "counted", "not_counted_reason", "status", "failure_reason",
-                        "source", "prompt", "system_prompt", "options"]
+                        "source", "prompt", "system_prompt", "options", *SET_FIELDS]
 NESTED_SIDES = ["side_a", "side_b"]
 FLAT_COLUMNS = EXPORT_BATTLE_FIELDS + [f"{FLAT_SIDE[n]}_{s}" for s in "ab" for n in SIDE_FIELDS]
 INTEGER_COLUMNS = [f"{n}_{s}" for s in "ab" for n in ("prompt_tokens", "output_tokens")]
@@ -40,11 +43,12 @@ FLAT_TEXT_COLUMNS = [f.name for f in FLAT_SCHEMA if f.type == pa.string()]
 FROM_STORE = {"tstamp": "created_at", "counted": "counts",
               **{f"{FLAT_SIDE[n]}_{s}": f"{n}_{s}" for s in "ab" for n in SIDE_FIELDS}}
 
-# Chatbot Arena style vote rows: these three are required; category, tstamp, id, voter and
-# counts (or counted) are used when present.
+# Chatbot Arena style vote rows: these three are required; category, tstamp, id, voter, counts
+# (or counted) and the set fields are used when present.
 ARENA_REQUIRED = ["model_a", "model_b", "winner"]
-# The vote columns always read as text (a model named 7 is "7", not a number).
-VOTE_TEXT_COLUMNS = ARENA_REQUIRED + ["category"]
+# The vote columns always read as text (a model named 7 is "7", not a number; an item "007"
+# stays "007"): the prompt and the set fields say which item a vote is on (its cluster).
+VOTE_TEXT_COLUMNS = ARENA_REQUIRED + ["category", "prompt", *SET_FIELDS]
 # What makes a file ours (rather than Chatbot Arena style rows): the whole battle is in it.
 OWN_MARKERS = {"id", "prompt", "answer_a", "answer_b", "ollama_model_a", "ollama_model_b"}
 

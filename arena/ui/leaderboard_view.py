@@ -61,7 +61,7 @@ def _compute(db_path: str, category: str, since: date | None, until: date | None
     """The board and matrices for one category. `votes_version` is in the key so that a vote
     cast anywhere shows on the next page load, while widget changes reuse the result."""
     where = VoteFilter(since, until, voter)
-    table = ratings.category_table(_store.vote_counts(where), category)
+    table = ratings.category_table(_store.vote_counts(where, clusters=True), category)
     board = ratings.leaderboard(table, rounds=rounds, seed=0, min_votes=min_votes)
     if board.empty:
         return CategoryResults(board, pd.DataFrame(), pd.DataFrame())
