@@ -39,7 +39,7 @@ def test_the_summary_speaks_the_arenas_language(tmp_path, db, monkeypatch):
     path.write_text("为茶馆写一句口号\n", encoding="utf-8")
     done = arena("prompts", "add", str(path), "--name", "口号", "--category", "copywriting",
                  "--db", db)
-    assert done.stdout == "已向提示集 口号 添加 1 条提示（0 条已存在）\n"
+    assert done.stdout == "已向提示词集 口号 添加 1 条提示（0 条已存在）\n"
 
 
 def test_the_examples_are_added_and_listed(db):
