@@ -25,6 +25,7 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -57,6 +58,9 @@ class FakeModel:
     build: str = ""  # another build under the same name has another digest
     # Characters per chunk instead of one token a chunk: a megabyte answer in a few seconds.
     piece_chars: int | None = None
+    # The answer to a prompt (the last user message) instead of `answer`: a model whose output
+    # depends on what it is asked, by a rule the test controls (see `labeller`).
+    reply: Callable[[str], str] | None = None
 
     def __post_init__(self) -> None:
         if self.capabilities is None:
@@ -290,7 +294,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, body: dict, model: FakeModel, load_ns: int | None) -> None:
         fake = self.server.fake
         name = model.name
-        pieces = fake.pieces(model, body.get("think"))
+        asked = [m.get("content", "") for m in body.get("messages") or []
+                 if isinstance(m, dict) and m.get("role") == "user"]
+        pieces = fake.pieces(model, body.get("think"), asked[-1] if asked else "")
         delay = model.token_delay if model.token_delay is not None else fake.token_delay
         if body.get("stream") is False:
             self._json(200, fake.final_chunk(model, pieces, delay, load_ns, message={
@@ -353,6 +359,39 @@ class _Server(ThreadingHTTPServer):
         import sys
         if not isinstance(sys.exc_info()[1], (ConnectionError, OSError)):
             super().handle_error(request, client_address)
+
+
+def labeller(name: str, expected: dict[str, str], labels: list[str],
+             accuracy: float) -> Callable[[str], str]:
+    """A classifier with a known accuracy: for a prompt in `expected` it answers the expected
+    label with probability `accuracy` (decided by a hash of the model's name and the prompt, so
+    the same every time) and the next label otherwise; "I am not sure." for other prompts."""
+
+    def reply(prompt: str) -> str:
+        label = expected.get(prompt)
+        if label is None:
+            return "I am not sure."
+        draw = int(hashlib.sha256(f"{name}\n{prompt}".encode()).hexdigest()[:8], 16) / 2**32
+        if draw >= accuracy:
+            label = labels[(labels.index(label) + 1) % len(labels)]
+        return f"{label}\n\nThat is my reading of the text."
+
+    return reply
+
+
+def example_labellers(accuracies: tuple[float, ...] = (0.9, 0.75, 0.5)) -> list[FakeModel]:
+    """The default models answering the shipped classification set (arena/example_sets) with
+    these accuracies, in order: for demos and end-to-end tests of the accuracy table."""
+    from arena.files.set_file import read_set_file
+    from arena.prompt_sets import EXAMPLE_SETS, example_file
+
+    example = EXAMPLE_SETS["classification"]
+    with example_file("classification") as path:
+        expected = {item.prompt: item.expected for item in read_set_file(path)}
+    models = default_models()
+    for model, accuracy in zip(models, accuracies):
+        model.reply = labeller(model.name, expected, list(example.prompt_set.labels), accuracy)
+    return models
 
 
 def default_models() -> list[FakeModel]:
@@ -575,10 +614,11 @@ class FakeOllama:
                 else "2026-11-01T10:05:00.000000000Z",
                 "size": vram, "size_vram": vram, "context_length": 8192}
 
-    def pieces(self, model: FakeModel, think: bool | None) -> list[tuple[str, str]]:
-        """What the model streams, as (kind, text) in order."""
-        content = _chars(model.answer, model.piece_chars) if model.piece_chars \
-            else _tokens(model.answer)
+    def pieces(self, model: FakeModel, think: bool | None,
+               prompt: str = "") -> list[tuple[str, str]]:
+        """What the model streams for `prompt`, as (kind, text) in order."""
+        answer = model.reply(prompt) if model.reply else model.answer
+        content = _chars(answer, model.piece_chars) if model.piece_chars else _tokens(answer)
         if model.style == THINKING and think is not False:
             return [("thinking", t) for t in _tokens(model.thinking)] + \
                 [("content", t) for t in content]
@@ -629,8 +669,11 @@ def main() -> None:
                         help="models the GPU holds at once (unset: any number, loaded for free)")
     parser.add_argument("--load-delay", type=float, default=0.0,
                         help="seconds a model takes to load, with --gpu-models")
+    parser.add_argument("--labellers", action="store_true",
+                        help="the default models answer the shipped classification set with "
+                             "accuracies 0.9, 0.75 and 0.5 (example_labellers)")
     args = parser.parse_args()
-    models = None
+    models = example_labellers() if args.labellers else None
     if args.tokens:
         models = [FakeModel(f"{name}:1", answer="tok " * args.tokens)
                   for name in _GREEK[:args.model_count]]

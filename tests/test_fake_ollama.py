@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import ollama
 import pytest
-from fake_ollama import FakeModel, FakeOllama
+from fake_ollama import FakeModel, FakeOllama, example_labellers, labeller
 
 MESSAGES = [{"role": "user", "content": "Capital of France?"}]
 LOAD_DELAY = 0.5
@@ -41,6 +41,9 @@ def wait_for_request(fake: FakeOllama, count: int) -> None:
             return
         deadline.wait(0.01)
     raise AssertionError(f"fewer than {count} chats arrived")
+
+
+LABELS = ["positive", "negative", "neutral"]
 
 
 def test_a_model_is_loaded_once_and_then_answers_without_a_load():
@@ -156,3 +159,39 @@ def test_the_command_line_runs_a_one_model_gpu_with_its_loads_readable():
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_a_labeller_answers_each_prompt_by_its_rule_over_http():
+    expected = {"Review: great!": "positive", "Review: awful.": "negative"}
+    always = FakeModel("sure:1", reply=labeller("sure:1", expected, LABELS, accuracy=1.0))
+    never = FakeModel("wrong:1", reply=labeller("wrong:1", expected, LABELS, accuracy=0.0))
+    with FakeOllama([always, never]) as fake:
+        client = ollama.Client(host=fake.url)
+
+        def answer(model: str, prompt: str) -> str:
+            messages = [{"role": "system", "content": "Label it."},
+                        {"role": "user", "content": prompt}]
+            return client.chat(model=model, messages=messages).message.content
+
+        assert answer("sure:1", "Review: great!").startswith("positive")
+        assert answer("sure:1", "Review: awful.").startswith("negative")
+        assert answer("wrong:1", "Review: great!").startswith("negative")  # the next label
+        assert answer("sure:1", "Something else") == "I am not sure."
+        streamed = "".join(c.message.content for c in client.chat(
+            model="sure:1", messages=[{"role": "user", "content": "Review: awful."}],
+            stream=True))
+        assert streamed.startswith("negative")
+
+
+def test_the_example_labellers_have_the_accuracies_they_are_given():
+    from arena.files.set_file import read_set_file
+    from arena.prompt_sets import example_file
+
+    with example_file("classification") as path:
+        items = read_set_file(path)
+    for model, accuracy in zip(example_labellers((1.0, 0.5, 0.0)), (1.0, 0.5, 0.0)):
+        right = sum(model.reply(i.prompt).startswith(i.expected) for i in items)
+        if accuracy in (0.0, 1.0):
+            assert right == accuracy * len(items)
+        else:
+            assert 0 < right < len(items)
