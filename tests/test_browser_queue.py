@@ -70,7 +70,7 @@ def test_ten_votes_in_a_row_blind_and_no_pair_twice(page, tmp_path):
             expect(page.get_by_text("your vote was recorded")).to_be_visible()
             expect(page.get_by_role("button", name=VOTE_A)).to_be_visible()
         page.screenshot(path=str(SHOTS / "queue_after_votes_en.png"), full_page=True)
-        assert "Model A:" in page.content()  # the last battle voted, revealed
+        expect(page.get_by_text("Model A was").first).to_be_visible()  # the last one, revealed
 
         page.get_by_label("Language").click()
         page.get_by_role("option", name="简体中文").click()

@@ -14,7 +14,7 @@ import sqlite3
 import streamlit as st
 
 from arena.display import no_remote_images, shown_part
-from arena.records import Battle, Vote
+from arena.records import Battle, Vote, contestant_name
 from arena.round import AWAITING_VOTE, VOTED, Round
 from arena.ui.answers_view import render_battle
 from arena.ui.arena_view import render_reveal, render_vote_buttons
@@ -111,7 +111,8 @@ def _offer_next(ctx: PageContext, round_: Round, prompt_set: str | None) -> None
 
 
 def _last_battle(ctx: PageContext) -> None:
-    """The battle just voted, revealed, above the next one."""
+    """The battle just voted, revealed in two lines above the next one (its figures folded
+    away), so that the next battle stays in view."""
     last = st.session_state.get(LAST_KEY)
     if last is None:
         return
@@ -119,11 +120,15 @@ def _last_battle(ctx: PageContext) -> None:
     t = ctx.t
     with st.container(border=True):
         _vote_message(ctx, vote, problem)
-        render_reveal(ctx, battle, title_key="queue.last_title")
-        prompt = no_remote_images(shown_part(battle.prompt, 160)[0])
-        st.caption(t("queue.last_prompt", prompt=prompt))
+        names = {f"model_{n}": contestant_name(s.model, s.think) for n, s in battle.sides.items()}
+        line = t("queue.revealed", **names)
         if battle.expected:
-            st.caption(t("queue.expected", expected=battle.expected))
+            line += " " + t("queue.expected", expected=battle.expected)
+        st.markdown(line)
+        with st.expander(t("queue.last_details")):
+            prompt = no_remote_images(shown_part(battle.prompt, 160)[0])
+            st.caption(t("queue.last_prompt", prompt=prompt))
+            render_reveal(ctx, battle, title_key="queue.last_title")
 
 
 def _vote_message(ctx: PageContext, vote: Vote | None, problem: tuple[str, dict] | None) -> None:
