@@ -106,3 +106,19 @@ def test_the_queue_in_chinese():
     assert not at.exception, texts(at.exception)
     assert "来自提示词集" in all_text(at)
     assert at.session_state[MODE_KEY] == QUEUE
+
+
+def test_the_category_filter_keeps_to_its_sets():
+    slogans = PromptSet("slogans", "copywriting")
+    with db() as store:
+        answered_set(store, SET, items=2, models=MODELS)
+        answered_set(store, slogans, items=1, models=MODELS)
+    at = open_queue()
+    at = at.selectbox(key="queue.category").select("copywriting").run()
+    assert not at.exception, texts(at.exception)
+    assert at.selectbox(key="queue.set").options == ["Every set", "slogans"]
+    shown = []
+    while at.session_state["queue.round"].battle is not None:
+        shown.append(at.session_state["queue.round"].battle.category)
+        at = at.button(key="arena.vote.tie").click().run()
+    assert shown and set(shown) == {"copywriting"}

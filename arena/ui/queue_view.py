@@ -32,7 +32,8 @@ QUEUE_ROUND_KEY = "queue.round"  # this tab's queue round (apart from the live o
 SEEN_KEY = "queue.seen"  # the answer pairs this tab has been shown (frozensets of two ids)
 LAST_KEY = "queue.last"  # (battle, vote, problem) of the battle just voted, shown revealed
 SET_KEY = "queue.set"
-ALL = ""  # the filter's "every set"
+CATEGORY_KEY = "queue.category"
+ALL = ""  # a filter's "any"
 
 
 LIVE, QUEUE = "live", "queue"  # the Arena page's two modes
@@ -76,35 +77,41 @@ def _vote_and_move_on(ctx: PageContext, winner: str) -> None:
         round_.clear()
 
 
-def set_filter(ctx: PageContext) -> str | None:
-    """The set to vote on (None: every set), among the sets that have answers."""
+def queue_filters(ctx: PageContext) -> tuple[str | None, str | None] | None:
+    """The category and the set to vote on (None: any), among the sets with answers; None
+    after saying there is nothing to vote on yet."""
     t = ctx.t
-    sets = [s for s in ctx.store.prompt_sets() if s.answers >= 2]
+    sets = [s.prompt_set for s in ctx.store.prompt_sets() if s.answers >= 2]
     if not sets:
         st.info(t("queue.no_sets"), icon="📋")
         page_link("pages/prompt_sets.py", t("nav.prompt_sets"), "📋")
         return None
-    categories = {c.slug: c for c in ctx.store.categories()}
-    names = [ALL] + [s.prompt_set.name for s in sets]
-    by_name = {s.prompt_set.name: s for s in sets}
+    known = {c.slug: c for c in ctx.store.categories()}
+    slugs = [ALL, *dict.fromkeys(s.category for s in sets)]
 
-    def shown(name: str) -> str:
-        if name == ALL:
-            return t("queue.all_sets")
-        category = categories.get(by_name[name].prompt_set.category)
-        return f"{name} · {category_label(category, t) if category else by_name[name].prompt_set.category}"
+    def category_shown(slug: str) -> str:
+        if slug == ALL:
+            return t("queue.all_categories")
+        return category_label(known[slug], t) if slug in known else slug
 
+    left, right = st.columns(2)
+    keep_choice(CATEGORY_KEY, slugs, ALL)
+    slug = left.selectbox(t("arena.category"), slugs, format_func=category_shown,
+                          key=CATEGORY_KEY, on_change=_skip)
+    names = [ALL] + [s.name for s in sets if slug in (ALL, s.category)]
     keep_choice(SET_KEY, names, ALL)
-    chosen = st.selectbox(t("queue.set"), names, format_func=shown, key=SET_KEY,
-                          on_change=_skip)
-    return chosen
+    name = right.selectbox(t("queue.set"), names, key=SET_KEY, on_change=_skip,
+                           format_func=lambda n: t("queue.all_sets") if n == ALL else n)
+    return slug or None, name or None
 
 
-def _offer_next(ctx: PageContext, round_: Round, prompt_set: str | None) -> None:
+def _offer_next(ctx: PageContext, round_: Round, category: str | None,
+                prompt_set: str | None) -> None:
     """Put the next battle of the queue in the round (nothing when none is left)."""
     seen = _seen()
-    battle = next_queue_battle(ctx.store, ctx.voter.name, prompt_set=prompt_set or None,
-                               seen=frozenset(seen), rng=random.SystemRandom())
+    battle = next_queue_battle(ctx.store, ctx.voter.name, prompt_set=prompt_set,
+                               category=category, seen=frozenset(seen),
+                               rng=random.SystemRandom())
     if battle is not None:
         seen.add(pair_key(battle.answer_id_a, battle.answer_id_b))
         round_.offer(battle, ctx.store)
@@ -161,14 +168,14 @@ def _battle(ctx: PageContext, round_: Round, battle: Battle) -> None:
 
 
 def vote_queue(ctx: PageContext) -> None:
-    """The queue mode of the Arena page: filter, the battle just voted, the next battle."""
-    prompt_set = set_filter(ctx)
-    if prompt_set is None:
-        return
+    """The queue mode of the Arena page: filters, the battle just voted, the next battle."""
     round_ = queue_round()
     try:
+        chosen = queue_filters(ctx)
+        if chosen is None:
+            return
         if round_.battle is None:
-            _offer_next(ctx, round_, prompt_set)
+            _offer_next(ctx, round_, *chosen)
     except sqlite3.Error as exc:
         st.error(ctx.t("error.database_open", path=ctx.settings.db_path, reason=exc), icon="💾")
         return
