@@ -89,7 +89,7 @@ def test_think_false_turns_thinking_off(fake_ollama):
 
 def test_a_chunk_with_both_thinking_and_content():
     with FakeOllama([FakeModel("mixed:1", style=THINKING)]) as fake:
-        fake.pieces = lambda model, think: [("thinking", "hm"), ("both", ("m!", "yes"))]
+        fake.pieces = lambda model, think, prompt="": [("thinking", "hm"), ("both", ("m!", "yes"))]
         thinking, content, _ = collect(make_client(fake.url, 5), "mixed:1")
     assert thinking == "hmm!" and content == "yes"
 
