@@ -100,7 +100,11 @@ class GenerationRun:
         self._started = time.time()
         self._total = 0
         self._done_before = 0  # stored before this run, or meanwhile by another one
+        # Times on the run's clock (`_clock`), which stands still while the run is paused, so
+        # that neither the elapsed time nor the estimate moves during a pause.
         self._finished: list[float] = []  # when each answer of this run was stored
+        self._paused_s = 0.0  # time spent paused, pauses ended
+        self._paused_at: float | None = None  # when the pause under way began
         self._failed = 0
         self._running: dict[str, tuple[str, str]] = {}  # host -> (contestant, host)
         self._yielding: set[str] = set()  # hosts whose worker waits for live battles
@@ -130,10 +134,25 @@ class GenerationRun:
         """Start no new answer; the one in progress completes and is stored. Once this
         returns, `status().progress.running` lists only answers already under way."""
         with self._lock:
+            if self._go.is_set():
+                self._paused_at = time.time()
             self._go.clear()
 
     def resume(self) -> None:
-        self._go.set()
+        with self._lock:
+            self._end_pause()
+            self._go.set()
+
+    def _end_pause(self) -> None:
+        if self._paused_at is not None:
+            self._paused_s += time.time() - self._paused_at
+            self._paused_at = None
+
+    def _clock(self) -> float:
+        """The run's clock: time.time() less the time spent paused (call under the lock)."""
+        if self._paused_at is not None:  # stands at the pause's start
+            return self._paused_at - self._paused_s
+        return time.time() - self._paused_s
 
     def stop(self, timeout: float = 5.0) -> None:
         """End the run: the answer in progress is cut off (Ollama stops generating or loading
@@ -144,7 +163,7 @@ class GenerationRun:
             transports = [transport for transport, _ in self._links.values()]
             if not self._begun:  # never started: it never will
                 self._begun = True
-                self._end_state, self._ended_at = STOPPED, time.time()
+                self._end_state, self._ended_at = STOPPED, self._clock()
                 self._ended.set()
         for transport in transports:
             transport.abort()
@@ -168,7 +187,7 @@ class GenerationRun:
                 state = YIELDING
             else:
                 state = RUNNING
-            now = time.time() if self._ended_at is None else self._ended_at
+            now = self._clock() if self._ended_at is None else self._ended_at
             figures = progress(self._total, self._started, now, list(self._finished),
                                self._done_before, tuple(self._running.values()))
             problem = "; ".join(self._problems) or None
@@ -215,7 +234,7 @@ class GenerationRun:
         with self._lock:
             self._end_state = STOPPED if self._stop.is_set() else \
                 FAILED if self._problems else FINISHED
-            self._ended_at = time.time()
+            self._ended_at = self._clock()
         self._ended.set()
 
     def _work(self, host: str, jobs: Sequence[Job]) -> None:
@@ -238,7 +257,7 @@ class GenerationRun:
                     return
                 self._store.save_answer(answer)
                 with self._lock:
-                    self._finished.append(time.time())
+                    self._finished.append(self._clock())
                     self._failed += answer.side.failed
         except sqlite3.Error as exc:
             self._problem(f"could not store an answer: {exc}")

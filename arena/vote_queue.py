@@ -25,24 +25,30 @@ def pair_key(answer_a: int, answer_b: int) -> frozenset[int]:
 def choose_queue_pair(candidates: pd.DataFrame, rng: random.Random,
                       seen: frozenset = frozenset()) -> pd.Series | None:
     """The pair to show next (a row of Store.queue_candidates), or None when none is left.
-    Never a pair the voter was shown (by the store, or in `seen`: pair_key's of this session);
-    then answers the voter has not seen before first (an answer seen before, revealed, names its
-    model); then the fewest votes (even coverage); a random one among ties."""
+
+    Never an answer the voter has been shown before, by the store's record of their votes or in
+    `seen` (pair_key's of this session, skipped battles included): once a battle is voted or
+    left, its names are shown, so a shown answer names its model and the next battle with it
+    would not be blind. Then the fewest votes (even coverage); a random one among ties. A voter
+    thus meets each item at most once per two of its answers (with four contestants: two
+    battles); other voters get the other pairs."""
     if candidates.empty:
         return None
-    keys = [pair_key(a, b) for a, b in zip(candidates["answer_a"], candidates["answer_b"])]
-    fresh = ~candidates["shown"].to_numpy(dtype=bool) & [k not in seen for k in keys]
-    left = candidates[fresh]
+    session = set().union(*seen) if seen else set()
+    unseen = [not shown and seen_before == 0 and a not in session and b not in session
+              for shown, seen_before, a, b in zip(candidates["shown"],
+                                                   candidates["answers_seen"],
+                                                   candidates["answer_a"], candidates["answer_b"])]
+    left = candidates[unseen]
     if left.empty:
         return None
-    # The session's pairs name answers the store may not know this voter saw (a shared name
-    # such as "anonymous"); the larger count is the one that is sure.
-    session = set().union(*seen) if seen else set()
-    in_session = [(a in session) + (b in session) for a, b in zip(left["answer_a"], left["answer_b"])]
-    ranked = left.assign(_seen=[max(int(s), n) for s, n in zip(left["answers_seen"], in_session)],
-                         _tie=[rng.random() for _ in range(len(left))])
-    best = ranked.sort_values(["_seen", "votes", "_tie"], kind="stable").iloc[0]
-    return best.drop(["_seen", "_tie"])
+    ranked = left.assign(_tie=[rng.random() for _ in range(len(left))])
+    return ranked.sort_values(["votes", "_tie"], kind="stable").iloc[0].drop("_tie")
+
+
+def _text(value: object) -> str | None:
+    """A candidate's optional text field: None for SQL NULL (which pandas may give as NaN)."""
+    return value if isinstance(value, str) else None
 
 
 def next_queue_battle(store: Store, voter: str, prompt_set: str | None = None,
@@ -61,7 +67,9 @@ def next_queue_battle(store: Store, voter: str, prompt_set: str | None = None,
         answers = store.stored_answers(pair)
         if len(answers) == 2:
             break
-        seen = seen | {pair_key(*pair)}  # an answer deleted meanwhile: another pair
+        # An answer deleted meanwhile: take this pair out and choose again.
+        candidates = candidates[(candidates["answer_a"] != pair[0])
+                                | (candidates["answer_b"] != pair[1])]
     else:
         return None
     if rng.random() < 0.5:
@@ -70,7 +78,7 @@ def next_queue_battle(store: Store, voter: str, prompt_set: str | None = None,
     battle = Battle(
         category=row["category"], prompt=row["prompt"], system_prompt=first.system_prompt,
         options=first.options, side_a=first.side, side_b=second.side, status=STATUS_COMPLETE,
-        source=QUEUE_SOURCE, prompt_set=row["set_name"], item_id=row["item_id"],
-        expected=row["expected"], answer_id_a=first.answer_id, answer_id_b=second.answer_id)
+        source=QUEUE_SOURCE, prompt_set=row["set_name"], item_id=_text(row["item_id"]),
+        expected=_text(row["expected"]), answer_id_a=first.answer_id, answer_id_b=second.answer_id)
     store.save_battle(battle)
     return battle

@@ -164,6 +164,24 @@ def test_pause_lets_the_answer_in_progress_finish_and_starts_no_other(store):
         assert generation.wait(20) and generation.status().state == FINISHED
 
 
+def test_the_clock_stands_still_while_paused(store):
+    add_set(store)
+    with gpu(token_delay=0.01) as fake:
+        generation = run(store, fake)
+        until(lambda: generation.status().progress.done >= 1)
+        generation.pause()
+        until(lambda: not generation.status().progress.running)
+        paused = generation.status().progress
+        time.sleep(0.5)
+        later = generation.status().progress
+        assert later.elapsed_s == paused.elapsed_s
+        assert later.remaining_s == paused.remaining_s
+        generation.resume()
+        assert generation.wait(20)
+        assert generation.status().progress.elapsed_s < time.time() - generation._started - 0.4
+    assert fake.loads()
+
+
 def test_progress_names_the_model_and_host_generating_now(store):
     add_set(store)
     with gpu("alpha:1", token_delay=0.02) as fake:
