@@ -355,3 +355,8 @@ class Generators:
         """The latest run of that set, if any."""
         with self._lock:
             return self._runs.get(set_name)
+
+    def any_going(self) -> bool:
+        """Whether a run of any set has not ended (running, paused or yielding)."""
+        with self._lock:
+            return any(not run.ended for run in self._runs.values())

@@ -19,7 +19,7 @@ view.add_set_form(ctx, expanded=not sets)
 if not sets:
     st.info(t("sets.none"), icon="📋")
 else:
-    view.sets_table(ctx, sets)
+    generation.sets_overview(ctx, lambda fresh: view.sets_table(ctx, fresh))
     name = view.set_picker(ctx, sets)
     view.items_table(ctx, name)
     contestants = view.chosen_contestants(ctx, name)

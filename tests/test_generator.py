@@ -234,12 +234,13 @@ def test_a_run_that_cannot_start_says_why(store):
 def test_generators_keep_one_run_per_set(store):
     add_set(store)
     generators = Generators()
-    assert generators.run(SET) is None
+    assert generators.run(SET) is None and not generators.any_going()
     with gpu("alpha:1", token_delay=0.01) as fake:
         first = generators.start(store, settings(fake), SET, lineup(fake))
         assert generators.start(store, settings(fake), SET, lineup(fake)) is first
-        assert generators.run(SET) is first
+        assert generators.run(SET) is first and generators.any_going()
         assert first.wait(20)
+        assert not generators.any_going()
         second = generators.start(store, settings(fake), SET, lineup(fake))
         assert second is not first and generators.run(SET) is second
         assert second.wait(10) and second.status().progress.done == 4

@@ -60,6 +60,13 @@ def generation_panel(ctx: PageContext, name: str, contestants: list[Contestant] 
     panel(ctx, name, contestants, going)
 
 
+def sets_overview(ctx: PageContext, draw: Callable[[list], None]) -> None:
+    """`draw(sets)` with the stored sets (Store.prompt_sets), read again and redrawn every
+    REFRESH_S while any set's answers are being generated, so its counts keep up."""
+    st.fragment(lambda: draw(ctx.store.prompt_sets()),
+                run_every=REFRESH_S if generators().any_going() else None)()
+
+
 def _panel(ctx: PageContext, name: str, contestants: list[Contestant] | None,
            was_going: bool) -> None:
     run = generators().run(name)
