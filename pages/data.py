@@ -10,6 +10,7 @@ t = ctx.t
 
 st.title(t("data.title"))
 st.caption(t("data.intro"))
+view.hidden_note(ctx)
 
 show_notice()
 where = view.battle_filter(ctx)

@@ -113,6 +113,13 @@ class Battles(Database):
             rows = conn.execute(query, params).fetchall()
         return sorted({contestant_name(m, t) for m, t in rows})
 
+    def count_hidden(self) -> int:
+        """How many stored battles' names are still hidden (not REVEALED): those the Data page
+        and exports leave out for now."""
+        with self.reading() as conn:
+            return conn.execute(f"SELECT COUNT(*) FROM ({HIDDEN_BATTLES})",
+                                [self._hidden_after()] * HIDDEN_CUTOFFS).fetchone()[0]
+
     def names_hidden(self) -> bool:
         """Whether some stored battle's names are still hidden (REVEALED): while one is, what
         Ollama has loaded may name its models."""

@@ -79,6 +79,13 @@ def _counted_text(counted, t: Callable[..., str]) -> str:
     return _shown(counted, lambda c: t("data.counted.yes" if c else "data.counted.no"))
 
 
+def hidden_note(ctx: PageContext) -> None:
+    """Say how many battles are left out for now, and why, so that none goes missing silently."""
+    hidden = ctx.store.count_hidden()
+    if hidden:
+        st.caption(ctx.t("data.hidden", count=hidden))
+
+
 def battle_table(ctx: PageContext, where: BattleFilter) -> pd.DataFrame:
     """One page of matching battles, newest first, with a page picker; headers and values in
     the user's language. Returns the page's rows as stored."""
@@ -176,6 +183,10 @@ def _vote_rows(ctx: PageContext, battle: Battle, vote: Vote | None) -> pd.DataFr
         t("data.counted"): NONE if vote is None else _counted_text(vote.counts, t),
         t("data.not_counted_reason"): _shown(reason),
     }
+    if battle.prompt_set is not None:
+        rows[t("data.prompt_set")] = battle.prompt_set
+        rows[t("data.item_id")] = _shown(battle.item_id)
+        rows[t("data.expected")] = _shown(battle.expected)
     return pd.DataFrame({t("data.column.value"): list(rows.values())}, index=list(rows))
 
 

@@ -133,7 +133,8 @@ def _last_battle(ctx: PageContext) -> None:
             line += " " + t("queue.expected", expected=battle.expected)
         st.markdown(line)
         with st.expander(t("queue.last_details")):
-            prompt = no_remote_images(shown_part(battle.prompt, 160)[0])
+            start, left_out = shown_part(battle.prompt, 160)
+            prompt = no_remote_images(start) + ("…" if left_out else "")
             st.caption(t("queue.last_prompt", prompt=prompt))
             render_reveal(ctx, battle, title_key="queue.last_title")
 
