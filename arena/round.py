@@ -195,13 +195,17 @@ class Round:
 
     # --- the vote ----------------------------------------------------------------------------
 
-    def vote(self, winner: str, voter: Voter) -> None:
+    def vote(self, winner: str, voter: Voter, battle_id: str | None = None) -> None:
         """Cast the battle's vote by the rules above; `stored_vote` and `vote_problem` say
-        what came of it."""
+        what came of it. `battle_id`: the battle the click was cast on; a click on a battle
+        that is no longer the round's (a second click, arriving after the next battle came)
+        casts nothing."""
         with self._lock:
             battle, store = self.battle, self._store
             if battle is None or store is None:
                 return  # the round moved on before the click arrived: nothing to vote on
+            if battle_id is not None and battle_id != battle.id:
+                return  # cast on the battle before this one: nobody has read this one yet
             if not may_vote(voter):
                 self.vote_problem = NOT_ALLOWED
                 return

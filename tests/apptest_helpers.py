@@ -80,5 +80,11 @@ def texts(elements) -> list[str]:
     return [str(e.value) for e in elements]
 
 
+def vote_button(at: AppTest, winner: str):
+    """The vote button for `winner` (its key names the battle on screen too)."""
+    [button] = [b for b in at.button if b.key and b.key.startswith(f"arena.vote.{winner}.")]
+    return button
+
+
 def vote_buttons(at: AppTest) -> list[str]:
     return [b.label for b in at.button if b.key and b.key.startswith("arena.vote.")]

@@ -1,7 +1,16 @@
 """The Arena page end to end with AppTest: the real script, the real store, the fake Ollama."""
 
 import pytest
-from apptest_helpers import all_text, battle, db, open_app, open_page, texts, vote_buttons
+from apptest_helpers import (
+    all_text,
+    battle,
+    db,
+    open_app,
+    open_page,
+    texts,
+    vote_button,
+    vote_buttons,
+)
 from db_helpers import count_battles
 from fake_ollama import PLAIN, THINK_TAGS, THINKING, FakeModel, FakeOllama
 
@@ -46,7 +55,7 @@ def test_whole_flow_battle_vote_reveal_stored(served, monkeypatch):
     assert stored.system_prompt  # the Coding category's system prompt, for both sides
 
     assert "Your votes: 0" in texts(at.sidebar.caption)
-    at.button(key="arena.vote.model_b").click().run()
+    vote_button(at, "model_b").click().run()
     assert_no_exception(at)
     assert "Your votes: 1" in texts(at.sidebar.caption)
     vote = db().get_vote(stored.id)
@@ -92,7 +101,7 @@ def test_thinking_is_hidden_until_the_vote_then_shown_collapsed(monkeypatch):
         page = all_text(at)
         assert "field thoughts" not in page and "Tagged thoughts" not in page
         assert "💭" not in page
-        at.button(key="arena.vote.tie").click().run()
+        vote_button(at, "tie").click().run()
     thoughts = [e.markdown[0].value for e in at.expander if e.label == "💭 Thinking"]
     assert len(thoughts) == 1 and thoughts[0] in ("Separate field thoughts.", "Tagged thoughts.")
     assert not any(e.proto.expanded for e in at.expander)
@@ -118,7 +127,7 @@ def test_second_vote_is_refused(served):
     at = battle(open_app())
     stored = only_battle(db())
     db().record_vote(stored.id, "tie", voter="other-tab")  # another tab, or a replayed request
-    at.button(key="arena.vote.model_a").click().run()
+    vote_button(at, "model_a").click().run()
     assert_no_exception(at)
     assert "already has a vote" in " ".join(texts(at.info))
     assert db().count_votes() == 1 and db().get_vote(stored.id).winner == "tie"
@@ -253,7 +262,7 @@ def test_an_answer_that_names_its_model_is_flagged_before_the_vote(monkeypatch):
         assert "Model A" not in warning and "Model B" not in warning  # not which side
         assert at.button(key="arena.new_round_leak").label == "🔄 New round"
         assert vote_buttons(at) == VOTE_LABELS  # voting stays possible
-        at.button(key="arena.vote.tie").click().run()
+        vote_button(at, "tie").click().run()
     vote = db().get_vote(only_battle(db()).id)
     assert vote.counts is False and vote.not_counted_reason == "identity leak"
     assert "does not count in the ratings: an answer named a model" in " ".join(texts(at.info))
@@ -280,7 +289,7 @@ def test_why_a_vote_does_not_count_is_shown_from_its_stored_reason(served):
     # Another tab voted, on a battle whose names had been visible elsewhere.
     db().record_vote(stored.id, "tie", voter="other", counts=False,
                      not_counted_reason="names visible")
-    at.button(key="arena.vote.model_a").click().run()
+    vote_button(at, "model_a").click().run()
     assert "names could already be seen elsewhere" in " ".join(texts(at.info))
 
 
@@ -323,13 +332,13 @@ def test_vote_that_cannot_be_stored_can_be_retried(served):
     with db().transaction() as conn:
         conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON votes "
                      "BEGIN SELECT RAISE(ABORT, 'database is locked'); END")
-    at.button(key="arena.vote.tie").click().run()
+    vote_button(at, "tie").click().run()
     assert_no_exception(at)
     assert "Could not save your vote" in texts(at.error)[0]
     assert vote_buttons(at) == VOTE_LABELS and db().count_votes() == 0
     with db().transaction() as conn:
         conn.execute("DROP TRIGGER refuse")
-    at.button(key="arena.vote.tie").click().run()
+    vote_button(at, "tie").click().run()
     assert db().count_votes() == 1
 
 

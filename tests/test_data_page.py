@@ -1,6 +1,6 @@
 """The Data page with AppTest: filters, paging, one battle whole, downloads, import."""
 
-from apptest_helpers import db, open_app, open_page, texts
+from apptest_helpers import db, open_app, open_page, texts, vote_button
 from db_helpers import count_battles
 from seed import seed_votes
 from streamlit.testing.v1 import AppTest
@@ -155,7 +155,7 @@ def test_a_battle_waiting_for_its_vote_is_not_listed(monkeypatch, fake_ollama):
     assert count_battles(db()) == 1
     data_tab = open_data()
     assert data_tab.dataframe[0].value.empty
-    arena_tab.button(key="arena.vote.tie").click().run()
+    vote_button(arena_tab, "tie").click().run()
     data_tab.run()
     assert len(data_tab.dataframe[0].value) == 1
 
@@ -187,7 +187,7 @@ def test_a_vote_after_the_time_limit_is_stored_but_not_counted(monkeypatch, fake
     monkeypatch.setenv("ARENA_UNVOTED_HIDDEN_S", "1")
     arena_tab = battle(open_app())
     time.sleep(1.2)  # the names may now be shown on the Data page
-    arena_tab.button(key="arena.vote.tie").click().run()
+    vote_button(arena_tab, "tie").click().run()
     [stored] = db().battle_list(BattleFilter())["id"]
     vote = db().get_vote(stored)
     assert vote.counts is False and vote.not_counted_reason == "names visible"

@@ -3,7 +3,7 @@
 import time
 
 import pytest
-from apptest_helpers import all_text, battle, db, open_app, open_page, texts
+from apptest_helpers import all_text, battle, db, open_app, open_page, texts, vote_button
 from fake_ollama import THINKING, FakeModel, FakeOllama
 from streamlit.testing.v1 import AppTest
 
@@ -209,7 +209,7 @@ def test_no_loaded_models_for_a_tab_whose_battle_awaits_its_vote(hosts):
     assert "Loaded now" not in all_text(at)
 
     at.switch_page("pages/arena.py").run()
-    at.button(key="arena.vote.tie").click().run()
+    vote_button(at, "tie").click().run()
     at.switch_page("pages/models.py").run()
     loaded = loaded_column(at)
     assert loaded is not None
@@ -227,6 +227,6 @@ def test_no_loaded_models_in_another_tab_while_a_battle_awaits_its_vote(hosts):
     other.button(key="models.refresh").click().run()
     assert loaded_column(other) is None
     assert "Loaded now" not in all_text(other)
-    voting.button(key="arena.vote.tie").click().run()
+    vote_button(voting, "tie").click().run()
     other.run()
     assert loaded_column(other) is not None

@@ -1,6 +1,6 @@
 """The Arena page's vote queue with AppTest: stored answers, voted one battle after another."""
 
-from apptest_helpers import all_text, db, open_app, texts, vote_buttons
+from apptest_helpers import all_text, db, open_app, texts, vote_button, vote_buttons
 from seed import answered_set, stored_answer
 
 from arena.prompt_sets import PromptItem, PromptSet
@@ -43,7 +43,7 @@ def test_a_voter_votes_through_a_set_with_the_vote_buttons_only():
         assert len(vote_buttons(at)) == 4
         shown = at.session_state["queue.round"].battle
         shown_pairs.append(frozenset((shown.answer_id_a, shown.answer_id_b)))
-        at = at.button(key="arena.vote.model_a").click().run()
+        at = vote_button(at, "model_a").click().run()
         # The battle just voted is revealed above the next one.
         assert any("your vote was recorded" in s.value for s in at.success)
     assert len(set().union(*shown_pairs)) == 8  # no answer twice: each one was revealed
@@ -61,7 +61,7 @@ def test_nothing_names_a_model_before_the_vote_and_the_reveal_does_after():
     before = all_text(at)
     assert not any(model in before for model in MODELS)
     battle = at.session_state["queue.round"].battle
-    at = at.button(key="arena.vote.tie").click().run()
+    at = vote_button(at, "tie").click().run()
     after = all_text(at)
     assert battle.side_a.model in after and battle.side_b.model in after
     assert "Expected answer: positive" in after
@@ -81,7 +81,7 @@ def test_the_set_filter_keeps_to_one_set():
     shown = []
     while (battle := at.session_state["queue.round"].battle) is not None:
         shown.append(battle.prompt_set)
-        at = at.button(key="arena.vote.model_b").click().run()
+        at = vote_button(at, "model_b").click().run()
     assert shown and set(shown) == {other.name}
 
 
@@ -123,5 +123,5 @@ def test_the_category_filter_keeps_to_its_sets():
     shown = []
     while at.session_state["queue.round"].battle is not None:
         shown.append(at.session_state["queue.round"].battle.category)
-        at = at.button(key="arena.vote.tie").click().run()
+        at = vote_button(at, "tie").click().run()
     assert shown and set(shown) == {"copywriting"}

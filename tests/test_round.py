@@ -173,6 +173,27 @@ def test_an_offered_queue_battle_awaits_its_vote_without_a_run_or_a_place(store,
     assert round_.state == IDLE  # no place in the queue was held
 
 
+def test_a_click_cast_on_the_battle_before_does_not_vote_on_the_next(store):
+    import random
+
+    from seed import answered_set
+
+    from arena.prompt_sets import PromptSet
+    from arena.vote_queue import next_queue_battle
+
+    answered_set(store, PromptSet("reviews", "classification"), 2)
+    round_ = Round()
+    first = next_queue_battle(store, "ann", rng=random.Random(0))
+    round_.offer(first, store)
+    round_.vote("model_a", ANN, first.id)
+    second = next_queue_battle(store, "ann", rng=random.Random(1))
+    round_.offer(second, store)
+    round_.vote("model_a", ANN, first.id)  # a double click, arriving after the next battle
+    assert store.get_vote(second.id) is None and round_.state == AWAITING_VOTE
+    round_.vote("tie", ANN, second.id)
+    assert store.get_vote(second.id).winner == "tie"
+
+
 def test_a_voted_battle_is_not_abandoned(store, fake_ollama):
     round_ = play(Round(), store, fake_ollama)
     round_.vote("model_a", ANN)

@@ -246,16 +246,19 @@ def _new_round() -> None:
     current_round().clear()
 
 
-def _cast_vote(ctx: PageContext, winner: str) -> None:
+def _cast_vote(ctx: PageContext, winner: str, battle_id: str) -> None:
     """Button callback: the round applies the vote's rules and stores it."""
-    current_round().vote(winner, ctx.voter)
+    current_round().vote(winner, ctx.voter, battle_id)
 
 
 def render_vote_buttons(ctx: PageContext, round_: Round,
-                        on_vote: Callable[[PageContext, str], None] = _cast_vote,
+                        on_vote: Callable[[PageContext, str, str], None] = _cast_vote,
                         on_new_round: Callable[[], None] = _new_round) -> None:
-    """The four vote buttons (`on_vote(ctx, winner)` on a click), under a warning when an
-    answer names a model (with a way to leave the battle: `on_new_round`)."""
+    """The four vote buttons (`on_vote(ctx, winner, battle id)` on a click), under a warning
+    when an answer names a model (with a way to leave the battle: `on_new_round`). Each click
+    names the battle it was cast on: a second click that arrives once the next battle is on
+    screen (the vote queue shows one at once) must not become a vote on a battle unseen."""
+    battle_id = round_.battle.id
     if round_.leaks:
         # Said before the vote, not after, and without saying which side: the reader sees
         # that for themself, and may still vote (stored, not counted) or start again.
@@ -265,9 +268,11 @@ def render_vote_buttons(ctx: PageContext, round_: Round,
     for winner, column in zip(WINNERS, st.columns(len(WINNERS))):
         column.button(
             ctx.t(f"vote.{winner}"),
-            key=f"arena.vote.{winner}",
+            # The battle in the key: a click on the buttons of the battle before reaches no
+            # widget of this run, and so casts nothing.
+            key=f"arena.vote.{winner}.{battle_id}",
             on_click=on_vote,
-            args=(ctx, winner),
+            args=(ctx, winner, battle_id),
             width="stretch",
         )
 

@@ -67,11 +67,11 @@ def _skip() -> None:
     st.session_state.pop(LAST_KEY, None)
 
 
-def _vote_and_move_on(ctx: PageContext, winner: str) -> None:
+def _vote_and_move_on(ctx: PageContext, winner: str, battle_id: str) -> None:
     """Button callback: cast the vote; once stored, keep the battle to reveal and clear the
     round, so that this same run draws the next battle."""
     round_ = queue_round()
-    round_.vote(winner, ctx.voter)
+    round_.vote(winner, ctx.voter, battle_id)
     if round_.state == VOTED and round_.battle is not None:
         st.session_state[LAST_KEY] = (round_.battle, round_.stored_vote, round_.vote_problem)
         round_.clear()
