@@ -248,3 +248,18 @@ def test_an_offer_abandons_the_battle_before_it_unless_voted(store):
 def test_a_whole_set_is_one_quick_query(store, items, models):
     answered_set(store, REVIEWS, items, models=tuple(f"m{n}:1b" for n in range(models)))
     assert len(store.queue_candidates("ann")) == items * models * (models - 1) // 2
+
+
+def test_answers_made_with_other_settings_are_never_paired(store):
+    [row] = answered_set(store, REVIEWS, 1, models=MODELS[:2])
+    hotter = stored_answer(row, "qwen3:8b")
+    hotter.options = {**ANSWER_OPTIONS, "temperature": 1.5}  # a later run, other settings
+    store.save_answer(hotter)
+    other_prompt = stored_answer(row, "llama3.2:3b")
+    other_prompt.system_prompt = "You are a poet."  # the category's prompt edited meanwhile
+    store.save_answer(other_prompt)
+    pairs = store.queue_candidates("ann")
+    models = {a.answer_id: a.contestant for a in store.answers(REVIEWS.name)}
+    shown = {frozenset((models[a], models[b])) for a, b in zip(pairs["answer_a"],
+                                                                pairs["answer_b"])}
+    assert shown == {frozenset(MODELS[:2])}

@@ -26,7 +26,7 @@ _VOTED_BY_VOTER = ("FROM battles b JOIN votes v ON v.battle_id = b.id"
                    " WHERE b.answer_id_a IN (SELECT id FROM answers) AND v.voter = :voter")
 _CANDIDATES = f"""
 WITH answers AS (
-    SELECT a.id, a.item_id FROM prompt_answers a
+    SELECT a.id, a.item_id, a.options, a.system_prompt FROM prompt_answers a
     JOIN prompt_items i ON i.id = a.item_id JOIN prompt_sets s ON s.id = i.set_id
     WHERE a.status = 'complete' AND (:set IS NULL OR s.name = :set)
       AND (:category IS NULL OR s.category = :category)
@@ -39,6 +39,9 @@ SELECT s.name, i.id, i.file_id, i.prompt, i.expected, s.category, x.id, y.id,
        EXISTS (SELECT 1 {_SHOWED_PAIR} AND v.voter = :voter),
        (x.id IN seen) + (y.id IN seen)
 FROM answers x JOIN answers y ON y.item_id = x.item_id AND y.id > x.id
+    -- A fair battle only: both answers made with the same options and system prompt (the
+    -- settings, or the category's prompt, may have changed between two runs of a set).
+    AND y.options = x.options AND y.system_prompt = x.system_prompt
 JOIN prompt_items i ON i.id = x.item_id JOIN prompt_sets s ON s.id = i.set_id
 ORDER BY i.position, x.id, y.id
 """
@@ -49,7 +52,8 @@ class Queue(Database):
 
     def queue_candidates(self, voter: str | None, prompt_set: str | None = None,
                          category: str | None = None) -> pd.DataFrame:
-        """Every pair of two complete answers of one item, from different contestants, of the
+        """Every pair of two complete answers of one item, from different contestants, generated
+        with the same options and system prompt (a fair battle), of the
         set named (and/or the sets of a category slug; neither: every set), as CANDIDATE_COLUMNS:
         the item (set_name, item_row: its row id, item_id: its id in its file, prompt, expected,
         category), the two answers' ids (answer_a < answer_b), `votes`: the counted votes of
