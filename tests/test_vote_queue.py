@@ -263,3 +263,21 @@ def test_answers_made_with_other_settings_are_never_paired(store):
     shown = {frozenset((models[a], models[b])) for a, b in zip(pairs["answer_a"],
                                                                 pairs["answer_b"])}
     assert shown == {frozenset(MODELS[:2])}
+
+
+def test_a_vote_after_the_same_answer_was_revealed_in_another_tab_does_not_count(store):
+    answered_set(store, REVIEWS, 1)  # three answers: any two pairs share one
+    first_tab = next_queue_battle(store, "ann", rng=random.Random(0))
+    second_tab = next_queue_battle(store, "ann", rng=random.Random(1))  # before any vote
+    shared = {first_tab.answer_id_a, first_tab.answer_id_b} & \
+        {second_tab.answer_id_a, second_tab.answer_id_b}
+    assert shared
+    assert store.record_vote(first_tab.id, "model_a", voter="ann").counts
+    late = store.record_vote(second_tab.id, "model_b", voter="ann")
+    assert (late.counts, late.not_counted_reason) == (False, NAMES_VISIBLE)
+    # Another person, or people without a nickname (one shared name), are not held to it.
+    third = next_queue_battle(store, "bob", rng=random.Random(2))
+    assert store.record_vote(third.id, "tie", voter="bob").counts
+    for seed in (3, 4):
+        battle = next_queue_battle(store, "anonymous", rng=random.Random(seed))
+        assert store.record_vote(battle.id, "tie", voter="anonymous").counts

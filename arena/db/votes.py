@@ -7,6 +7,7 @@ import sqlite3
 
 import pandas as pd
 
+from arena.access import ANONYMOUS
 from arena.db.battles import read_battle
 from arena.db.bulk import VOTE_COLUMNS
 from arena.db.connection import Database
@@ -19,7 +20,15 @@ _VOTE_INSERT = (f"INSERT INTO votes ({', '.join(VOTE_COLUMNS)})"
                 f" VALUES ({', '.join('?' for _ in VOTE_COLUMNS)})")
 # What a vote needs from its battle, and whether the battle's names could already be seen: its
 # own anonymity is over (parameters: the cutoff of ENDED, the battle's id).
-_VOTE_PAIR = (f"SELECT b.category, b.created_at, {ENDED}, a.model, a.think, bb.model, bb.think"
+# Also whether the voter has voted already on another battle showing one of this battle's
+# stored answers (a queue battle): that vote revealed the answer's model to them, so this battle
+# was not blind for them (parameter: the voter, NULL for a shared name such as "anonymous").
+_SEEN_BEFORE = ("(b.answer_id_a IS NOT NULL AND EXISTS (SELECT 1 FROM battles o JOIN votes ov ON ov.battle_id = o.id"
+                " WHERE o.answer_id_a IS NOT NULL AND o.id != b.id AND ov.voter = ?"
+                " AND (o.answer_id_a IN (b.answer_id_a, b.answer_id_b)"
+                " OR o.answer_id_b IN (b.answer_id_a, b.answer_id_b))))")
+_VOTE_PAIR = (f"SELECT b.category, b.created_at, {ENDED}, a.model, a.think, bb.model, bb.think,"
+              f" {_SEEN_BEFORE}"
               " FROM battles b LEFT JOIN votes v ON v.battle_id = b.id"
               " JOIN battle_sides a ON a.battle_id = b.id AND a.side = 'a'"
               " JOIN battle_sides bb ON bb.battle_id = b.id AND bb.side = 'b' WHERE b.id = ?")
@@ -52,20 +61,24 @@ class Votes(Database):
     ) -> Vote:
         """Store the one vote of a battle and return it as stored. Raises VoteRejected if the
         database refuses it. A vote on a battle whose names could already be seen (abandoned,
-        or unvoted past the time limit) is stored but does not count (NAMES_VISIBLE)."""
+        or unvoted past the time limit; or, for a named voter, a queue battle showing an answer
+        whose model an earlier vote of theirs revealed, in another tab say) is stored but does
+        not count (NAMES_VISIBLE)."""
         if winner not in WINNERS:
             raise VoteRejected(VoteRejected.BAD_WINNER, battle_id)
-        voter = voter.strip() or "anonymous"
+        voter = voter.strip() or ANONYMOUS
         try:
             with self.transaction() as conn:
                 # One prepared statement for everything the vote needs from its battle.
-                row = conn.execute(_VOTE_PAIR, (self._hidden_after(), battle_id)).fetchone()
+                known = None if voter == ANONYMOUS else voter
+                row = conn.execute(_VOTE_PAIR, (self._hidden_after(), known,
+                                                battle_id)).fetchone()
                 if row is None:
                     pair, visible = (None, None, None, None), False
                 else:
                     pair = (row[0], row[1], contestant_name(row[3], row[4]),
                             contestant_name(row[5], row[6]))
-                    visible = bool(row[2])
+                    visible = bool(row[2]) or bool(row[7])
                 if visible and counts:
                     counts, not_counted_reason = False, NAMES_VISIBLE
                 vote = Vote(battle_id=battle_id, winner=winner, voter=voter, voted_at=utc_now(),
