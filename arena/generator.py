@@ -39,12 +39,24 @@ from arena.settings import Settings
 RUNNING = "running"
 PAUSED = "paused"
 YIELDING = "yielding"  # waiting while live battles run
+QUEUED = "queued"  # waiting while another set's run uses the host
 FINISHED = "finished"  # every answer stored (failed ones included: see `failed`)
 STOPPED = "stopped"
 FAILED = "failed"  # the run as a whole could not go on (the reason in `problem`)
 ENDED = (FINISHED, STOPPED, FAILED)
+GOING = (RUNNING, PAUSED, YIELDING, QUEUED)  # a run that has not ended
 
 POLL_S = 0.05  # how often a waiting worker looks again (paused, or yielding to live battles)
+
+# One run at a time on a host, whatever its set, in this process: two runs taking turns answer
+# by answer would swap models on a GPU that holds one, and every answer would pay a load.
+_HOST_TURNS: dict[str, threading.Lock] = {}
+_HOST_TURNS_LOCK = threading.Lock()
+
+
+def _host_turn(host: str) -> threading.Lock:
+    with _HOST_TURNS_LOCK:
+        return _HOST_TURNS.setdefault(host, threading.Lock())
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,7 @@ class GenerationRun:
         self._failed = 0
         self._running: dict[str, tuple[str, str]] = {}  # host -> (contestant, host)
         self._yielding: set[str] = set()  # hosts whose worker waits for live battles
+        self._queued: set[str] = set()  # hosts whose worker waits for another set's run
         # host -> its worker's client and the transport it sends over, kept from one answer to
         # the next (making them costs about a tenth of a second), made anew after a failure
         self._links: dict[str, tuple[AbortableTransport, ollama.Client]] = {}
@@ -185,6 +198,8 @@ class GenerationRun:
                 state = PAUSED
             elif self._yielding and not self._running:
                 state = YIELDING
+            elif self._queued and not self._running:
+                state = QUEUED
             else:
                 state = RUNNING
             now = self._clock() if self._ended_at is None else self._ended_at
@@ -238,6 +253,21 @@ class GenerationRun:
         self._ended.set()
 
     def _work(self, host: str, jobs: Sequence[Job]) -> None:
+        """Run `host`'s jobs in order once the host is this run's (see _HOST_TURNS)."""
+        turn = _host_turn(host)
+        with self._lock:
+            self._queued.add(host)
+        while not turn.acquire(timeout=POLL_S):
+            if self._stop.is_set():
+                return
+        with self._lock:
+            self._queued.discard(host)
+        try:
+            self._work_jobs(host, jobs)
+        finally:
+            turn.release()
+
+    def _work_jobs(self, host: str, jobs: Sequence[Job]) -> None:
         """Run `host`'s jobs in order, storing each answer as soon as it is complete."""
         try:
             for job in jobs:

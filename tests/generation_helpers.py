@@ -37,8 +37,9 @@ def lineup(*fakes: FakeOllama):
     return eligible_contestants(catalogue(reports), {}, ArenaOptions(), "default")
 
 
-def add_set(store: Store, prompts=PROMPTS, category: str = "copywriting") -> None:
-    store.add_prompt_set(PromptSet(SET, category), [PromptItem(p) for p in prompts])
+def add_set(store: Store, prompts=PROMPTS, category: str = "copywriting",
+            name: str = SET) -> None:
+    store.add_prompt_set(PromptSet(name, category), [PromptItem(p) for p in prompts])
 
 
 def until(condition, timeout: float = 10.0) -> None:

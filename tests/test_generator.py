@@ -13,6 +13,7 @@ from arena.generator import (
     FAILED,
     FINISHED,
     PAUSED,
+    QUEUED,
     RUNNING,
     STOPPED,
     YIELDING,
@@ -285,3 +286,20 @@ def test_a_run_stopped_before_it_started_never_starts(store):
         assert generation.start().status().state == STOPPED
         time.sleep(0.1)
         assert fake.chat_requests() == [] and store.answers(SET) == []
+
+
+def test_two_sets_on_one_host_take_turns_so_each_model_still_loads_once(store):
+    add_set(store)
+    other = "second set"
+    add_set(store, name=other)
+    with gpu("alpha:1", "beta:1", token_delay=0.01) as fake:
+        alpha, beta = ([c for c in lineup(fake) if c.name == name] for name in ("alpha:1",
+                                                                                 "beta:1"))
+        generators = Generators()
+        first = generators.start(store, settings(fake), SET, alpha)
+        second = generators.start(store, settings(fake), other, beta)
+        until(lambda: second.status().state == QUEUED or second.ended)
+        assert first.wait(20) and second.wait(20)
+        assert second.status().state == FINISHED
+    # Taking turns answer by answer, the two models would be swapped in for every answer.
+    assert fake.loads() == ["alpha:1", "beta:1"]

@@ -48,7 +48,7 @@ def test_a_voter_votes_through_a_set_with_the_vote_buttons_only():
         assert any("your vote was recorded" in s.value for s in at.success)
     assert len(set().union(*shown_pairs)) == 8  # no answer twice: each one was revealed
     assert vote_buttons(at) == []
-    assert any("every pair" in i.value for i in at.info)
+    assert any("judge blind" in i.value for i in at.info)
     with db() as store:
         assert store.vote_counts()["count"].sum() == 4
         assert store.count_votes(voter="ann") == 4

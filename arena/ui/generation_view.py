@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from arena.generation_plan import Progress
-from arena.generator import FINISHED, PAUSED, RUNNING, YIELDING, GenerationRun, Generators
+from arena.generator import FINISHED, GOING, PAUSED, GenerationRun, Generators
 from arena.lineup import Contestant
 from arena.prompt_sets import PromptAnswer
 from arena.records import STATUS_COMPLETE
@@ -26,7 +26,6 @@ from arena.ui.common import PageContext
 from arena.ui.lineup_state import live_busy
 
 REFRESH_S = 1.0  # how often a going run's progress is redrawn
-GOING = (RUNNING, PAUSED, YIELDING)  # a run that has not ended
 IDLE = "idle"  # no run of the set on this server since it started
 NONE = "—"
 
