@@ -20,7 +20,9 @@ from arena.cli_common import (
     open_for_reading,
     open_store,
     print_table,
+    say,
 )
+from arena.cli_generate import generate_command
 from arena.db import BattleFilter, PromptSetRefused, Store
 from arena.files.checks import ImportRejected, RowErrors, VoteFileError, check_names
 from arena.files.export import write_export
@@ -28,7 +30,6 @@ from arena.files.importer import import_file
 from arena.files.read import counted_votes, read_votes_file
 from arena.files.schema import is_own
 from arena.files.set_file import add_example_set, add_set_file, parse_labels
-from arena.i18n import translate
 from arena.prompt_sets import EXAMPLE_SETS
 from arena.ratings import RatingInputError
 from arena.settings import SettingsError, load_settings
@@ -119,11 +120,6 @@ def _board_shown(board: pd.DataFrame) -> pd.DataFrame:
     )[["rank", "model", "rating", "interval", "votes", "win_rate", "provisional"]]
 
 
-def _say(key: str, **values: object) -> str:
-    """A summary line in the arena's language (ARENA_LANG); errors stay in English."""
-    return translate(load_settings().language, key, **values)
-
-
 def leaderboard_command(args: argparse.Namespace) -> None:
     if args.rounds < 0:
         raise CommandError(f"--rounds {args.rounds}: must be 0 or more")
@@ -142,7 +138,7 @@ def export_command(args: argparse.Namespace) -> None:
     with open_for_reading(db_path(args)) as store:
         category = None if args.category is None else _category_slug(store, args.category)
         count = write_export(store, out, args.format, BattleFilter(category=category))
-    print(_say("cli.exported", count=count, path=out))
+    print(say("cli.exported", count=count, path=out))
 
 
 def import_command(args: argparse.Namespace) -> None:
@@ -151,7 +147,7 @@ def import_command(args: argparse.Namespace) -> None:
     path = db_path(args)
     with _writing(path, "nothing was imported"), open_store(path) as store:
         result = import_file(store, args.file, limits)
-    print(_say("cli.imported", count=result.added, path=args.file, skipped=result.skipped))
+    print(say("cli.imported", count=result.added, path=args.file, skipped=result.skipped))
 
 
 def migrate_command(args: argparse.Namespace) -> None:
@@ -186,7 +182,7 @@ def prompts_add_command(args: argparse.Namespace) -> None:
                                       settings)
     except PromptSetRefused as exc:
         raise CommandError(str(exc)) from None
-    print(_say("cli.prompts_added", count=result.added, name=result.name,
+    print(say("cli.prompts_added", count=result.added, name=result.name,
                skipped=result.already))
 
 
@@ -194,7 +190,7 @@ def prompts_list_command(args: argparse.Namespace) -> None:
     with open_for_reading(db_path(args)) as store:
         sets = store.prompt_sets()
     if not sets:
-        print(_say("cli.no_prompt_sets"))
+        print(say("cli.no_prompt_sets"))
         return
     table = pd.DataFrame(
         [(s.prompt_set.name, s.prompt_set.category, ", ".join(s.prompt_set.labels), s.items,
@@ -202,12 +198,6 @@ def prompts_list_command(args: argparse.Namespace) -> None:
         columns=["name", "category", "labels", "items", "answers", "failed"])
     with pd.option_context("display.unicode.east_asian_width", True):  # Chinese names align
         print(table.to_string(index=False))
-
-
-def generate_command(args: argparse.Namespace) -> None:
-    from arena.cli_generate import generate_command as generate  # it imports this module
-
-    generate(args)
 
 
 def build_parser() -> argparse.ArgumentParser:

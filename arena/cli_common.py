@@ -14,6 +14,7 @@ import pandas as pd
 
 from arena.db import Store
 from arena.files.spreadsheet import safe_csv
+from arena.i18n import translate
 from arena.settings import load_settings
 
 FORMATS = ["table", "csv", "json"]
@@ -70,3 +71,8 @@ def print_table(frame: pd.DataFrame, form: str, rounding: Mapping[str, int],
 def _plain(value):
     """JSON for numpy scalars."""
     return value.item() if hasattr(value, "item") else str(value)
+
+
+def say(key: str, **values: object) -> str:
+    """A summary line in the arena's language (ARENA_LANG); errors stay in English."""
+    return translate(load_settings().language, key, **values)

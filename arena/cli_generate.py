@@ -16,8 +16,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from arena.cli import _say
-from arena.cli_common import CommandError, db_path, open_store
+from arena.cli_common import CommandError, db_path, open_store, say
 from arena.db import Store
 from arena.generator import FAILED, GenerationRun, GenerationStatus
 from arena.lineup import (
@@ -60,7 +59,7 @@ def generate_command(args: argparse.Namespace) -> None:
                            if a.failure_reason is not None and
                            a.contestant in {c.name for c in contestants})
     figures = status.progress
-    print(_say("cli.generated", done=figures.done, count=figures.total, name=args.name,
+    print(say("cli.generated", done=figures.done, count=figures.total, name=args.name,
                new=figures.done - before, failed=status.failed,
                elapsed=tqdm.format_interval(figures.elapsed_s)))
     if interrupted:

@@ -78,3 +78,9 @@ def shown_part(text: str, limit: int) -> tuple[str, int]:
     cut = text.rfind("\n", limit - limit // 10, limit)
     cut = cut if cut > 0 else limit
     return text[:cut], len(text) - cut
+
+
+def literal_markdown(text: str) -> str:
+    """`text` shown as written where markdown is rendered (a set's name, an expected answer:
+    anyone's text): every character markdown gives a meaning escaped."""
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$])", r"\\\1", text)

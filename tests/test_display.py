@@ -52,3 +52,12 @@ def test_shown_part_cuts_long_text_near_a_line_end():
     assert shown_part("short", 5000) == ("short", 0)
     one_line = "x" * 10_000
     assert shown_part(one_line, 5000) == ("x" * 5000, 5000)
+
+
+def test_literal_markdown_shows_anyones_text_as_written():
+    from arena.display import literal_markdown
+
+    text = "**yes** [link](http://x.test) ![img](http://x.test/a.png) `code` #1"
+    escaped = literal_markdown(text)
+    assert "**" not in escaped.replace("\\*", "") and "![" not in escaped
+    assert escaped.replace("\\", "") == text  # nothing lost, only escaped

@@ -7,12 +7,11 @@ and no result per item, which would tie an answer the vote queue shows blind to 
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
 from arena.db import Store
+from arena.display import literal_markdown
 from arena.set_accuracy import accuracy_text, scored_sets, set_accuracy
 from arena.ui.common import PageContext, keep_choice
 
@@ -36,11 +35,6 @@ def _table(db_path: str, name: str, answers_version: tuple,
     """The set's accuracy table, and whether the set has labels."""
     prompt_set = _store.prompt_set(name)
     return set_accuracy(_store, name), bool(prompt_set and prompt_set.labels)
-
-
-def _literal(text: str) -> str:
-    """`text` shown as written in markdown (a set's name is anyone's text)."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$])", r"\\\1", text)
 
 
 def shown_table(table: pd.DataFrame, labelled: bool, t) -> pd.DataFrame:
@@ -73,7 +67,7 @@ def section(ctx: PageContext) -> None:
         name = st.selectbox(t("accuracy.set"), options=names, key=SET_KEY)
     else:
         name = names[0]
-        st.markdown(t("accuracy.one_set", name=_literal(name)))
+        st.markdown(t("accuracy.one_set", name=literal_markdown(name)))
     table, labelled = _table(db_path, name, version, ctx.store)
     if table is None or table.empty:
         st.info(t("accuracy.no_answers"), icon="⏳")

@@ -35,6 +35,7 @@ PAGES = [
 LANG_KEY = "lang"
 VOTER_KEY = gate.VOTER_KEY
 NOTICE_KEY = "page.notice"  # a success message to show after the next rerun
+NONE = "—"  # what an empty cell shows, in every language
 
 
 @st.cache_resource(show_spinner=False)

@@ -20,6 +20,7 @@ from arena.i18n import has_message
 from arena.records import WINNERS, Battle, Vote
 from arena.ui.answers_view import answer_markdown, failure_text, side_label
 from arena.ui.common import (
+    NONE,
     PageContext,
     category_label,
     keep_choice,
@@ -29,7 +30,6 @@ from arena.ui.common import (
 
 PAGE_SIZE = 50
 ANY = ""
-NONE = "—"  # what an empty cell shows, in every language
 
 
 def battle_filter(ctx: PageContext) -> BattleFilter:

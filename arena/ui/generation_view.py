@@ -22,12 +22,11 @@ from arena.lineup import Contestant
 from arena.prompt_sets import PromptAnswer
 from arena.records import STATUS_COMPLETE
 from arena.ui.answers_view import failure_text
-from arena.ui.common import PageContext
+from arena.ui.common import NONE, PageContext
 from arena.ui.lineup_state import live_busy
 
 REFRESH_S = 1.0  # how often a going run's progress is redrawn
 IDLE = "idle"  # no run of the set on this server since it started
-NONE = "—"
 
 
 @st.cache_resource(show_spinner=False)

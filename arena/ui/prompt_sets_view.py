@@ -22,11 +22,10 @@ from arena.files.set_file import FORMATS, SetAdded, add_example_set, add_set_fil
 from arena.lineup import Contestant
 from arena.prompt_sets import EXAMPLE_SETS, SetSummary
 from arena.ui.arena_view import available_contestants
-from arena.ui.common import PageContext, category_label, keep_choice, notice_after_rerun
+from arena.ui.common import NONE, PageContext, category_label, keep_choice, notice_after_rerun
 
 CHOSEN_KEY = "sets.chosen"  # the set picker
 PICK_NEXT_KEY = "sets.pick_next"  # a set just added: the picker opens it on the next run
-NONE = "—"
 
 
 def _contestants_key(name: str) -> str:

@@ -13,7 +13,7 @@ import sqlite3
 
 import streamlit as st
 
-from arena.display import no_remote_images, shown_part
+from arena.display import literal_markdown, shown_part
 from arena.records import Battle, Vote, contestant_name
 from arena.round import AWAITING_VOTE, VOTED, Round
 from arena.ui.answers_view import render_battle
@@ -128,13 +128,13 @@ def _last_battle(ctx: PageContext) -> None:
     with st.container(border=True):
         _vote_message(ctx, vote, problem)
         names = {f"model_{n}": contestant_name(s.model, s.think) for n, s in battle.sides.items()}
-        line = t("queue.revealed", **names)
+        line = t("queue.revealed", **names)  # in code spans: shown as written
         if battle.expected:
-            line += " " + t("queue.expected", expected=battle.expected)
+            line += " " + t("queue.expected", expected=literal_markdown(battle.expected))
         st.markdown(line)
         with st.expander(t("queue.last_details")):
             start, left_out = shown_part(battle.prompt, 160)
-            prompt = no_remote_images(start) + ("…" if left_out else "")
+            prompt = literal_markdown(start) + ("…" if left_out else "")
             st.caption(t("queue.last_prompt", prompt=prompt))
             render_reveal(ctx, battle, title_key="queue.last_title")
 
@@ -151,7 +151,7 @@ def _vote_message(ctx: PageContext, vote: Vote | None, problem: tuple[str, dict]
 
 def _battle(ctx: PageContext, round_: Round, battle: Battle) -> None:
     t = ctx.t
-    st.caption(t("queue.from_set", name=battle.prompt_set))
+    st.caption(t("queue.from_set", name=literal_markdown(battle.prompt_set)))
     with st.container(border=True):
         st.markdown(t("queue.prompt"))
         st.text(battle.prompt)
