@@ -28,8 +28,13 @@ def test_add_the_example_set_generate_and_watch_it_finish(page, tmp_path):
         page.get_by_role("button", name="Example: review and news sentiment").click()
         expect(page.get_by_text(f"Added {items} items to")).to_be_visible(timeout=15_000)
         wait_idle(page)
+        other = page.context.new_page()  # someone else with the page open, idle
+        other.goto(f"{url}/prompt_sets")
+        wait_idle(other)
         page.get_by_role("button", name="Generate answers").click()
         total = items * len(default_models())
+        # They see the run start and go on without a click of theirs.
+        expect(other.get_by_text("Now generating:").first).to_be_visible(timeout=15_000)
         expect(page.get_by_text("Now generating:").first).to_be_visible(timeout=15_000)
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "prompt_sets_running_en.png"), full_page=True)

@@ -26,6 +26,7 @@ from arena.ui.common import NONE, PageContext
 from arena.ui.lineup_state import live_busy
 
 REFRESH_S = 1.0  # how often a going run's progress is redrawn
+WATCH_S = 3.0  # how often an idle page looks whether someone (in another tab) started a run
 IDLE = "idle"  # no run of the set on this server since it started
 
 
@@ -56,6 +57,14 @@ def generation_panel(ctx: PageContext, name: str, contestants: list[Contestant] 
     going = _run_state(generators().run(name)) in GOING
     panel = st.fragment(_panel, run_every=REFRESH_S if going else None)
     panel(ctx, name, contestants, going)
+    if not going:
+        st.fragment(_watch_for_a_start, run_every=WATCH_S)(name)
+
+
+def _watch_for_a_start(name: str) -> None:
+    """Everyone sees the same progress: a run started elsewhere redraws this page too."""
+    if _run_state(generators().run(name)) in GOING:
+        st.rerun()
 
 
 def sets_overview(ctx: PageContext, draw: Callable[[list], None]) -> None:
