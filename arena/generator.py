@@ -5,9 +5,8 @@ order, so that a GPU holding one model at a time loads each model once for the w
 answer streams one side (arena.engine.stream_answer) with the same messages and options for every
 contestant of an item, and is stored the moment it is complete, so stopping, pausing, Ctrl-C or a
 crash loses at most the answer in progress. The store is the source of truth for what is left
-(Store.missing_answers), asked again just before each answer: an answer stored by another run
-meanwhile is not generated again. Live battles go first: before each answer a worker waits while
-`live_busy()` says people are waiting for a battle.
+(Store.missing_answers), asked again just before each answer. Live battles go first: before each
+answer a worker waits while `live_busy()` says people are waiting for a battle.
 
 No Streamlit: the Prompt sets page keeps one `Generators` per server and draws `status()`.
 """
@@ -29,6 +28,7 @@ from arena.db import Store
 from arena.engine import STOPPED as SIDE_STOPPED
 from arena.engine import AbortableClientFactory, close_client, stream_answer
 from arena.generation_plan import Job, Plan, Progress, plan_generation, progress
+from arena.i18n import Explained
 from arena.lineup import Contestant
 from arena.ollama_api import make_client
 from arena.prompt_sets import PromptAnswer
@@ -65,7 +65,12 @@ class GenerationStatus:
     state: str
     progress: Progress  # done/total/elapsed_s/remaining_s/running ((contestant, host), ...)
     failed: int  # answers of this run that failed (stored as failed, retriable)
-    problem: str | None = None  # why the run stopped as a whole, in plain words
+    problem: str | None = None  # why the run stopped as a whole, in English
+    problems: tuple[Explained, ...] = ()  # the same, each in the catalog's words
+
+    def problem_text(self, lang: str) -> str | None:
+        """Why the run stopped as a whole, in `lang`."""
+        return "; ".join(p.text(lang) for p in self.problems) or None
 
 
 def item_seed(set_name: str, key: str) -> int:
@@ -78,8 +83,8 @@ def item_seed(set_name: str, key: str) -> int:
 _PAUSED, _STOPPED = object(), object()  # why a worker's answer did not come
 
 
-class _Problem(Exception):
-    """Why a run cannot start, in plain words."""
+class _Problem(Explained):
+    """Why a run cannot start (catalog key "generate.problem.<what>")."""
 
 
 class GenerationRun:
@@ -107,7 +112,7 @@ class GenerationRun:
         self._begun = False
         self._end_state: str | None = None
         self._ended_at: float | None = None
-        self._problems: list[str] = []
+        self._problems: list[Explained] = []
         self._system_prompt = ""
         self._started = time.time()
         self._total = 0
@@ -137,7 +142,9 @@ class GenerationRun:
         try:
             plan = self._plan()
         except (_Problem, sqlite3.Error) as exc:
-            self._problem(str(exc))
+            why = exc if isinstance(exc, _Problem) else _Problem("generate.problem.storage",
+                                                                 reason=exc)
+            self._problem(why.key, **why.values)
             plan = Plan({})
         threading.Thread(target=self._run, args=(plan,), name="arena-generation",
                          daemon=True).start()
@@ -205,8 +212,9 @@ class GenerationRun:
             now = self._clock() if self._ended_at is None else self._ended_at
             figures = progress(self._total, self._started, now, list(self._finished),
                                self._done_before, tuple(self._running.values()))
-            problem = "; ".join(self._problems) or None
-            return GenerationStatus(self.set_name, state, figures, self._failed, problem)
+            problem = "; ".join(map(str, self._problems)) or None
+            return GenerationStatus(self.set_name, state, figures, self._failed, problem,
+                                    tuple(self._problems))
 
     # --- the work ----------------------------------------------------------------------------
 
@@ -214,12 +222,12 @@ class GenerationRun:
         store, name = self._store, self.set_name
         prompt_set = store.prompt_set(name)
         if prompt_set is None:
-            raise _Problem(f"there is no prompt set named {name!r}")
+            raise _Problem("generate.problem.no_set", name=name)
         category = next((c for c in store.categories() if c.slug == prompt_set.category), None)
         if category is None:
-            raise _Problem(f"the set's category {prompt_set.category!r} is not there any more")
+            raise _Problem("generate.problem.no_category", category=prompt_set.category)
         if not self._contestants:
-            raise _Problem("no contestant to answer the set")
+            raise _Problem("generate.problem.no_contestant")
         self._system_prompt = category.system_prompt
         items = store.set_items(name)
         missing = store.missing_answers(name, list(self._contestants), self._retry_failed)
@@ -235,7 +243,7 @@ class GenerationRun:
             self._done_before = self._total - len(missing)
         if plan.unserved:
             names = sorted({job.contestant.name for job in plan.unserved})
-            self._problem(f"no host serves {', '.join(names)}")
+            self._problem("generate.problem.unserved", models=", ".join(names))
         return plan
 
     def _run(self, plan: Plan) -> None:
@@ -283,16 +291,18 @@ class GenerationRun:
                 if answer is _STOPPED:  # the answer in progress is not stored
                     return
                 if answer.side.error_kind == "unreachable":  # not the answer's fault
-                    self._problem(f"could not reach {host}: {answer.side.error}")
+                    self._problem("generate.problem.unreachable", host=host,
+                                  reason=answer.side.error)
                     return
                 self._store.save_answer(answer)
                 with self._lock:
                     self._finished.append(self._clock())
                     self._failed += answer.side.failed
         except sqlite3.Error as exc:
-            self._problem(f"could not store an answer: {exc}")
+            self._problem("generate.problem.storage", reason=exc)
         except Exception as exc:  # a fault of this worker ends its host's work, with a reason
-            self._problem(f"{host}: {type(exc).__name__}: {exc}")
+            self._problem("generate.problem.unexpected", host=host,
+                          reason=f"{type(exc).__name__}: {exc}")
         finally:
             with self._lock:
                 self._yielding.discard(host)
@@ -354,9 +364,9 @@ class GenerationRun:
             return _STOPPED
         return PromptAnswer(stored.item_id, side, options, self._system_prompt)
 
-    def _problem(self, text: str) -> None:
+    def _problem(self, key: str, **values: object) -> None:
         with self._lock:
-            self._problems.append(text)
+            self._problems.append(Explained(key, **values))
 
 
 class Generators:
@@ -367,12 +377,10 @@ class Generators:
         self._lock = threading.Lock()
 
     def start(self, store: Store, settings: Settings, set_name: str,
-              contestants: Sequence[Contestant],
-              live_busy: Callable[[], bool] = lambda: False,
+              contestants: Sequence[Contestant], live_busy: Callable[[], bool] = lambda: False,
               retry_failed: bool = True,
               client_factory: AbortableClientFactory | None = None) -> GenerationRun:
-        """The run already going for that set if there is one (running, paused or yielding),
-        else a new one, started."""
+        """The run of that set that has not ended if there is one, else a new one, started."""
         with self._lock:
             run = self._runs.get(set_name)
             if run is None or run.ended:

@@ -69,3 +69,15 @@ def translate(lang: str, key: str, **values: object) -> str:
     if isinstance(text, dict):
         text = text[PLURAL_RULES[code](values["count"])]
     return text.format(**values) if values else text
+
+
+class Explained(Exception):
+    """An error whose words are in the catalog: `key` and `values`. `str()` is the English,
+    for logs and the command line; a page says `text(lang)`."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(translate(DEFAULT, key, **values))
+
+    def text(self, lang: str) -> str:
+        return translate(lang, self.key, **self.values)

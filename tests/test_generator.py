@@ -229,6 +229,7 @@ def test_a_run_that_cannot_start_says_why(store):
         add_set(store)
         nobody = GenerationRun(store, settings(fake), SET, []).start()
         assert nobody.wait(5) and "no contestant" in nobody.status().problem
+        assert nobody.status().problem_text("zh") == "没有参赛模型来回答这个集合"
     assert fake.chat_requests() == []
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from arena.db.bulk import SIDE_COLUMNS, options_text, side_values
 from arena.db.connection import Database
+from arena.i18n import Explained
 from arena.prompt_sets import PromptAnswer, PromptItem, PromptSet, SetSummary, StoredItem
 from arena.records import STATUS_COMPLETE, Side, parse_contestant_name, utc_now
 
@@ -25,7 +26,7 @@ _ITEM_SELECT = ("SELECT i.id, s.name, i.position, i.prompt, i.file_id, i.expecte
                 " FROM prompt_items i JOIN prompt_sets s ON s.id = i.set_id")
 
 
-class PromptSetRefused(ValueError):
+class PromptSetRefused(Explained, ValueError):
     """Items that cannot be added to a set as asked; nothing was written."""
 
 
@@ -42,7 +43,7 @@ class PromptSets(Database):
         with self.transaction() as conn:
             if conn.execute("SELECT 1 FROM categories WHERE slug = ?",
                             (prompt_set.category,)).fetchone() is None:
-                raise PromptSetRefused(f"no category {prompt_set.category!r}")
+                raise PromptSetRefused("refused.no_category", category=prompt_set.category)
             set_id = self._set_id(conn, prompt_set)
             known = {r[0]: PromptItem(r[1], r[2], r[3]) for r in conn.execute(
                 "SELECT key, prompt, file_id, expected FROM prompt_items WHERE set_id = ?",
@@ -54,10 +55,10 @@ class PromptSets(Database):
                     known[item.key] = item
                     new.append(item)
                 elif stored != item:
-                    what = (f"id {item.id!r}" if item.id is not None
-                            else f"the prompt {_short(item.prompt)!r}")
-                    raise PromptSetRefused(f"set {name!r} has {what} already, with other "
-                                           f"content; nothing was added")
+                    if item.id is not None:
+                        raise PromptSetRefused("refused.item_id_changed", name=name, id=item.id)
+                    raise PromptSetRefused("refused.item_changed", name=name,
+                                           prompt=_short(item.prompt))
             start = conn.execute("SELECT COALESCE(MAX(position), 0) FROM prompt_items"
                                  " WHERE set_id = ?", (set_id,)).fetchone()[0] + 1
             conn.executemany(
@@ -79,13 +80,12 @@ class PromptSets(Database):
                 (prompt_set.name, prompt_set.category,
                  json.dumps(list(prompt_set.labels), ensure_ascii=False), utc_now())).lastrowid
         if row["category"] != prompt_set.category:
-            raise PromptSetRefused(f"set {prompt_set.name!r} belongs to category "
-                                   f"{row['category']!r}, not {prompt_set.category!r}")
+            raise PromptSetRefused("refused.other_category", name=prompt_set.name,
+                                   stored=row["category"], given=prompt_set.category)
         labels = tuple(json.loads(row["labels"]))
         if prompt_set.labels and prompt_set.labels != labels:
-            raise PromptSetRefused(f"set {prompt_set.name!r} has the labels "
-                                   f"{', '.join(labels) or '(none)'}; add to it without "
-                                   f"--labels or with the same ones")
+            raise PromptSetRefused("refused.other_labels", name=prompt_set.name,
+                                   labels=", ".join(labels) or "—")
         return row["id"]
 
     def prompt_set(self, name: str) -> PromptSet | None:
@@ -123,7 +123,7 @@ class PromptSets(Database):
             if conn.execute("UPDATE prompt_sets SET contestants = ? WHERE name = ?",
                             (json.dumps(list(dict.fromkeys(contestants)), ensure_ascii=False),
                              name)).rowcount != 1:
-                raise PromptSetRefused(f"no prompt set {name!r}")
+                raise PromptSetRefused("refused.no_set", name=name)
 
     def set_items(self, name: str) -> list[StoredItem]:
         """A set's items in their order (none for a set that is not there)."""

@@ -142,8 +142,8 @@ def progress_part(ctx: PageContext, name: str, status, names: list[str]) -> None
     if state in GOING:
         for contestant, host in progress.running:
             st.caption(t("generate.now", model=contestant, host=host))
-    if status is not None and status.problem:
-        st.error(t("generate.problem", reason=status.problem), icon="⚠️")
+    if status is not None and status.problems:
+        st.error(t("generate.problem", reason=status.problem_text(ctx.lang)), icon="⚠️")
     elif state == FINISHED:
         st.success(t("generate.finished"), icon="✅")
 

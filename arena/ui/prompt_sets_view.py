@@ -38,6 +38,8 @@ def _contestants_key(name: str) -> str:
 def _add_failure(t: Callable[..., str], exc: Exception, path: str, shown: str) -> str:
     """What the page says when a set cannot be added; nothing was written in any case."""
     reason = str(exc).replace(path, shown)  # the file as the person knows it
+    if isinstance(exc, PromptSetRefused):  # in the page's language
+        reason = t(exc.key, **exc.values)
     if isinstance(exc, (VoteFileError, PromptSetRefused)):  # the file's fault, or the set's
         return t("sets.add_failed", reason=reason)
     if isinstance(exc, sqlite3.OperationalError):  # locked by another write, most often
