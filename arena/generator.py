@@ -32,7 +32,7 @@ from arena.i18n import Explained
 from arena.lineup import Contestant
 from arena.ollama_api import make_client
 from arena.prompt_sets import PromptAnswer
-from arena.records import Side
+from arena.records import STATUS_COMPLETE, Side
 from arena.settings import Settings
 
 # Run states (GenerationStatus.state): codes the pages translate ("generate.state.<code>").
@@ -114,6 +114,7 @@ class GenerationRun:
         self._ended_at: float | None = None
         self._problems: list[Explained] = []
         self._system_prompt = ""
+        self._pinned: dict = {}  # the options of the set's answers stored already, seed aside
         self._started = time.time()
         self._total = 0
         self._done_before = 0  # stored before this run, or meanwhile by another one
@@ -228,7 +229,13 @@ class GenerationRun:
             raise _Problem("generate.problem.no_category", category=prompt_set.category)
         if not self._contestants:
             raise _Problem("generate.problem.no_contestant")
-        self._system_prompt = category.system_prompt
+        # A set's answers are made alike: once some are stored, the rest follow their system
+        # prompt and options (the seed aside), even if the category or the settings changed.
+        first = next((a for a in store.answers(name, texts=False)
+                      if a.status == STATUS_COMPLETE), None)
+        self._system_prompt = category.system_prompt if first is None else first.system_prompt
+        self._pinned = {} if first is None else {k: v for k, v in first.options.items()
+                                                 if k != "seed"}
         items = store.set_items(name)
         missing = store.missing_answers(name, list(self._contestants), self._retry_failed)
         hosts = list(dict.fromkeys(h for c in self._contestants.values() for h in c.hosts))
@@ -338,7 +345,9 @@ class GenerationRun:
         contestant, stored = job.contestant, job.item
         side = Side(model=contestant.entry.name, digest=contestant.entry.info.digest, host=host,
                     think=contestant.think)
-        options = self._settings.generation_options(item_seed(self.set_name, stored.item.key))
+        options = {**self._settings.generation_options(item_seed(self.set_name,
+                                                                   stored.item.key)),
+                   **self._pinned}
         link = self._links.get(host)  # only this host's worker sets it
         if link is None:
             fresh = AbortableTransport()
@@ -367,34 +376,3 @@ class GenerationRun:
     def _problem(self, key: str, **values: object) -> None:
         with self._lock:
             self._problems.append(Explained(key, **values))
-
-
-class Generators:
-    """The server's runs, one per set name; thread-safe."""
-
-    def __init__(self) -> None:
-        self._runs: dict[str, GenerationRun] = {}
-        self._lock = threading.Lock()
-
-    def start(self, store: Store, settings: Settings, set_name: str,
-              contestants: Sequence[Contestant], live_busy: Callable[[], bool] = lambda: False,
-              retry_failed: bool = True,
-              client_factory: AbortableClientFactory | None = None) -> GenerationRun:
-        """The run of that set that has not ended if there is one, else a new one, started."""
-        with self._lock:
-            run = self._runs.get(set_name)
-            if run is None or run.ended:
-                run = GenerationRun(store, settings, set_name, contestants, live_busy,
-                                    retry_failed, client_factory).start()
-                self._runs[set_name] = run
-            return run
-
-    def run(self, set_name: str) -> GenerationRun | None:
-        """The latest run of that set, if any."""
-        with self._lock:
-            return self._runs.get(set_name)
-
-    def any_going(self) -> bool:
-        """Whether a run of any set has not ended (running, paused or yielding)."""
-        with self._lock:
-            return any(not run.ended for run in self._runs.values())

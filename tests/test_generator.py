@@ -9,6 +9,7 @@ from fake_ollama import FakeOllama
 from generation_helpers import PROMPTS, SET, add_set, asked, gpu, lineup, models, settings, until
 
 from arena.db import Store
+from arena.generation_runs import Generators
 from arena.generator import (
     FAILED,
     FINISHED,
@@ -18,7 +19,6 @@ from arena.generator import (
     STOPPED,
     YIELDING,
     GenerationRun,
-    Generators,
     item_seed,
 )
 from arena.ollama_api import make_client
@@ -65,6 +65,28 @@ def test_a_fixed_seed_in_the_settings_is_every_answers_seed(store):
     seeds = {a.options["seed"] for a in store.answers(SET)}
     expected = {load_settings({"ARENA_SEED": "7"}).generation_options(0)["seed"]}
     assert seeds == expected
+
+
+def test_a_set_finished_later_keeps_the_settings_of_its_first_answers(store):
+    import dataclasses
+
+    add_set(store, PROMPTS[:2])
+    with gpu("alpha:1", "beta:1") as fake:
+        alpha, beta = ([c for c in lineup(fake) if c.name == name] for name in ("alpha:1",
+                                                                                 "beta:1"))
+        first = GenerationRun(store, settings(fake, ARENA_TEMPERATURE="0.2"), SET, alpha)
+        assert first.start().wait(10)
+        # Later: the category's system prompt is edited and the server runs hotter.
+        [category] = [c for c in store.categories() if c.slug == "copywriting"]
+        store.save_category(dataclasses.replace(category, system_prompt="Be a poet."))
+        later = GenerationRun(store, settings(fake, ARENA_TEMPERATURE="1.5"), SET, alpha + beta)
+        assert later.start().wait(10)
+    answers = store.answers(SET)
+    assert len(answers) == 4
+    assert {a.options["temperature"] for a in answers} == {0.2}
+    assert len({a.system_prompt for a in answers}) == 1
+    assert {m["messages"][0]["content"] for m in fake.chat_requests()
+            if m["messages"][0]["role"] == "system"} <= {answers[0].system_prompt}
 
 
 def test_a_resumed_run_generates_nothing_stored_already(store):

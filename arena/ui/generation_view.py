@@ -1,7 +1,7 @@
 """The Prompt sets page's generation: start, pause, resume and stop a set's run (admin actions),
 its live progress, and each item's status by contestant.
 
-The runs are the server's (arena.generator.Generators, one per server): every session sees the
+The runs are the server's (arena.generation_runs.Generators, one per server): every session sees the
 same progress, and a run goes on when the page is closed. Live battles go first: the run waits
 while the Arena's shared battle queue is not empty. The progress part is a fragment that
 redraws itself every second while a run is going, so the rest of the page stays usable.
@@ -17,7 +17,8 @@ import pandas as pd
 import streamlit as st
 
 from arena.generation_plan import Progress
-from arena.generator import FINISHED, GOING, PAUSED, GenerationRun, Generators
+from arena.generation_runs import Generators
+from arena.generator import FINISHED, GOING, PAUSED, GenerationRun
 from arena.lineup import Contestant
 from arena.prompt_sets import PromptAnswer
 from arena.records import STATUS_COMPLETE
