@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from arena import cli_accuracy, ratings
+from arena.cli_both_bad import print_both_bad
 from arena.cli_common import (
     FORMATS,
     CommandError,
@@ -127,6 +128,9 @@ def leaderboard_command(args: argparse.Namespace) -> None:
         table = _count_table_from_file(args.source_file)
     else:
         table = _count_table_from_db(db_path(args))
+    if args.both_bad:
+        return print_both_bad(_select_category(table, args.category) if args.category else table,
+                              args.format, args.category)
     board = ratings.leaderboard(_select_category(table, args.category), rounds=args.rounds,
                                 seed=args.seed)
     print_table(board, args.format, {"rating": 2, "ci_low": 2, "ci_high": 2, "win_rate": 4},
@@ -216,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="bootstrap rounds for the intervals (default %(default)s)")
     board.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     board.add_argument("--format", choices=FORMATS, default="table")
+    board.add_argument("--both-bad", action="store_true", help="instead of the ratings, each "
+                       "model's share of battles voted both bad, per category, with 95%% CIs")
     board.set_defaults(run=leaderboard_command)
 
     export = commands.add_parser("export", help="battles and votes to a file")

@@ -3,7 +3,7 @@ the accuracy against prompt sets' expected answers."""
 
 import streamlit as st
 
-from arena.ui import accuracy_view
+from arena.ui import accuracy_view, both_bad_view
 from arena.ui import leaderboard_view as view
 from arena.ui.common import setup_page
 
@@ -23,6 +23,7 @@ else:
     view.verdict(ctx, found.board)
     view.table(ctx, found.board)
     view.download(ctx, found.board, category)
+    both_bad_view.section(ctx, category, where)  # the absolute rate beside the relative one
     view.chart_section(ctx, found, category, where)
 
 accuracy_view.section(ctx)  # answers need no votes to be scored
