@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from arena import cli_accuracy, ratings
+from arena import cli_accuracy, ratings, tiers
 from arena.cli_both_bad import print_both_bad
 from arena.cli_common import (
     FORMATS,
@@ -118,7 +118,7 @@ def _board_shown(board: pd.DataFrame) -> pd.DataFrame:
         interval=ratings.interval_text(board, minus="-"),
         win_rate=(board["win_rate"] * 100).round(1).astype(str) + "%",
         provisional=board["provisional"].map({True: "yes", False: ""}),
-    )[["rank", "model", "rating", "interval", "votes", "win_rate", "provisional"]]
+    )[["rank", "tier", "model", "rating", "interval", "votes", "win_rate", "provisional"]]
 
 
 def leaderboard_command(args: argparse.Namespace) -> None:
@@ -131,10 +131,16 @@ def leaderboard_command(args: argparse.Namespace) -> None:
     if args.both_bad:
         return print_both_bad(_select_category(table, args.category) if args.category else table,
                               args.format, args.category)
-    board = ratings.leaderboard(_select_category(table, args.category), rounds=args.rounds,
-                                seed=args.seed)
+    chosen = _select_category(table, args.category)
+    board = ratings.leaderboard(chosen, rounds=args.rounds, seed=args.seed)
     print_table(board, args.format, {"rating": 2, "ci_low": 2, "ci_high": 2, "win_rate": 4},
                 _board_shown, "No counted votes yet.", csv_float_format="%.2f")
+    if args.format == "table" and not board.empty:
+        # Under the table, as on the Leaderboard page: what would split the top neighbours.
+        for gap in tiers.separating_votes(board, chosen):
+            if gap.more_votes is not None:
+                print(say("board.more_votes", count=gap.more_votes, a=gap.model_a,
+                          b=gap.model_b))
 
 
 def export_command(args: argparse.Namespace) -> None:

@@ -32,6 +32,7 @@ from arena.bradley_terry import (
     to_elo,
 )
 from arena.records import FLAG_WORDS, WINNERS
+from arena.tiers import tier_numbers
 
 DEFAULT_ROUNDS = 1000
 DEFAULT_MIN_VOTES = 20  # fewer than this and a model's rating is marked provisional
@@ -40,7 +41,7 @@ OVERALL = "Overall"
 CLUSTER = "cluster"  # optional count-table column: votes that share it are resampled together
 
 REQUIRED_COLUMNS = ("model_a", "model_b", "winner")
-LEADERBOARD_COLUMNS = ["rank", "model", "rating", "ci_low", "ci_high", "votes", "wins", "ties",
+LEADERBOARD_COLUMNS = ["rank", "tier", "model", "rating", "ci_low", "ci_high", "votes", "wins", "ties",
                        "losses", "win_rate", "provisional"]
 
 
@@ -219,7 +220,8 @@ def leaderboard(
     prior_games: float = DEFAULT_PRIOR_GAMES,
     min_votes: int = DEFAULT_MIN_VOTES,
 ) -> pd.DataFrame:
-    """One row per model from a count table: rank, rating with its 95% interval, tallies.
+    """One row per model from a count table, best first: rank, tier (arena.tiers), rating with
+    its 95% interval, tallies.
 
     Intervals are bootstrap percentiles (`rounds` multinomial redraws), widened where the normal
     approximation is wider; `rounds=0` gives the normal approximation alone. With a `cluster`
@@ -258,8 +260,9 @@ def leaderboard(
     board["provisional"] = board["votes"] < min_votes
     board.insert(0, "rank", rank_by_intervals(board["ci_low"].to_numpy(),
                                               board["ci_high"].to_numpy()))
-    board = board.sort_values(["rating", "model"], ascending=[False, True])
-    return board.reset_index(drop=True)[LEADERBOARD_COLUMNS]
+    board = board.sort_values(["rating", "model"], ascending=[False, True]).reset_index(drop=True)
+    board["tier"] = tier_numbers(board["ci_low"].to_numpy(), board["ci_high"].to_numpy())
+    return board[LEADERBOARD_COLUMNS]
 
 
 def interval_text(board: pd.DataFrame, minus: str = "−") -> pd.Series:

@@ -22,6 +22,7 @@ if found.board.empty:
 else:
     view.verdict(ctx, found.board)
     view.table(ctx, found.board)
+    view.more_votes(ctx, found.gaps)
     view.download(ctx, found.board, category)
     both_bad_view.section(ctx, category, where)  # the absolute rate beside the relative one
     view.chart_section(ctx, found, category, where)

@@ -95,3 +95,22 @@ def test_rating_over_time_lists_models_by_last_rating_with_their_own_colours():
     # The plot keeps its height however long the legend (Streamlit's default would squeeze it).
     assert spec["autosize"]["type"] == "fit-x" and spec["height"] == 360
     assert any(p.get("bind") == "legend" for p in spec["params"])  # click to pick one out
+
+
+def test_the_ratings_chart_shows_tiers_as_bands():
+    true = {"top:1": 1300.0, "top:2": 1290.0, "mid:1": 1000.0, "low:1": 650.0}
+    from seed import simulated_rows
+
+    votes = pd.DataFrame([r[:3] for r in simulated_rows(true, 3000, seed=2)],
+                         columns=["model_a", "model_b", "winner"])
+    board = ratings.leaderboard(ratings.count_table(votes), rounds=100)
+    chart = charts.ratings_with_intervals(board, "Ratings", "Rating", "梯队")
+    spec = chart.to_dict()
+    bands, bars, points = spec["layer"]
+    assert bands["mark"]["type"] == "rect" and "x" not in bands.get("encoding", {})
+    assert bands["encoding"]["y"]["field"] == "model"  # one band per model row, full width
+    assert bands["encoding"]["color"] == {**bands["encoding"]["color"], "field": "tier",
+                                          "type": "ordinal", "title": "梯队"}
+    rows = {row["model"]: row["tier"] for row in spec_data(chart)}
+    assert rows == {"top:1": 1, "top:2": 1, "mid:1": 2, "low:1": 3}
+    assert {"field": "tier", "type": "ordinal", "title": "梯队"} in points["encoding"]["tooltip"]

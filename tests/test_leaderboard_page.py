@@ -5,6 +5,8 @@ from datetime import date, datetime, timezone
 from apptest_helpers import all_text, db, open_app, open_page, texts
 from seed import seed_votes, simulated_rows
 
+from arena.display import literal_markdown
+
 MODELS = {"qwen3:8b": 1150.0, "llama3.2:3b": 1000.0, "gemma3:4b": 1050.0, "phi4:14b": 900.0}
 
 
@@ -30,8 +32,8 @@ def test_board_table_and_charts(monkeypatch):
     at = open_board()
     assert not at.exception, texts(at.exception)
     frame = board_frame(at)
-    assert list(frame.columns) == ["Rank", "Model", "Rating", "95% interval", "Votes", "Win rate",
-                                   "Provisional"]
+    assert list(frame.columns) == ["Rank", "Tier", "Model", "Rating", "95% interval", "Votes",
+                                   "Win rate", "Provisional"]
     assert frame["Model"].iloc[0] == "qwen3:8b" and frame["Model"].iloc[-1] == "phi4:14b"
     assert frame["Votes"].sum() == 2 * 400
     assert frame["95% interval"].str.match(r"^\+\d+ / −\d+$").all()
@@ -81,7 +83,7 @@ def test_chinese_labels():
     at.sidebar.selectbox(key="lang").select("zh").run()
     at.switch_page("pages/leaderboard.py").run()
     assert at.title[0].value == "🏆 排行榜"
-    assert list(board_frame(at).columns)[:2] == ["排名", "模型"]
+    assert list(board_frame(at).columns)[:3] == ["排名", "梯队", "模型"]
 
 
 def test_nickname_survives_a_page_switch():
@@ -161,3 +163,71 @@ def test_votes_on_one_prompt_set_item_are_resampled_together(monkeypatch):
         shown = board_frame(at).set_index("Model")["95% interval"].to_dict()
         assert shown == intervals(db().vote_counts(clusters=True), category)
         assert shown != intervals(db().vote_counts(), category)
+
+
+CLOSE = {"qwen3:8b": 1060.0, "gemma3:4b": 1040.0, "phi4:14b": 700.0}
+
+
+def expected_gaps(rounds: int):
+    from arena import ratings, tiers
+
+    table = db().vote_counts(clusters=True)
+    return tiers.separating_votes(ratings.leaderboard(table, rounds=rounds, seed=0), table)
+
+
+def test_tiers_in_the_table_and_more_votes_under_it(monkeypatch):
+    monkeypatch.setenv("ARENA_BOOTSTRAP_ROUNDS", "200")
+    seed_votes(db(), simulated_rows(CLOSE, 300, seed=4))
+    at = open_board()
+    assert not at.exception, texts(at.exception)
+    tiers = board_frame(at).set_index("Model")["Tier"].to_dict()
+    assert tiers == {"qwen3:8b": 1, "gemma3:4b": 1, "phi4:14b": 2}
+    first = expected_gaps(200)[0]
+    assert first.more_votes and first.more_votes > 1
+    line = (f"About {first.more_votes} more votes of {literal_markdown(first.model_a)} vs "
+            f"{literal_markdown(first.model_b)} would tell them apart.")
+    captions = [c.value for c in at.caption]
+    assert any(line in c for c in captions), captions
+    # The pair already apart (gemma3 and phi4) gets no line.
+    assert not any("phi4" in c for c in captions)
+
+
+def test_more_votes_in_chinese(monkeypatch):
+    monkeypatch.setenv("ARENA_BOOTSTRAP_ROUNDS", "200")
+    seed_votes(db(), simulated_rows(CLOSE, 300, seed=4))
+    at = open_app()
+    at.sidebar.selectbox(key="lang").select("zh").run()
+    at.switch_page("pages/leaderboard.py").run()
+    assert not at.exception, texts(at.exception)
+    first = expected_gaps(200)[0]
+    assert f"再投约 {first.more_votes} 票，就能分出高下" in " ".join(c.value for c in at.caption)
+    assert set(board_frame(at)["梯队"]) == {1, 2}
+
+
+def test_no_more_votes_line_when_neighbours_never_met_or_are_level(monkeypatch):
+    monkeypatch.setenv("ARENA_BOOTSTRAP_ROUNDS", "50")
+    # Board order x, then y and w level (they tied), then z: no neighbours that met and differ.
+    seed_votes(db(), [("x:1", "z:1", "model_a")] * 2 + [("y:1", "w:1", "tie")])
+    at = open_board()
+    assert not at.exception
+    assert (board_frame(at)["Tier"] == 1).all()
+    assert not any("would tell them apart" in c.value for c in at.caption)
+
+
+def test_the_download_has_the_tier_column_in_both_languages():
+    from functools import partial
+    from io import StringIO
+
+    import pandas as pd
+
+    from arena import ratings
+    from arena.i18n import translate
+    from arena.ui.leaderboard_view import download_csv
+
+    votes = pd.DataFrame([r[:3] for r in simulated_rows(CLOSE, 300, seed=4)],
+                         columns=["model_a", "model_b", "winner"])
+    board = ratings.leaderboard(ratings.count_table(votes), rounds=50)
+    for language, tier in (("en", "Tier"), ("zh", "梯队")):
+        shown = pd.read_csv(StringIO(download_csv(board, partial(translate, language))
+                                     .decode("utf-8-sig")))
+        assert shown[tier].tolist() == board["tier"].tolist() == [1, 1, 2]

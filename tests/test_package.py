@@ -38,8 +38,8 @@ def test_the_command_line_works_from_any_folder(tmp_path, command):
                           timeout=120)
     assert done.returncode == 0, done.stderr
     header, *rows = done.stdout.splitlines()
-    assert header.startswith("rank,model,rating,")
-    assert [row.split(",")[1] for row in rows] == ["a", "b"]
+    assert header.startswith("rank,tier,model,rating,")
+    assert [row.split(",")[2] for row in rows] == ["a", "b"]
 
 
 def test_no_test_edits_sys_path():

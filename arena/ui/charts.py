@@ -22,23 +22,30 @@ def _model_axis(**kwargs) -> alt.Axis:
     return alt.Axis(labelOverlap=False, labelLimit=260, **kwargs)
 
 
-def ratings_with_intervals(board: pd.DataFrame, title: str, x_title: str) -> alt.Chart:
-    """One row per model: the rating as a point, its 95% interval as a bar."""
+def ratings_with_intervals(board: pd.DataFrame, title: str, x_title: str,
+                           tier_title: str) -> alt.Chart:
+    """One row per model: the rating as a point, its 95% interval as a bar, on a band coloured
+    by the model's tier (the tiers are runs in rating order, so each is one band)."""
     order = board.sort_values("rating", ascending=False)["model"].tolist()
     base = alt.Chart(board).encode(
         y=alt.Y("model:N", sort=order, title=None, axis=_model_axis()),
         tooltip=[
             alt.Tooltip("model:N"),
+            alt.Tooltip("tier:O", title=tier_title),
             alt.Tooltip("rating:Q", format=".0f"),
             alt.Tooltip("ci_low:Q", format=".0f"),
             alt.Tooltip("ci_high:Q", format=".0f"),
             alt.Tooltip("votes:Q"),
         ],
     )
+    # A rect with a band on y and no x spans the plot's width: the tier's band behind its rows.
+    bands = base.mark_rect(opacity=0.45).encode(
+        color=alt.Color("tier:O", title=tier_title, scale=alt.Scale(scheme="pastel1"),
+                        legend=alt.Legend(orient="right")))
     bars = base.mark_rule(strokeWidth=3, opacity=0.5).encode(
         x=alt.X("ci_low:Q", title=x_title, scale=alt.Scale(zero=False)), x2="ci_high:Q")
     points = base.mark_point(filled=True, size=70).encode(x="rating:Q")
-    return (bars + points).properties(title=title, height=alt.Step(ROW_PX))
+    return (bands + bars + points).properties(title=title, height=alt.Step(ROW_PX))
 
 
 def heatmap_cells(matrix: pd.DataFrame) -> pd.DataFrame:

@@ -8,8 +8,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from arena import ratings
+from arena import ratings, tiers
 from arena.db import Store, VoteFilter
+from arena.display import literal_markdown
 from arena.files.spreadsheet import safe_csv
 from arena.ui import charts
 from arena.ui.common import PageContext, category_label, keep_choice, page_link
@@ -22,6 +23,7 @@ class CategoryResults:
     board: pd.DataFrame
     win_fraction: pd.DataFrame
     battle_counts: pd.DataFrame
+    gaps: list[tiers.PairGap]  # the top adjacent pairs and the votes that would split them
 
 
 def vote_filter(ctx: PageContext) -> VoteFilter:
@@ -64,12 +66,13 @@ def _compute(db_path: str, category: str, since: date | None, until: date | None
     table = ratings.category_table(_store.vote_counts(where, clusters=True), category)
     board = ratings.leaderboard(table, rounds=rounds, seed=0, min_votes=min_votes)
     if board.empty:
-        return CategoryResults(board, pd.DataFrame(), pd.DataFrame())
+        return CategoryResults(board, pd.DataFrame(), pd.DataFrame(), [])
     order = board["model"].tolist()
     return CategoryResults(
         board=board,
         win_fraction=ratings.win_fraction(table).reindex(index=order, columns=order),
         battle_counts=ratings.battle_counts(table).reindex(index=order, columns=order),
+        gaps=tiers.separating_votes(board, table),
     )
 
 
@@ -129,6 +132,7 @@ def shown_table(board: pd.DataFrame, t) -> pd.DataFrame:
     """The leaderboard as displayed and downloaded: the interval as `+x / −y`."""
     return pd.DataFrame({
         t("board.col.rank"): board["rank"],
+        t("board.col.tier"): board["tier"],
         t("board.col.model"): board["model"],
         t("board.col.rating"): board["rating"].round(1),
         t("board.col.interval"): ratings.interval_text(board),
@@ -148,6 +152,8 @@ def table(ctx: PageContext, board: pd.DataFrame) -> None:
         column_config={
             t("board.col.rank"): st.column_config.NumberColumn(help=t("board.help.rank"),
                                                                width="small"),
+            t("board.col.tier"): st.column_config.NumberColumn(help=t("board.help.tier"),
+                                                               width="small"),
             t("board.col.rating"): st.column_config.NumberColumn(format="%.0f",
                                                                  help=t("board.help.rating")),
             t("board.col.interval"): st.column_config.TextColumn(help=t("board.help.interval")),
@@ -157,6 +163,20 @@ def table(ctx: PageContext, board: pd.DataFrame) -> None:
                 help=t("board.help.provisional", count=ctx.settings.min_votes)),
         },
     )
+
+
+def more_votes_lines(gaps: list[tiers.PairGap], t) -> list[str]:
+    """One line per top pair the votes could still split: about how many more votes between
+    the two would tell them apart (model names shown as written)."""
+    return [t("board.more_votes", count=gap.more_votes, a=literal_markdown(gap.model_a),
+              b=literal_markdown(gap.model_b)) for gap in gaps if gap.more_votes is not None]
+
+
+def more_votes(ctx: PageContext, gaps: list[tiers.PairGap]) -> None:
+    """Under the table: what it would take to separate the top overlapping neighbours."""
+    lines = more_votes_lines(gaps, ctx.t)
+    if lines:
+        st.caption("  \n".join(lines), help=ctx.t("board.more_votes_note"))
 
 
 def download_csv(board: pd.DataFrame, t) -> bytes:
@@ -187,7 +207,8 @@ def chart_section(ctx: PageContext, found: CategoryResults, category: str,
     t = ctx.t
     order = found.board["model"].tolist()
     st.altair_chart(charts.ratings_with_intervals(
-        found.board, t("chart.ratings"), t("chart.rating_axis")), width="stretch")
+        found.board, t("chart.ratings"), t("chart.rating_axis"), t("chart.tier")),
+        width="stretch")
     st.altair_chart(charts.win_share_heatmap(
         found.win_fraction, order, t("chart.win_fraction"), t("chart.win_share"),
         t("chart.opponent"), t("chart.model")), width="stretch")
