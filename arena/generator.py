@@ -302,9 +302,10 @@ class GenerationRun:
                                   reason=answer.side.error)
                     return
                 self._store.save_answer(answer)
-                with self._lock:
+                with self._lock:  # stored and counted at once, for status() to see both
                     self._finished.append(self._clock())
                     self._failed += answer.side.failed
+                    self._running.pop(host, None)
         except sqlite3.Error as exc:
             self._problem("generate.problem.storage", reason=exc)
         except Exception as exc:  # a fault of this worker ends its host's work, with a reason
@@ -312,6 +313,7 @@ class GenerationRun:
                           reason=f"{type(exc).__name__}: {exc}")
         finally:
             with self._lock:
+                self._running.pop(host, None)
                 self._yielding.discard(host)
                 link = self._links.pop(host, None)
             if link is not None:
@@ -363,8 +365,7 @@ class GenerationRun:
                           client, transport, self._stop, keep_alive=self._settings.keep_alive,
                           stall_timeout=self._settings.ollama_stall_timeout)
         finally:
-            with self._lock:
-                self._running.pop(host, None)
+            with self._lock:  # `_running` is left to the caller: it ends once it is stored
                 if side.failed:  # its connection may be cut (a stall): the next gets a new one
                     del self._links[host]
             if side.failed:
