@@ -1,10 +1,9 @@
 """The vote queue in a real browser: blind before the vote, ten votes in a row with the vote
 buttons only, each revealed above the next battle, and no answer shown to the voter twice."""
 
-import time
 from pathlib import Path
 
-from browser_helpers import record_frames, streamlit_server, wait_idle
+from browser_helpers import record_frames, streamlit_server, vote_and_wait_for_the_next, wait_idle
 from playwright.sync_api import expect
 from seed import stored_answer
 
@@ -26,17 +25,6 @@ def seed(path: Path) -> None:
                 store.save_answer(stored_answer(
                     item.item_id, model, text=f"Answer {item.position} by one model: positive"
                                               f" ({'x' * (MODELS.index(model) + 1)})"))
-
-
-def answers_text(page) -> str:
-    return " | ".join(page.locator("[data-testid='stColumn']").all_inner_texts())
-
-
-def wait_for_change(page, before: str, timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while answers_text(page) == before:
-        assert time.monotonic() < deadline, "the next battle did not come"
-        time.sleep(0.05)
 
 
 def test_ten_votes_in_a_row_blind_and_no_answer_twice(page, tmp_path):
@@ -63,12 +51,8 @@ def test_ten_votes_in_a_row_blind_and_no_answer_twice(page, tmp_path):
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "queue_before_vote_en.png"), full_page=True)
         for n in range(10):
-            before = answers_text(page)
-            button = page.get_by_role("button", name=VOTE_A)
             # The last one a double click: the second click must not vote on the next battle.
-            button.dblclick() if n == 9 else button.click()
-            wait_for_change(page, before)  # the next battle, with no other click
-            wait_idle(page)
+            vote_and_wait_for_the_next(page, VOTE_A, double=n == 9)
             expect(page.get_by_text("your vote was recorded")).to_be_visible()
             expect(page.get_by_role("button", name=VOTE_A)).to_be_visible()
         page.screenshot(path=str(SHOTS / "queue_after_votes_en.png"), full_page=True)

@@ -6,7 +6,7 @@ README's come from here: docs/prompt-sets-*.png)."""
 
 from pathlib import Path
 
-from browser_helpers import streamlit_server, wait_idle
+from browser_helpers import streamlit_server, vote_and_wait_for_the_next, wait_idle
 from fake_ollama import FakeOllama, example_labellers
 from playwright.sync_api import expect
 
@@ -47,8 +47,7 @@ def test_a_new_user_generates_votes_and_reads_both_boards(page, tmp_path):
         page.locator("button", has_text="Prompt sets").first.click()
         expect(page.get_by_role("button", name=VOTE_A)).to_be_visible(timeout=15_000)
         for _ in range(6):
-            page.get_by_role("button", name=VOTE_A).click()
-            wait_idle(page)
+            vote_and_wait_for_the_next(page, VOTE_A)
         expect(page.get_by_text("your vote was recorded")).to_be_visible()
         page.screenshot(path=str(SHOTS / "prompt-sets-queue.png"), full_page=True)
 
