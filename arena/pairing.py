@@ -34,7 +34,7 @@ def draw_pair(candidates: Sequence[T], rng: random.Random | None = None) -> tupl
 # --- adaptive pairing -----------------------------------------------------------------------
 
 EXPLORE_SHARE = 0.2  # share of draws that stay uniform, so no pair is ever starved
-SETTLED_WEIGHT = 0.25  # pick weight of a model whose place the board already tells
+SETTLED_WEIGHT = 0.1  # pick weight of a model whose place the board already tells
 TOP_PLACES = 3  # the places whose order the votes are spent on
 
 
@@ -64,10 +64,10 @@ def _pair_scores(counts: pd.DataFrame, names: list[str]):
     return i, j, score[i, j], games[i, j]
 
 
-def _in_play(counts: pd.DataFrame, names: list[str]) -> np.ndarray:
+def _in_play(counts: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Each contestant's pick weight: 1 for a model whose interval overlaps the leader's or a
     neighbour's among the top places (a vote on it can change what the board says), less for a
-    model whose place is settled. Intervals are the normal approximation (one Bradley–Terry fit
+    model whose place is settled; and the fitted strengths. Intervals are the normal approximation (one Bradley–Terry fit
     and its Fisher information), cheap enough for every Battle click."""
     i, j, score, games = _pair_scores(counts, names)
     theta = fit_bradley_terry(score, games, i, j, len(names), DEFAULT_PRIOR_GAMES, tol=1e-6)[0]
@@ -82,7 +82,7 @@ def _in_play(counts: pd.DataFrame, names: list[str]) -> np.ndarray:
             weight[place] = weight[place + 1] = 1.0
     by_contestant = np.empty(len(names))
     by_contestant[order] = weight
-    return by_contestant
+    return by_contestant, theta
 
 
 def choose_pair(counts: pd.DataFrame | None, contestants: Sequence[T],
@@ -109,8 +109,17 @@ def choose_pair(counts: pd.DataFrame | None, contestants: Sequence[T],
     elif rng.random() < EXPLORE_SHARE:
         return draw_pair(pool, rng)
     else:
-        weight = _in_play(counts, names)
+        weight, theta = _in_play(counts, names)
         first = rng.choices(range(len(pool)), weights=weight.tolist())[0]
+        # An opponent tells the most about a model when the outcome is least certain:
+        # weight p(1 − p), the Fisher information of one game.
+        p = 1.0 / (1.0 + np.exp(theta - theta[first]))
+        information = p * (1.0 - p)
+        information[first] = 0.0
+        second = rng.choices(range(len(pool)), weights=information.tolist())[0]
+        pair = [pool[first], pool[second]]
+        rng.shuffle(pair)
+        return pair[0], pair[1]
     second = rng.choice([k for k in range(len(pool)) if k != first])
     pair = [pool[first], pool[second]]
     rng.shuffle(pair)

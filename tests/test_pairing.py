@@ -50,7 +50,7 @@ def test_models_whose_interval_overlaps_the_leaders_get_more_games():
     games = Counter()
     for _ in range(1500):
         games.update(choose_pair(counts, list(ratings), rng))
-    assert min(games["a"], games["b"]) > 1.5 * max(games[m] for m in "cdef")
+    assert min(games["a"], games["b"]) > 1.2 * max(games[m] for m in "cdef")
     # A uniform draw would give every model 2/6 of the draws: 500 games here.
     assert min(games["a"], games["b"]) > 600
 
