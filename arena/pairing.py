@@ -90,10 +90,11 @@ def choose_pair(counts: pd.DataFrame | None, contestants: Sequence[T],
     """The next battle's two contestants, sides in random order, from the category's count
     table (columns model_a, model_b, winner, count; see arena.ratings.count_table).
 
-    A contestant with no votes yet is drawn first. Otherwise one draw in five is uniform, and
-    the rest give a model still in play at the top of the board (see `_in_play`) a game against
-    anyone in the field: a model's interval narrows with every game it plays, so its opponent
-    is drawn uniformly from the others rather than being its closest rival.
+    A contestant with no votes yet is drawn first, against anyone. Otherwise one draw in five
+    is uniform, and the rest pick a model still in play at the top of the board (see
+    `_in_play`) and give it a game against the whole field: the board's intervals are ratings
+    against the field's mean and narrow with every game played, so the opponent is not just
+    the closest rival but anyone, weighted by p(1 − p), the information one game gives.
     """
     if len(contestants) < 2:
         raise NotEnoughModels(len(contestants))
@@ -104,23 +105,18 @@ def choose_pair(counts: pd.DataFrame | None, contestants: Sequence[T],
         counts = counts[counts["count"] > 0]
         played = set(counts["model_a"].astype(str)) | set(counts["model_b"].astype(str))
     unseen = [k for k, name in enumerate(names) if name not in played]
+    if not unseen and rng.random() < EXPLORE_SHARE:
+        return draw_pair(pool, rng)
     if unseen:
         first = rng.choice(unseen)
-    elif rng.random() < EXPLORE_SHARE:
-        return draw_pair(pool, rng)
+        information = np.ones(len(pool))
     else:
         weight, theta = _in_play(counts, names)
         first = rng.choices(range(len(pool)), weights=weight.tolist())[0]
-        # An opponent tells the most about a model when the outcome is least certain:
-        # weight p(1 − p), the Fisher information of one game.
         p = 1.0 / (1.0 + np.exp(theta - theta[first]))
         information = p * (1.0 - p)
-        information[first] = 0.0
-        second = rng.choices(range(len(pool)), weights=information.tolist())[0]
-        pair = [pool[first], pool[second]]
-        rng.shuffle(pair)
-        return pair[0], pair[1]
-    second = rng.choice([k for k in range(len(pool)) if k != first])
+    information[first] = 0.0
+    second = rng.choices(range(len(pool)), weights=information.tolist())[0]
     pair = [pool[first], pool[second]]
     rng.shuffle(pair)
     return pair[0], pair[1]
