@@ -121,6 +121,8 @@ class ModelChoice:
 
 
 SCHEDULES = ("parallel", "sequential")
+# How the live Arena draws its pairs: arena.pairing.choose_pair, or arena.pairing.draw_pair.
+PAIRINGS = ("adaptive", "uniform")
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,7 @@ class ArenaOptions:
     # Thinking text shown while a battle runs and before its vote. Off by default: only a
     # thinking model has any, so showing it tells which side reasons.
     show_thinking_before_vote: bool = False
+    pairing: str = "adaptive"  # one of PAIRINGS
 
 
 @dataclass

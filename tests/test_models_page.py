@@ -122,6 +122,9 @@ def test_options_and_sequential_battles(hosts):
     at.toggle(key="models.include_new").set_value(False).run()
     options = db().arena_options()
     assert (options.schedule, options.include_new_models) == ("sequential", False)
+    assert options.pairing == "adaptive"  # the default
+    at.radio(key="models.pairing").set_value("uniform").run()
+    assert db().arena_options().pairing == "uniform"
     # No model has a stored choice, so none takes part now.
     arena = open_app()
     assert any("A battle needs at least two models" in w for w in texts(arena.warning))

@@ -4,7 +4,7 @@ model's choice (in the arena or not, thinking split or not) and the arena's opti
 from __future__ import annotations
 
 from arena.db.connection import Database
-from arena.records import SCHEDULES, ArenaOptions, ModelChoice, utc_now
+from arena.records import PAIRINGS, SCHEDULES, ArenaOptions, ModelChoice, utc_now
 
 
 class Lineup(Database):
@@ -42,15 +42,19 @@ class Lineup(Database):
             stored = dict(conn.execute("SELECT name, value FROM options").fetchall())
         default = ArenaOptions()
         schedule = stored.get("schedule", default.schedule)
+        pairing = stored.get("pairing", default.pairing)
         return ArenaOptions(
             include_new_models=stored.get("include_new_models", "1") == "1",
             schedule=schedule if schedule in SCHEDULES else default.schedule,
             show_thinking_before_vote=stored.get("show_thinking_before_vote", "0") == "1",
+            pairing=pairing if pairing in PAIRINGS else default.pairing,
         )
 
     def set_arena_options(self, options: ArenaOptions) -> None:
         if options.schedule not in SCHEDULES:
             raise ValueError(f"schedule {options.schedule!r} is not one of {SCHEDULES}")
+        if options.pairing not in PAIRINGS:
+            raise ValueError(f"pairing {options.pairing!r} is not one of {PAIRINGS}")
         with self.transaction() as conn:
             conn.executemany(
                 "INSERT INTO options (name, value) VALUES (?, ?)"
@@ -58,4 +62,5 @@ class Lineup(Database):
                 [("include_new_models", "1" if options.include_new_models else "0"),
                  ("schedule", options.schedule),
                  ("show_thinking_before_vote",
-                  "1" if options.show_thinking_before_vote else "0")])
+                  "1" if options.show_thinking_before_vote else "0"),
+                 ("pairing", options.pairing)])

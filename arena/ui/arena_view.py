@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
 import time
 from collections.abc import Callable
@@ -9,11 +10,12 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from arena import ratings
 from arena.battle import PromptRejected, validate_prompt
 from arena.battle_queue import AlreadyQueued, Ticket
 from arena.categories import Category
 from arena.lineup import Contestant, catalogue, eligible_contestants
-from arena.pairing import NotEnoughModels, draw_pair
+from arena.pairing import NotEnoughModels, choose_pair, draw_pair
 from arena.records import WINNERS, Battle, ThinkMode
 from arena.round import AWAITING_VOTE, FAILED, STOPPED_STATE, UNSTORED, VOTED, Round
 from arena.ui.answers_view import render_battle, render_streaming, side_label
@@ -170,7 +172,7 @@ def run_battle(
     if drawn is None:
         return
     try:
-        pair = draw_pair(drawn)
+        pair = draw_battle_pair(ctx, category, drawn)
     except NotEnoughModels:
         return
     queue = battle_queue(ctx.settings.max_battles)
@@ -184,6 +186,16 @@ def run_battle(
             stream_battle(ctx, round_, ticket, category, prompt, pair)
     finally:
         round_.leave(ticket)
+
+
+def draw_battle_pair(ctx: PageContext, category: Category,
+                     drawn: list[Contestant]) -> tuple[Contestant, Contestant]:
+    """The battle's two contestants: uniformly, or (the default) where the category's votes
+    so far say a vote changes its board the most (arena.pairing.choose_pair)."""
+    if ctx.store.arena_options().pairing == "uniform":
+        return draw_pair(drawn)
+    counts = ratings.category_table(ctx.store.vote_counts(), category.slug)
+    return choose_pair(counts, drawn, random.SystemRandom())
 
 
 def wait_for_turn(ctx: PageContext, round_: Round, ticket: Ticket, capacity: int) -> bool:

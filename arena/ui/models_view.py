@@ -14,7 +14,7 @@ from arena.categories import Category, new_slug
 from arena.lineup import HostReport, ModelEntry, catalogue, choice_for, eligible_contestants
 from arena.ollama_api import LoadedModel
 from arena.pulls import Pull, PullRefused
-from arena.records import SCHEDULES, ArenaOptions, ModelChoice
+from arena.records import PAIRINGS, SCHEDULES, ArenaOptions, ModelChoice
 from arena.settings import SettingsError, normalise_host
 from arena.ui.common import PageContext, category_label, keep_choice, notice_after_rerun
 from arena.ui.lineup_state import battle_queue, forget_reports, pulls
@@ -234,7 +234,8 @@ def _save_options(ctx: PageContext) -> None:
     ctx.store.set_arena_options(ArenaOptions(
         include_new_models=st.session_state["models.include_new"],
         schedule=st.session_state["models.schedule"],
-        show_thinking_before_vote=st.session_state["models.show_thinking"]))
+        show_thinking_before_vote=st.session_state["models.show_thinking"],
+        pairing=st.session_state["models.pairing"]))
 
 
 def options_section(ctx: PageContext) -> None:
@@ -244,11 +245,15 @@ def options_section(ctx: PageContext) -> None:
     st.session_state["models.include_new"] = options.include_new_models
     st.session_state["models.schedule"] = options.schedule
     st.session_state["models.show_thinking"] = options.show_thinking_before_vote
+    st.session_state["models.pairing"] = options.pairing
     st.toggle(t("options.include_new"), key="models.include_new", disabled=not ctx.admin,
               on_change=_save_options, args=(ctx,), help=t("options.include_new_help"))
     st.radio(t("options.schedule"), SCHEDULES, key="models.schedule", horizontal=True,
              format_func=lambda s: t(f"options.schedule.{s}"), disabled=not ctx.admin,
              on_change=_save_options, args=(ctx,), help=t("options.schedule_help"))
+    st.radio(t("options.pairing"), PAIRINGS, key="models.pairing", horizontal=True,
+             format_func=lambda s: t(f"options.pairing.{s}"), disabled=not ctx.admin,
+             on_change=_save_options, args=(ctx,), help=t("options.pairing_help"))
     st.toggle(t("options.show_thinking"), key="models.show_thinking", disabled=not ctx.admin,
               on_change=_save_options, args=(ctx,), help=t("options.show_thinking_help"))
     st.caption(t("options.show_thinking_note"))
