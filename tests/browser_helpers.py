@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,8 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+# Where the browser tests leave screenshots, for a person to look at.
+SHOTS = Path(tempfile.gettempdir()) / "arena-screenshots"
 
 
 def free_port() -> int:

@@ -1,18 +1,16 @@
 """The Prompt sets page in a real browser: add the example classification set with one click,
 start generation against the fake Ollama, and watch the progress bar reach the end while the
-page redraws it by itself. Screenshots in both languages go to /tmp/shots."""
+page redraws it by itself. Screenshots in both languages go to
+the system's temporary folder (arena-screenshots)."""
 
-from pathlib import Path
 
-from browser_helpers import streamlit_server, wait_idle
+from browser_helpers import SHOTS, streamlit_server, wait_idle
 from fake_ollama import FakeOllama, default_models
 from playwright.sync_api import expect
 
 from arena.db import Store
 from arena.files.set_file import read_set_file
 from arena.prompt_sets import EXAMPLE_SETS, example_file
-
-SHOTS = Path("/tmp/shots")
 
 
 def test_add_the_example_set_generate_and_watch_it_finish(page, tmp_path):

@@ -3,14 +3,19 @@ buttons only, each revealed above the next battle, and no answer shown to the vo
 
 from pathlib import Path
 
-from browser_helpers import record_frames, streamlit_server, vote_and_wait_for_the_next, wait_idle
+from browser_helpers import (
+    SHOTS,
+    record_frames,
+    streamlit_server,
+    vote_and_wait_for_the_next,
+    wait_idle,
+)
 from playwright.sync_api import expect
 from seed import stored_answer
 
 from arena.db import Store
 from arena.prompt_sets import PromptItem, PromptSet
 
-SHOTS = Path("/tmp/shots")
 MODELS = ("gemma3:4b", "phi4", "qwen3:8b", "llama3.2:3b", "mistral:7b", "granite3:2b")  # 3 pairs an item
 SET = PromptSet("评论 reviews", "classification", ("positive", "negative"))
 VOTE_A = "👈 A is better"

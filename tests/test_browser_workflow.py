@@ -1,12 +1,11 @@
 """The prompt-set workflow of the README, end to end in a real browser, as a new user does it:
 add the shipped classification set, generate its answers (a one-model GPU), vote through the
 queue, and read the human board beside the accuracy table. The fake models classify with known
-accuracies, so the table is checked against the truth. Screenshots go to /tmp/shots (the
-README's come from here: docs/prompt-sets-*.png)."""
+accuracies, so the table is checked against the truth. Screenshots go under the system's
+temporary folder (arena-screenshots); the README's come from here."""
 
-from pathlib import Path
 
-from browser_helpers import streamlit_server, vote_and_wait_for_the_next, wait_idle
+from browser_helpers import SHOTS, streamlit_server, vote_and_wait_for_the_next, wait_idle
 from fake_ollama import FakeOllama, example_labellers
 from playwright.sync_api import expect
 
@@ -15,7 +14,6 @@ from arena.files.set_file import read_set_file
 from arena.prompt_sets import EXAMPLE_SETS, example_file
 from arena.set_accuracy import set_accuracy
 
-SHOTS = Path("/tmp/shots")
 VOTE_A = "👈 A is better"
 NAME = EXAMPLE_SETS["classification"].prompt_set.name
 
