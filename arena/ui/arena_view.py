@@ -16,7 +16,7 @@ from arena.battle_queue import AlreadyQueued, Ticket
 from arena.categories import Category
 from arena.lineup import Contestant, catalogue, eligible_contestants
 from arena.pairing import NotEnoughModels, choose_pair, draw_pair
-from arena.records import WINNERS, Battle, ThinkMode
+from arena.records import WINNERS, Battle, ThinkMode, Vote
 from arena.round import AWAITING_VOTE, FAILED, STOPPED_STATE, UNSTORED, VOTED, Round
 from arena.ui.answers_view import render_battle, render_streaming, side_label
 from arena.ui.common import STARTING_KEY, PageContext, keep_choice, reason_text
@@ -308,6 +308,17 @@ def _figures_table(ctx: PageContext, battle: Battle) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
 
 
+def vote_message(ctx: PageContext, vote: Vote | None, problem: tuple[str, dict] | None) -> None:
+    """What came of a vote: why it did not go through, or thanks; and whether it counts."""
+    t = ctx.t
+    if problem:
+        st.info(t(problem[0], **problem[1]))
+    elif vote is not None:
+        st.success(t("vote.recorded", choice=t(f"vote.{vote.winner}")), icon="🗳️")
+    if vote is not None and not vote.counts:
+        st.info(t("vote.not_counted", reason=reason_text(vote.not_counted_reason, t)))
+
+
 def render_reveal(ctx: PageContext, battle: Battle, title_key: str = "reveal.title") -> None:
     t = ctx.t
     st.subheader(t(title_key))
@@ -340,12 +351,6 @@ def show_current_battle(ctx: PageContext) -> None:
         render_vote_buttons(ctx, round_)
         return
     elif state == VOTED:
-        vote = round_.stored_vote
-        if problem:
-            st.info(t(problem[0], **problem[1]))
-        else:
-            st.success(t("vote.recorded", choice=t(f"vote.{vote.winner}")), icon="🗳️")
-        if not vote.counts:
-            st.info(t("vote.not_counted", reason=reason_text(vote.not_counted_reason, t)))
+        vote_message(ctx, round_.stored_vote, problem)
         render_reveal(ctx, battle)
     st.button(t("arena.new_round"), key="arena.new_round", on_click=_new_round, type="primary")

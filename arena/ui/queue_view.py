@@ -14,17 +14,16 @@ import sqlite3
 import streamlit as st
 
 from arena.display import literal_markdown, shown_part
-from arena.records import Battle, Vote, contestant_name
+from arena.records import Battle, contestant_name
 from arena.round import AWAITING_VOTE, VOTED, Round
 from arena.ui.answers_view import render_battle
-from arena.ui.arena_view import render_reveal, render_vote_buttons
+from arena.ui.arena_view import render_reveal, render_vote_buttons, vote_message
 from arena.ui.common import (
     STARTING_KEY,
     PageContext,
     category_label,
     keep_choice,
     page_link,
-    reason_text,
 )
 from arena.vote_queue import next_queue_battle, pair_key
 
@@ -126,7 +125,7 @@ def _last_battle(ctx: PageContext) -> None:
     battle, vote, problem = last
     t = ctx.t
     with st.container(border=True):
-        _vote_message(ctx, vote, problem)
+        vote_message(ctx, vote, problem)
         names = {f"model_{n}": contestant_name(s.model, s.think) for n, s in battle.sides.items()}
         line = t("queue.revealed", **names)  # in code spans: shown as written
         if battle.expected:
@@ -137,16 +136,6 @@ def _last_battle(ctx: PageContext) -> None:
             prompt = literal_markdown(start) + ("…" if left_out else "")
             st.caption(t("queue.last_prompt", prompt=prompt))
             render_reveal(ctx, battle, title_key="queue.last_title")
-
-
-def _vote_message(ctx: PageContext, vote: Vote | None, problem: tuple[str, dict] | None) -> None:
-    t = ctx.t
-    if problem:
-        st.info(t(problem[0], **problem[1]))
-    elif vote is not None:
-        st.success(t("vote.recorded", choice=t(f"vote.{vote.winner}")), icon="🗳️")
-    if vote is not None and not vote.counts:
-        st.info(t("vote.not_counted", reason=reason_text(vote.not_counted_reason, t)))
 
 
 def _battle(ctx: PageContext, round_: Round, battle: Battle) -> None:
@@ -163,7 +152,7 @@ def _battle(ctx: PageContext, round_: Round, battle: Battle) -> None:
         render_vote_buttons(ctx, round_, on_vote=_vote_and_move_on, on_new_round=_skip)
         st.button(t("queue.skip"), key="queue.skip", on_click=_skip)
     else:  # a vote the database refused or did not count: say so, then move on by hand
-        _vote_message(ctx, round_.stored_vote, round_.vote_problem)
+        vote_message(ctx, round_.stored_vote, round_.vote_problem)
         render_reveal(ctx, battle)
         st.button(t("queue.next"), key="queue.next", on_click=_skip, type="primary")
 
