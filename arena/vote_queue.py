@@ -46,11 +46,6 @@ def choose_queue_pair(candidates: pd.DataFrame, rng: random.Random,
     return ranked.sort_values(["votes", "_tie"], kind="stable").iloc[0].drop("_tie")
 
 
-def _text(value: object) -> str | None:
-    """A candidate's optional text field: None for SQL NULL (which pandas may give as NaN)."""
-    return value if isinstance(value, str) else None
-
-
 def next_queue_battle(store: Store, voter: str, prompt_set: str | None = None,
                       category: str | None = None, seen: frozenset = frozenset(),
                       rng: random.Random | None = None) -> Battle | None:
@@ -78,7 +73,7 @@ def next_queue_battle(store: Store, voter: str, prompt_set: str | None = None,
     battle = Battle(
         category=row["category"], prompt=row["prompt"], system_prompt=first.system_prompt,
         options=first.options, side_a=first.side, side_b=second.side, status=STATUS_COMPLETE,
-        source=QUEUE_SOURCE, prompt_set=row["set_name"], item_id=_text(row["item_id"]),
-        expected=_text(row["expected"]), answer_id_a=first.answer_id, answer_id_b=second.answer_id)
+        source=QUEUE_SOURCE, prompt_set=row["set_name"], item_id=row["item_id"],
+        expected=row["expected"], answer_id_a=first.answer_id, answer_id_b=second.answer_id)
     store.save_battle(battle)
     return battle

@@ -65,6 +65,8 @@ class Queue(Database):
                                               "voter": voter and voter.strip()}).fetchall()
         frame = pd.DataFrame([tuple(r) for r in rows], columns=CANDIDATE_COLUMNS)
         frame["shown"] = frame["shown"].astype(bool)
+        for column in ("item_id", "expected"):  # SQL NULL stays None (pandas would make NaN)
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
         return frame
 
     def stored_answers(self, answer_ids: Sequence[int]) -> list[PromptAnswer]:
