@@ -25,6 +25,7 @@ from arena.bootstrap import VoteClusters, bootstrap_chunks
 from arena.bradley_terry import (
     DEFAULT_PRIOR_GAMES,
     ELO_MEAN,
+    Prior,
     fit_bradley_terry,
     normal_halfwidth,
     refine_near,
@@ -240,17 +241,39 @@ def leaderboard(
     halfwidth = normal_halfwidth(theta, games, cells.i, cells.j, prior_games)
     ci_low, ci_high = rating - halfwidth, rating + halfwidth
     if rounds > 0:
-        # Only live votes (every cluster empty): the votes' own redraws, without the clusters'
-        # bookkeeping (vote_clusters would find none).
-        clustered = CLUSTER in table.columns and bool(table[CLUSTER].notna().any())
-        clusters = vote_clusters(table, rows) if clustered else None
-        replicas = np.concatenate([
-            to_elo(refine_near(theta, *score_and_games(chunk), cells.i, cells.j, prior_games))
-            for chunk in bootstrap_chunks(cells.counts, rounds, seed, clusters)
-        ])
-        boot_low, boot_high = np.percentile(replicas, [2.5, 97.5], axis=0)
+        boot_low, boot_high = bootstrap_bounds(table, theta, prior_games, rounds, seed, rows)
         ci_low, ci_high = np.minimum(ci_low, boot_low), np.maximum(ci_high, boot_high)
+    return assemble_board(cells, rating, ci_low, ci_high, min_votes)
 
+
+def bootstrap_bounds(table: pd.DataFrame, theta: np.ndarray, prior: Prior, rounds: int,
+                     seed: int | None, rows: _RowCells | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """The 2.5th and 97.5th percentiles (Elo points) of `rounds` bootstrap refits of the count
+    table around its fit `theta` (models as in `pair_cells(table)`): the votes redrawn, or the
+    clusters when the table has any (a `cluster` column not all empty)."""
+    rows = rows or _row_cells(table)
+    cells = pair_cells(table, rows)
+    # Only live votes (every cluster empty): the votes' own redraws, without the clusters'
+    # bookkeeping (vote_clusters would find none).
+    clusters = vote_clusters(table, rows) if has_clusters(table) else None
+    replicas = np.concatenate([
+        to_elo(refine_near(theta, *score_and_games(chunk), cells.i, cells.j, prior))
+        for chunk in bootstrap_chunks(cells.counts, rounds, seed, clusters)
+    ])
+    low, high = np.percentile(replicas, [2.5, 97.5], axis=0)
+    return low, high
+
+
+def has_clusters(table: pd.DataFrame) -> bool:
+    """Whether some votes of the count table share a cluster (are not independent)."""
+    return CLUSTER in table.columns and bool(table[CLUSTER].notna().any())
+
+
+def assemble_board(cells: PairCells, rating: np.ndarray, ci_low: np.ndarray,
+                   ci_high: np.ndarray, min_votes: int = DEFAULT_MIN_VOTES) -> pd.DataFrame:
+    """The board's rows from fitted ratings and their intervals (models as in `cells`): rank,
+    tier, tallies and win rate added, best first, LEADERBOARD_COLUMNS."""
     board = _tallies(cells)
     board.insert(0, "model", cells.models)
     board.insert(1, "rating", rating)
