@@ -15,11 +15,13 @@ st.caption(t("board.intro"))
 
 category = view.category_picker(ctx)
 where = view.vote_filter(ctx)
-found = view.results(ctx, category, where)
+borrow = view.borrow_toggle(ctx, category)
+found = view.results(ctx, category, where, borrow)
 
 if found.board.empty:
     view.empty_state(ctx, where)
 else:
+    view.borrowing_note(ctx, found, category)
     view.verdict(ctx, found.board)
     view.table(ctx, found.board)
     view.more_votes(ctx, found.gaps)
