@@ -28,22 +28,21 @@ def pair_key(answer_a: int, answer_b: int) -> frozenset[int]:
     return frozenset((int(answer_a), int(answer_b)))
 
 
-def _unseen(candidates: pd.DataFrame, seen: frozenset) -> pd.DataFrame:
-    """The candidates of which neither answer was shown to the voter (store or session)."""
+def _unseen(candidates: pd.DataFrame, seen: frozenset) -> list[int]:
+    """The positions of the candidates of which neither answer was shown to the voter (store
+    or session)."""
     session = set().union(*seen) if seen else set()
-    unseen = [not shown and seen_before == 0 and a not in session and b not in session
-              for shown, seen_before, a, b in zip(candidates["shown"],
-                                                   candidates["answers_seen"],
-                                                   candidates["answer_a"], candidates["answer_b"])]
-    return candidates[unseen]
+    return [k for k, (shown, seen_before, a, b) in enumerate(zip(
+        candidates["shown"], candidates["answers_seen"], candidates["answer_a"],
+        candidates["answer_b"])) if not shown and seen_before == 0
+        and a not in session and b not in session]
 
 
-def _policy_pair(left: pd.DataFrame, counts: pd.DataFrame,
+def _policy_pair(available: set[frozenset[str]], counts: pd.DataFrame,
                  rng: random.Random) -> frozenset[str] | None:
-    """The model pair choose_pair gives, among the pairs `left` has: drawn again while it has
-    none, so the choice keeps choose_pair's odds, only restricted to what can be shown (its
-    contestants are the models of these pairs). None after REDRAWS misses."""
-    available = {frozenset(p) for p in zip(left["contestant_a"], left["contestant_b"])}
+    """The model pair choose_pair gives, among the `available` ones: drawn again while it is
+    not one of them, so the choice keeps choose_pair's odds, only restricted to what can be
+    shown (its contestants are the models of these pairs). None after REDRAWS misses."""
     if len(available) == 1:
         return next(iter(available))
     contestants = sorted(set().union(*available))
@@ -71,22 +70,21 @@ def choose_queue_pair(candidates: pd.DataFrame, rng: random.Random,
     fewest-voted pair left when it misses), then that pair's fewest-voted item. Without
     `counts` (the uniform Pairing option): the fewest-voted pair, for even coverage. Ties are
     broken at random."""
-    if candidates.empty:
-        return None
     left = _unseen(candidates, seen)
-    if left.empty:
+    if not left:
         return None
-    ranked = left.assign(_tie=[rng.random() for _ in range(len(left))]) \
-        .sort_values(["votes", "_tie"], kind="stable").drop(columns="_tie")
+    # Plain lists, not pandas: this runs on every vote, over every pair of a set.
+    votes = candidates["votes"].tolist()
+    tie = {k: rng.random() for k in left}
+    ranked = sorted(left, key=lambda k: (votes[k], tie[k]))
     if counts is None:
-        return ranked.iloc[0]
-    category = ranked.iloc[0]["category"]
-    ranked = ranked[ranked["category"] == category]
-    pair = _policy_pair(ranked, category_table(counts, category), rng)
-    if pair is not None:
-        ranked = ranked[[frozenset(p) == pair for p in zip(ranked["contestant_a"],
-                                                           ranked["contestant_b"])]]
-    return ranked.iloc[0]
+        return candidates.iloc[ranked[0]]
+    category = candidates["category"].tolist()
+    ranked = [k for k in ranked if category[k] == category[ranked[0]]]
+    pairs = [frozenset(p) for p in zip(candidates["contestant_a"], candidates["contestant_b"])]
+    chosen = _policy_pair({pairs[k] for k in ranked},
+                          category_table(counts, category[ranked[0]]), rng)
+    return candidates.iloc[next((k for k in ranked if pairs[k] == chosen), ranked[0])]
 
 
 def next_queue_battle(store: Store, voter: str, prompt_set: str | None = None,
