@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from arena import cli_accuracy, ratings, tiers
+from arena import cli_accuracy, ratings, shrinkage, tiers
 from arena.cli_both_bad import print_both_bad
 from arena.cli_common import (
     FORMATS,
@@ -95,9 +95,10 @@ def _count_table_from_file(path: str) -> pd.DataFrame:
         raise VoteFileError(f"{path}: {exc}") from None
 
 
-def _select_category(table: pd.DataFrame, category: str | None) -> pd.DataFrame:
+def _select_category(table: pd.DataFrame, category: str | None) -> tuple[str, pd.DataFrame]:
+    """The category's name as the votes have it (ratings.OVERALL for none), and its votes."""
     if category is None or category == ratings.OVERALL:
-        return ratings.category_table(table)
+        return ratings.OVERALL, ratings.category_table(table)
     if "category" not in table.columns:
         raise CommandError(f"--category {category!r}: these votes have no category column")
     aliases = table.attrs.get("aliases", {})
@@ -109,7 +110,7 @@ def _select_category(table: pd.DataFrame, category: str | None) -> pd.DataFrame:
     if chosen.empty:
         raise CommandError(f"--category {category!r}: no votes in it (categories with votes: "
                            f"{', '.join(with_votes) or 'none'})")
-    return chosen
+    return wanted, chosen
 
 
 def _board_shown(board: pd.DataFrame) -> pd.DataFrame:
@@ -129,10 +130,12 @@ def leaderboard_command(args: argparse.Namespace) -> None:
     else:
         table = _count_table_from_db(db_path(args))
     if args.both_bad:
-        return print_both_bad(_select_category(table, args.category) if args.category else table,
-                              args.format, args.category)
-    chosen = _select_category(table, args.category)
-    board = ratings.leaderboard(chosen, rounds=args.rounds, seed=args.seed)
+        return print_both_bad(_select_category(table, args.category)[1] if args.category
+                              else table, args.format, args.category)
+    category, chosen = _select_category(table, args.category)
+    borrowing = None if args.independent or category == ratings.OVERALL \
+        else shrinkage.borrow_strength(table)
+    board, borrowed = shrinkage.category_board(table, category, borrowing, args.rounds, args.seed)
     print_table(board, args.format, {"rating": 2, "ci_low": 2, "ci_high": 2, "win_rate": 4},
                 _board_shown, "No counted votes yet.", csv_float_format="%.2f")
     if args.format == "table" and not board.empty:
@@ -141,6 +144,9 @@ def leaderboard_command(args: argparse.Namespace) -> None:
             if gap.more_votes is not None:
                 print(say("board.more_votes", count=gap.more_votes, a=gap.model_a,
                           b=gap.model_b))
+    if category != ratings.OVERALL and not board.empty:  # what the board shows, on stderr
+        print(say("board.borrowing", tau=f"{borrowing.tau:.0f}") if borrowed
+              else say("board.own_votes"), file=sys.stderr)
 
 
 def export_command(args: argparse.Namespace) -> None:
@@ -226,6 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="bootstrap rounds for the intervals (default %(default)s)")
     board.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     board.add_argument("--format", choices=FORMATS, default="table")
+    board.add_argument("--independent", action="store_true",
+                       help="a category's own votes alone (default: it borrows strength from "
+                            "the other categories, see docs/ratings.md)")
     board.add_argument("--both-bad", action="store_true", help="instead of the ratings, each "
                        "model's share of battles voted both bad, per category, with 95%% CIs")
     board.set_defaults(run=leaderboard_command)
