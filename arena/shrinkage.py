@@ -70,26 +70,15 @@ class _CategoryPrior:
     concentration: float  # Σ w² of the other categories' vote shares (see _prior_covariances)
 
 
-def _vote_shares(table: pd.DataFrame) -> np.ndarray:
-    """Each category's share of the table's votes (votes without a category are one more)."""
-    counts = table.groupby(table["category"].fillna("\x00"), sort=False)["count"].sum()
-    return counts.to_numpy(dtype=float) / max(float(counts.sum()), 1.0)
-
-
-def _category_prior(table: pd.DataFrame, category: str,
+def _category_prior(cells: ratings.PairCells, others: ratings.PairCells, concentration: float,
                     prior_games: float) -> _CategoryPrior | None:
-    """The prior of one category's board from the other categories' votes; None when they have
-    nothing to say about its models (no votes elsewhere between two of them)."""
-    cells = ratings.pair_cells(ratings.category_table(table, category))
-    others = table[table["category"] != category]  # votes without a category included
-    if others.empty:
-        return None
-    other_cells = ratings.pair_cells(ratings.category_table(others))
-    score, games = score_and_games(other_cells.counts)
-    theta = fit_bradley_terry(score, games, other_cells.i, other_cells.j,
-                              len(other_cells.models), prior_games)[0]
-    covariance = centred_covariance(theta, games, other_cells.i, other_cells.j, prior_games)
-    where = {name: k for k, name in enumerate(other_cells.models)}
+    """The prior of one category's board (its `cells`) from the other categories' votes
+    (`others`); None when they say nothing about two of its models."""
+    score, games = score_and_games(others.counts)
+    theta = fit_bradley_terry(score, games, others.i, others.j, len(others.models),
+                              prior_games)[0]
+    covariance = centred_covariance(theta, games, others.i, others.j, prior_games)
+    where = {name: k for k, name in enumerate(others.models)}
     known = np.array([name in where for name in cells.models])
     if known.sum() < 2:
         return None
@@ -98,7 +87,27 @@ def _category_prior(table: pd.DataFrame, category: str,
     centre[known] = theta[index] - theta[index].mean()
     spread = np.zeros((len(cells.models), len(cells.models)))
     spread[np.ix_(known, known)] = centre_covariance(covariance[np.ix_(index, index)])
-    return _CategoryPrior(cells, centre, known, spread, float((_vote_shares(others) ** 2).sum()))
+    return _CategoryPrior(cells, centre, known, spread, concentration)
+
+
+def _category_priors(table: pd.DataFrame, prior_games: float) -> dict[str, _CategoryPrior]:
+    """Every category's prior, from one pass over the count table: each category's cells, and
+    the rest of the votes (votes without a category included) as the others'."""
+    grouped, values = ratings.grouped_cells(table, "category")
+    total = grouped.counts.sum(axis=0)
+    votes = grouped.counts.sum(axis=(1, 2)).astype(float)
+    priors = {}
+    for g, value in enumerate(values):
+        rest = total - grouped.counts[g]
+        if pd.isna(value) or rest.sum() == 0:
+            continue
+        shares = np.delete(votes, g) / (votes.sum() - votes[g])
+        prior = _category_prior(ratings.played_cells(grouped, grouped.counts[g]),
+                                ratings.played_cells(grouped, rest),
+                                float((shares ** 2).sum()), prior_games)
+        if prior is not None:
+            priors[str(value)] = prior
+    return priors
 
 
 def _prior_covariances(prior: _CategoryPrior, prior_games: float) -> np.ndarray:
@@ -153,12 +162,7 @@ def borrow_strength(table: pd.DataFrame,
     out (its board is its own votes alone)."""
     if "category" not in table.columns:
         return Borrowing({}, float("nan"), np.zeros(len(TAU_GRID)))
-    table = table[table["count"] > 0]
-    priors = {}
-    for category in sorted(table["category"].dropna().unique()):
-        prior = _category_prior(table, str(category), prior_games)
-        if prior is not None:
-            priors[str(category)] = prior
+    priors = _category_priors(table[table["count"] > 0], prior_games)
     if not priors:
         return Borrowing({}, float("nan"), np.zeros(len(TAU_GRID)))
     grids = {category: _fits_on_grid(prior, prior_games) for category, prior in priors.items()}
