@@ -1,4 +1,4 @@
-"""Ratings from votes: the leaderboard with its intervals, online Elo, and pair matrices.
+"""Ratings from votes: the leaderboard with its intervals, and pair matrices.
 
 Small pure functions on numpy and pandas, one job each. The flow is:
 
@@ -24,7 +24,6 @@ import pandas as pd
 from arena.bootstrap import VoteClusters, bootstrap_chunks
 from arena.bradley_terry import (
     DEFAULT_PRIOR_GAMES,
-    ELO_MEAN,
     Prior,
     fit_bradley_terry,
     normal_halfwidth,
@@ -37,7 +36,6 @@ from arena.tiers import tier_numbers
 
 DEFAULT_ROUNDS = 1000
 DEFAULT_MIN_VOTES = 20  # fewer than this and a model's rating is marked provisional
-DEFAULT_ELO_K = 16.0
 OVERALL = "Overall"
 CLUSTER = "cluster"  # optional count-table column: votes that share it are resampled together
 
@@ -367,40 +365,3 @@ def win_fraction(table: pd.DataFrame) -> pd.DataFrame:
     cells = pair_cells(table)
     first = win_share(cells.counts[:, 0], cells.counts[:, 2], cells.games)
     return _square(cells, first, 1 - first)
-
-
-# --- online Elo -------------------------------------------------------------------------------
-
-
-def online_elo(votes: pd.DataFrame, k: float = DEFAULT_ELO_K, points: int = 100) -> pd.DataFrame:
-    """Elo updated vote by vote, in the order given; depends on that order, unlike Bradley–Terry.
-
-    Returns the rating of every model seen so far at up to `points` checkpoints spread evenly over
-    the votes (and at the last one): columns step (votes so far), tstamp if given, model, rating.
-    """
-    votes = check_votes(votes)
-    n = len(votes)
-    if n == 0:
-        return pd.DataFrame(columns=["step", "model", "rating"])
-    codes, models = pd.factorize(pd.concat([votes["model_a"], votes["model_b"]]).astype(str))
-    a, b = codes[:n].tolist(), codes[n:].tolist()
-    score = votes["winner"].map({"model_a": 1.0, "model_b": 0.0, "tie": 0.5,
-                                 "tie (bothbad)": 0.5}).tolist()
-    checkpoints = set(np.unique(np.linspace(1, n, min(points, n)).round().astype(int)).tolist())
-    rating = [ELO_MEAN] * len(models)
-    seen = [False] * len(models)
-    rows = []
-    for step in range(n):
-        ra, rb = rating[a[step]], rating[b[step]]
-        expected = 1.0 / (1.0 + 10.0 ** ((rb - ra) / 400.0))
-        delta = k * (score[step] - expected)
-        rating[a[step]] = ra + delta
-        rating[b[step]] = rb - delta
-        seen[a[step]] = seen[b[step]] = True
-        if step + 1 in checkpoints:
-            rows.extend((step + 1, models[m], rating[m]) for m in range(len(models)) if seen[m])
-    history = pd.DataFrame(rows, columns=["step", "model", "rating"])
-    if "tstamp" in votes.columns:
-        times = pd.Series(votes["tstamp"].to_numpy())
-        history.insert(1, "tstamp", times.iloc[history["step"].to_numpy() - 1].to_numpy())
-    return history

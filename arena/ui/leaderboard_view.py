@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from arena import ratings, shrinkage, tiers
+from arena import online_elo, ratings, shrinkage, tiers
 from arena.db import Store, VoteFilter
 from arena.display import literal_markdown
 from arena.files.spreadsheet import safe_csv
@@ -90,7 +90,7 @@ def _history(db_path: str, category: str, since: date | None, until: date | None
     """Online Elo needs every vote in order, one by one: kept apart from the aggregated rest."""
     scope = None if category == ratings.OVERALL else category
     votes = _store.counted_votes(VoteFilter(since, until, voter), category=scope)
-    return ratings.online_elo(votes, k=elo_k)
+    return online_elo.online_elo(votes, k=elo_k)
 
 
 # Above this many votes the rating-over-time chart waits to be asked for: it reads every vote.
