@@ -55,11 +55,11 @@ def confusion_table(human: Sequence[str], judge: Sequence[str]) -> pd.DataFrame:
     judge's outcome (model_a, model_b, tie, abstain). Battles without a judge verdict are left
     out; their number is in `table.attrs["no_verdict"]`."""
     human, judge = _checked(human, judge)
-    table = pd.DataFrame(0, index=pd.Index(HUMAN_ROWS, name="human"),
-                         columns=pd.Index(JUDGE_COLUMNS, name="judge"), dtype=np.int64)
-    for row, column in zip(human, judge):
-        if column != NO_VERDICT:
-            table.loc[row, column] += 1
+    kept = judge != NO_VERDICT
+    counts = pd.crosstab(pd.Series(human[kept], dtype=object, name="human"),
+                         pd.Series(judge[kept], dtype=object, name="judge"))
+    table = counts.reindex(index=HUMAN_ROWS, columns=JUDGE_COLUMNS, fill_value=0).astype(np.int64)
+    table.index.name, table.columns.name = "human", "judge"
     table.attrs["no_verdict"] = int(np.sum(judge == NO_VERDICT))
     return table
 
