@@ -114,15 +114,15 @@ def judge_messages(prompt: str, instruction: str, first: str, second: str,
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "\n\n".join(parts)}]
 
 
-# An optional `Final verdict` label (any case, colon optional, ASCII or full-width), then the verdict; emphasis characters are dropped
-# before matching, as neither the label nor a verdict contains one.
+# An optional `Final verdict` label (any case, colon optional, ASCII or full-width), then the
+# verdict; emphasis characters are dropped before matching, as neither contains one.
 _VERDICT_LINE = re.compile(r"(?:(?i:final\s+verdict)\s*[:：]?\s*)?\[\[([ABC])\]\]")
 _EMPHASIS = str.maketrans("", "", "*_")
 
 
 def parse_verdict(output: str) -> str | None:
-    """The verdict ("A", "B" or "C") on the last non-empty line of a judge's output, or None when that line
-    is not a verdict. Allowed around `[[X]]`: whitespace, markdown emphasis (`**[[A]]**`) and a
+    """The verdict ("A", "B" or "C") on the last non-empty line of a judge's output, or None
+    when that line is not a verdict. Allowed around `[[X]]`: whitespace, markdown emphasis (`**[[A]]**`) and a
     leading "Final verdict:" label; nothing else (a verdict earlier in the output never counts,
     nor does a line with two verdicts). The letter itself must be upper case, as asked."""
     lines = [line for line in (output or "").splitlines() if line.strip()]
