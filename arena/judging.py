@@ -122,9 +122,9 @@ _EMPHASIS = str.maketrans("", "", "*_")
 
 def parse_verdict(output: str) -> str | None:
     """The verdict ("A", "B" or "C") on the last non-empty line of a judge's output, or None
-    when that line is not a verdict. Allowed around `[[X]]`: whitespace, markdown emphasis (`**[[A]]**`) and a
-    leading "Final verdict:" label; nothing else (a verdict earlier in the output never counts,
-    nor does a line with two verdicts). The letter itself must be upper case, as asked."""
+    when that line is not a verdict. Allowed around `[[X]]`: whitespace, markdown emphasis
+    (`**[[A]]**`) and a leading "Final verdict:" label; nothing else (a verdict earlier in the
+    output never counts, nor does a line with two verdicts). The letter must be upper case."""
     lines = [line for line in (output or "").splitlines() if line.strip()]
     if not lines:
         return None
