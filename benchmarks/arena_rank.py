@@ -13,8 +13,8 @@ system's temporary folder), made on first use with `python -m venv` and `pip ins
 (its wheels pull in JAX). The votes are those of benchmarks/ratings.py (tests/seed.py
 simulated_rows: 30 models with known ratings, 8 categories, ties 10%), written once to
 --data-dir. After one untimed warm-up run of each (the file in the page cache, bytecode written),
-the two commands alternate, which goes first swapping every round, so a busy machine slows both
-alike. Printed: wall times (median, min), the speed ratio of the medians, and the largest
+the commands alternate, which goes first rotating every round, so a busy machine slows all
+alike (--before adds an older checkout's `python -m arena` to the rotation). Printed: wall times (median, min), the speed ratio of the medians, and the largest
 rating difference between the two boards in Elo points.
 
 Scales: both are 400 · log10 odds. arena-rank reports `ratings · 400 / ln 10 + 1000`
@@ -47,6 +47,8 @@ TEMP = Path(tempfile.gettempdir())
 
 def board_with_arena_rank(path: str) -> None:
     """(b), in arena-rank's environment: its Overall board as JSON records on stdout."""
+    # This file is named arena_rank too: its folder must not shadow the package.
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
     import pandas as pd
     from arena_rank.models.bradley_terry import BradleyTerry
     from arena_rank.utils.data_utils import PairDataset
@@ -139,6 +141,9 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=TEMP / "arena-bench")
     parser.add_argument("--arena-dir", type=Path, default=ROOT,
                         help="the checkout whose `python -m arena` is timed (default: this one)")
+    parser.add_argument("--before", type=Path, metavar="CHECKOUT",
+                        help="also time this older checkout's `python -m arena`, in the same "
+                             "rotation (a before/after under the same load)")
     parser.add_argument("--board", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.board:
@@ -154,23 +159,30 @@ def main() -> None:
                    "json"], args.arena_dir.resolve()),
         "arena-rank": ([str(python), str(Path(__file__).resolve()), "--board", str(path)], TEMP),
     }
+    if args.before:
+        commands["arena before"] = (commands["arena"][0], args.before.resolve())
     print(f"{args.votes:,} votes in {path}; {args.runs} timed runs of each, alternating")
     for name, (command, cwd) in commands.items():
         print(f"  {name}: {' '.join(command)}  (in {cwd})")
     boards = {name: timed(command, cwd, env)[1] for name, (command, cwd) in commands.items()}
     times: dict[str, list[float]] = {name: [] for name in commands}
     for k in range(args.runs):
-        order = list(commands) if k % 2 == 0 else list(reversed(commands))
+        order = list(commands)[k % len(commands):] + list(commands)[:k % len(commands)]
         for name in order:
             took, boards[name] = timed(*commands[name], env)
             times[name].append(took)
         print(f"  round {k + 1}: " + ", ".join(f"{n} {times[n][-1]:.2f} s" for n in commands),
               flush=True)
     for name, taken in times.items():
-        print(f"{name:>10}: median {statistics.median(taken):.3f} s, min {min(taken):.3f} s")
+        print(f"{name:>12}: median {statistics.median(taken):.3f} s, min {min(taken):.3f} s")
     ratio = statistics.median(times["arena-rank"]) / statistics.median(times["arena"])
     best = min(times["arena-rank"]) / min(times["arena"])
     print(f"speed ratio (arena-rank / ours): {ratio:.1f}× on medians, {best:.1f}× on minima")
+    if args.before:
+        gain = statistics.median(times["arena before"]) / statistics.median(times["arena"])
+        print(f"before / after: {gain:.2f}× on medians")
+        if boards["arena before"] != boards["arena"]:
+            print("the boards before and after differ")
     compare(boards["arena"], boards["arena-rank"])
 
 
