@@ -14,8 +14,9 @@ system's temporary folder), made on first use with `python -m venv` and `pip ins
 simulated_rows: 30 models with known ratings, 8 categories, ties 10%), written once to
 --data-dir. After one untimed warm-up run of each (the file in the page cache, bytecode written),
 the commands alternate, which goes first rotating every round, so a busy machine slows all
-alike (--before adds an older checkout's `python -m arena` to the rotation). Printed: wall times (median, min), the speed ratio of the medians, and the largest
-rating difference between the two boards in Elo points.
+alike (--before adds an older checkout's `python -m arena` to the rotation). Printed: wall
+times (median, min), the speed ratio of the medians, and the largest rating difference
+between the two boards in Elo points.
 
 Scales: both are 400 · log10 odds. arena-rank reports `ratings · 400 / ln 10 + 1000`
 (`scale=400, base=10, init_rating=1000`); it fixes no anchor, but its fit starts at 0 and the
@@ -81,7 +82,7 @@ def arena_rank_python(venv: Path) -> Path:
 
 
 def votes_file(votes: int, data_dir: Path) -> Path:
-    """The Parquet file of `votes` simulated votes (those of benchmarks/ratings.py), written once."""
+    """The Parquet file of `votes` simulated votes (benchmarks/ratings.py's), written once."""
     path = data_dir / f"arena-rank-{votes}.parquet"
     if path.exists():
         return path
