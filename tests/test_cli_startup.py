@@ -9,6 +9,7 @@ import sys
 
 import pandas as pd
 import pytest
+from cli_helpers import arena
 from conftest import ROOT
 from seed import simulated_rows, write_votes
 
@@ -43,3 +44,16 @@ def test_the_leaderboard_from_a_file_loads_no_ollama_database_or_babel(tmp_path,
     assert {"pandas", "arena.ratings", "arena.files.read"} <= modules
     assert sorted(name for name in NOT_NEEDED if name in modules) == []
 
+
+
+def test_names_checked_once_each_still_name_every_bad_row(tmp_path):
+    # check_names looks at each distinct name once; every row that carries a bad one is named.
+    path = tmp_path / "votes.csv"
+    path.write_text("model_a,model_b,winner\n" "a,b,model_a\n" "bell\x07,b,model_a\n"
+                    "a,,model_b\n" "b,bell\x07,tie\n" f"{'m' * 201},a,tie\n" "bell\x07,a,tie\n")
+    done = arena("leaderboard", "--from", str(path))
+    assert done.returncode == 1
+    assert done.stderr.count("has a control character (U+0007)") == 3  # rows from 1, as always
+    for row, column in [(2, "model_a"), (4, "model_b"), (6, "model_a")]:
+        assert f"row {row}: {column} has a control character" in done.stderr
+    assert "row 5: model_a is 201 characters long" in done.stderr
