@@ -9,11 +9,11 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from arena import cli_accuracy, ratings, shrinkage, tiers
-from arena.cli_both_bad import print_both_bad
 from arena.cli_common import (
     FORMATS,
     CommandError,
@@ -23,17 +23,18 @@ from arena.cli_common import (
     print_table,
     say,
 )
-from arena.cli_generate import generate_command
-from arena.db import BattleFilter, PromptSetRefused, Store
 from arena.files.checks import ImportRejected, RowErrors, VoteFileError, check_names
-from arena.files.export import write_export
-from arena.files.importer import import_file
 from arena.files.read import counted_votes, read_votes_file
 from arena.files.schema import is_own
-from arena.files.set_file import add_example_set, add_set_file, parse_labels
 from arena.prompt_sets import EXAMPLE_SETS
 from arena.ratings import RatingInputError
 from arena.settings import SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from arena.db import Store
+
+# What only some commands need (the Ollama client, the database's writers, the exporters) is
+# imported inside them: `leaderboard --from FILE` starts without them.
 
 
 def _category_aliases(store: Store) -> dict[str, str]:
@@ -130,6 +131,8 @@ def leaderboard_command(args: argparse.Namespace) -> None:
     else:
         table = _count_table_from_db(db_path(args))
     if args.both_bad:
+        from arena.cli_both_bad import print_both_bad
+
         return print_both_bad(_select_category(table, args.category)[1] if args.category
                               else table, args.format, args.category)
     category, chosen = _select_category(table, args.category)
@@ -150,6 +153,9 @@ def leaderboard_command(args: argparse.Namespace) -> None:
 
 
 def export_command(args: argparse.Namespace) -> None:
+    from arena.db import BattleFilter
+    from arena.files.export import write_export
+
     out = args.out or f"arena-export.{args.format}"
     with open_for_reading(db_path(args)) as store:
         category = None if args.category is None else _category_slug(store, args.category)
@@ -158,6 +164,8 @@ def export_command(args: argparse.Namespace) -> None:
 
 
 def import_command(args: argparse.Namespace) -> None:
+    from arena.files.importer import import_file
+
     # Importing writes: it creates or migrates the database (never another program's file).
     limits = load_settings().imports
     path = db_path(args)
@@ -175,6 +183,9 @@ def migrate_command(args: argparse.Namespace) -> None:
 
 
 def prompts_add_command(args: argparse.Namespace) -> None:
+    from arena.db import PromptSetRefused
+    from arena.files.set_file import add_example_set, add_set_file, parse_labels
+
     if (args.file is None) == (args.example is None):
         raise CommandError("give a set FILE or --example NAME (one of them)")
     if args.example and (args.category or args.labels):
@@ -214,6 +225,12 @@ def prompts_list_command(args: argparse.Namespace) -> None:
         columns=["name", "category", "labels", "items", "answers", "failed"])
     with pd.option_context("display.unicode.east_asian_width", True):  # Chinese names align
         print(table.to_string(index=False))
+
+
+def generate_command(args: argparse.Namespace) -> None:
+    from arena.cli_generate import generate_command as generate  # the Ollama client
+
+    generate(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
