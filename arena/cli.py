@@ -76,9 +76,13 @@ def _count_table_from_db(path: str) -> pd.DataFrame:
     return table
 
 
+_DICTIONARIES = ("model_a", "model_b", "winner", "category")
+
+
 def _count_table_from_file(path: str) -> pd.DataFrame:
     limits = load_settings().imports
-    votes = read_votes_file(path, limits=limits)
+    # The names and labels of a Parquet file read once each (see read_votes_file).
+    votes = read_votes_file(path, limits=limits, dictionaries=_DICTIONARIES)
     if is_own(votes.columns):  # the arena's own export: its counted votes, nothing else
         votes = counted_votes(path, limits)
     errors = RowErrors()

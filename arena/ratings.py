@@ -98,15 +98,48 @@ def category_table(table: pd.DataFrame, category: str | None = None) -> pd.DataF
 
 
 def count_table(votes: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
-    """Aggregate votes to one row per (…by, model_a, model_b, winner) with its `count`."""
-    votes = check_votes(votes)
-    keys = (by or []) + ["model_a", "model_b", "winner"]
+    """Aggregate the votes that count (see check_votes) to one row per (…by, model_a, model_b,
+    winner) with its `count`.
+
+    The checks look at the groups, not at every row: a million votes hold a few thousand
+    groups, and a name read as a dictionary (a Categorical column) is never turned into a
+    million strings. Only when a group is bad are the rows searched, to name the first bad one.
+    """
+    missing = [c for c in REQUIRED_COLUMNS if c not in votes.columns]
+    if missing:
+        raise RatingInputError(f"missing column(s): {', '.join(missing)}")
+    keys = (by or []) + list(REQUIRED_COLUMNS)
+    flags = ["counts"] if "counts" in votes.columns else []
     # dropna=False: a vote with no category still counts Overall.
-    table = votes.groupby(keys, observed=True, sort=False, dropna=False).size() \
+    table = votes.groupby(keys + flags, observed=True, sort=False, dropna=False).size() \
         .rename("count").reset_index()
+    if _has_bad_group(table):
+        check_votes(votes)  # names the first bad row
+        raise RatingInputError("these votes cannot be rated")  # not reached: check_votes raised
+    if flags:
+        table = table[_counts_flags(table["counts"], np.arange(1, len(table) + 1))]
+        table = table.groupby(keys, observed=True, sort=False, dropna=False)["count"].sum() \
+            .reset_index()
+    for column in keys:  # the small table in plain values, whatever the file's columns were
+        if isinstance(table[column].dtype, pd.CategoricalDtype):
+            table[column] = table[column].astype(object)
     table["model_a"] = table["model_a"].astype(str)
     table["model_b"] = table["model_b"].astype(str)
     return table
+
+
+def _has_bad_group(table: pd.DataFrame) -> bool:
+    """Whether a group of the count table breaks a rule of check_votes."""
+    if table[list(REQUIRED_COLUMNS)].isna().to_numpy().any():
+        return True
+    if not table["winner"].isin(WINNERS).all():
+        return True
+    if (table["model_a"].astype(str) == table["model_b"].astype(str)).any():
+        return True
+    if "counts" in table.columns:
+        text = table["counts"].astype("string").str.strip().str.lower().fillna("")
+        return not text.isin(FLAG_WORDS).all()
+    return False
 
 
 def item_clusters(votes: pd.DataFrame) -> pd.Series:

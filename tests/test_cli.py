@@ -93,6 +93,35 @@ def test_bad_csv_files_are_named(tmp_path, content, message):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("rows, message", [
+    ([("x", "y", "model_a", "true"), ("x", "y", "draw", "true")],
+     "row 2: unknown winner label 'draw'"),
+    ([("x", "y", "model_a", "true"), ("x", "y", "tie", "true"), (None, "y", "tie", "true")],
+     "row 3: model_a is empty"),
+    ([("x", "y", "model_a", "true"), ("y", "y", "tie", "true")],
+     "row 2: model_a and model_b are the same model"),
+    ([("x", "y", "model_a", "true"), ("x", "y", "tie", "perhaps")],
+     "row 2: counts is 'perhaps', not true or false"),
+    ([("x", "y", "model_a", "true"), ("x\x07", "y", "tie", "true")],
+     "row 2: model_a has a control character (U+0007)"),
+])
+def test_bad_votes_in_parquet_are_named_by_row(tmp_path, rows, message):
+    """A Parquet file's names and labels are read as dictionaries and checked by group; a bad
+    vote is still named by its row."""
+    path = tmp_path / "bad.parquet"
+    pd.DataFrame(rows, columns=["model_a", "model_b", "winner", "counts"]).to_parquet(path)
+    result = arena("leaderboard", "--from", str(path))
+    assert result.returncode == 1 and message in result.stderr, result.stderr
+
+
+def test_votes_that_do_not_count_are_left_out_of_a_parquet_board(tmp_path):
+    path = tmp_path / "votes.parquet"
+    pd.DataFrame([("x", "y", "model_a", "true")] * 3 + [("x", "y", "model_b", "no")] * 5,
+                 columns=["model_a", "model_b", "winner", "counts"]).to_parquet(path)
+    result = arena("leaderboard", "--from", str(path), "--rounds", "0", "--format", "json")
+    assert {row["model"]: row["votes"] for row in json.loads(result.stdout)} == {"x": 3, "y": 3}
+
+
 def test_broken_json_lines_and_parquet(tmp_path):
     jsonl = tmp_path / "bad.jsonl"
     jsonl.write_text('{"model_a": "x", "model_b": "y", "winner": "tie"}\n{"model_a": \n')

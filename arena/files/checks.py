@@ -188,7 +188,10 @@ def check_names(values: pd.Series, name: str, limits: ImportLimits,
     """Model names: no control characters (they break every table and file they reach), not
     longer than the limit. Each distinct name is checked once: a vote file repeats a few dozen
     names a million times."""
-    codes, distinct = pd.factorize(values.astype("string"))  # −1: no name
+    if isinstance(values.dtype, pd.CategoricalDtype):  # read as a dictionary: its own codes
+        codes, distinct = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, distinct = pd.factorize(values.astype("string"))  # −1: no name
     names = pd.Series(distinct, dtype="string")
 
     def rows_where(flags: pd.Series) -> pd.Series:

@@ -9,7 +9,7 @@ used when present.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -172,11 +172,15 @@ def _read_csv(path: Path, text_columns: list[str], limits: ImportLimits) -> pd.D
 
 
 def read_votes_file(path: str | Path, text_columns: list[str] = VOTE_TEXT_COLUMNS,
-                    limits: ImportLimits = ImportLimits()) -> pd.DataFrame:
+                    limits: ImportLimits = ImportLimits(),
+                    dictionaries: Sequence[str] = ()) -> pd.DataFrame:
     """The rows of a vote file as a data frame, with text columns read as text (in a CSV file
     also those of `text_columns`, so that an answer "007" stays "007"); a file that is not a
     regular file, or past the limits, is refused before it is read. What `python -m arena
-    leaderboard --from` reads, and read_import for CSV and Parquet; no row is checked here."""
+    leaderboard --from` reads, and read_import for CSV and Parquet; no row is checked here.
+
+    `dictionaries`: text columns of a Parquet file read as Categoricals, each distinct value
+    once (a million votes name a few dozen models): much faster to read and to group."""
     path = Path(path)
     kind = file_format(path)
     check_file(path, limits)
@@ -189,7 +193,7 @@ def read_votes_file(path: str | Path, text_columns: list[str] = VOTE_TEXT_COLUMN
                                  dtype={c: "string" for c in VOTE_TEXT_COLUMNS})
         else:
             check_parquet(path, limits)
-            frame = pd.read_parquet(path)
+            frame = pd.read_parquet(path, read_dictionary=list(dictionaries) or None)
     except VoteFileError:
         raise
     except FileNotFoundError:
@@ -201,7 +205,8 @@ def read_votes_file(path: str | Path, text_columns: list[str] = VOTE_TEXT_COLUMN
         raise VoteFileError(f"{path}: cannot read it as {kind}: {exc}") from None
     check_shape(path, len(frame), len(frame.columns), limits)
     for column in VOTE_TEXT_COLUMNS:
-        if column in frame.columns and frame[column].dtype != "string":
+        if column in frame.columns and frame[column].dtype != "string" \
+                and not isinstance(frame[column].dtype, pd.CategoricalDtype):
             frame[column] = frame[column].astype("string")
     return frame
 
