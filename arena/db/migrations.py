@@ -315,6 +315,33 @@ ALTER TABLE prompt_sets ADD COLUMN contestants TEXT NOT NULL DEFAULT '[]';
 """
 
 
+def _answer_styles(conn: sqlite3.Connection) -> None:
+    """Each answer's style counts (arena.style_features: tokens, headers, list items, bold
+    spans; NULL for a side with no answer text), and a copy of both on each vote, so that the
+    style-controlled leaderboard is one scan of the votes, as the plain one is. The counts of
+    the answers stored so far are worked out here: this migration reads answer_style() from the
+    code."""
+    from arena.style_features import STYLE_FEATURES, answer_style
+
+    sides = [f"style_{f}" for f in STYLE_FEATURES]
+    for column in sides:
+        conn.execute(f"ALTER TABLE battle_sides ADD COLUMN {column} INTEGER")
+    for side in "ab":
+        for feature in STYLE_FEATURES:
+            conn.execute(f"ALTER TABLE votes ADD COLUMN style_{feature}_{side} INTEGER")
+    last = 0  # in rowid order, a part at a time: no scan is open while rows change
+    while rows := conn.execute("SELECT rowid, answer FROM battle_sides WHERE rowid > ?"
+                               " AND answer != '' ORDER BY rowid LIMIT 10000",
+                               (last,)).fetchall():
+        last = rows[-1][0]
+        conn.executemany(f"UPDATE battle_sides SET {', '.join(f'{c} = ?' for c in sides)}"
+                         " WHERE rowid = ?", [(*answer_style(r[1]), r[0]) for r in rows])
+    for side in "ab":
+        columns = ", ".join(f"style_{f}_{side}" for f in STYLE_FEATURES)
+        conn.execute(f"UPDATE votes SET ({columns}) = (SELECT {', '.join(sides)}"
+                     f" FROM battle_sides s WHERE s.battle_id = votes.battle_id AND s.side = '{side}')")
+
+
 # The schema's history. Append, never edit: position i + 1 is schema version i + 1.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _SCHEMA_V1,
@@ -331,4 +358,5 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _NO_SELF_BATTLES,
     _PROMPT_SETS,
     _QUEUE_BATTLES,
+    _answer_styles,
 ]

@@ -1,0 +1,259 @@
+"""Style control: Bradley–Terry ratings with the answers' style held equal, as lmarena does it.
+
+Each vote has, besides its two models, style covariates: for each count of arena.style_features
+(tokens, headers, list items, bold spans) the difference (a − b) / (a + b + 1) of its two answers,
+standardised over the board's votes (mean 0, SD 1). The model is
+
+    logit P(a wins) = θ_a − θ_b + x · γ
+
+fitted by maximum likelihood with ties (and both-bads) as half a win each side, the same weak
+prior on θ as the plain fit (arena.bradley_terry: DEFAULT_PRIOR_GAMES virtual games per model),
+and a small ridge on γ. θ on the Elo scale (to_elo) are the ratings with style held equal; γ says
+how much each style count moves a vote.
+
+Unlike the plain fit, the covariates are per vote, so the fit sees every vote, not a count table:
+Newton steps whose model block of the information matrix is summed per pair and whose style block
+and cross terms are bincounts over the votes, O(N · k) per step, never an N × (M + k) matrix.
+Intervals are sandwich intervals (H⁻¹ · Cov(gradients) · H⁻¹ at the fit, the wider of that and
+H⁻¹ per model), not a bootstrap: 1,000 refits over a million votes would take minutes. Method and
+the conversion to points in docs/ratings.md ("Style control").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from arena import ratings
+from arena.bradley_terry import DEFAULT_PRIOR_GAMES, ELO_SCALE, to_elo
+from arena.style_features import STYLE_FEATURES
+from arena.tiers import Z95, tier_numbers
+
+STYLE_RIDGE = 1.0  # L2 on each standardised coefficient: about one vote's worth of curvature
+GROUP_COLUMNS = ["category", "model_a", "model_b", "winner", "count"]
+COEFFICIENT_COLUMNS = ["feature", "coefficient", "coef_low", "coef_high", "points",
+                       "points_low", "points_high", "sd"]
+# The style difference each coefficient is put in points for (docs/ratings.md): twice as long
+# as the other answer, f = (2L − L) / (3L + 1) → 1/3; one header (list item, bold span) against
+# none, f = 1 / 2.
+REFERENCE_DIFFERENCE = {"tokens": 1.0 / 3.0, "headers": 0.5, "list_items": 0.5, "bold": 0.5}
+_SCORE = {"model_a": 1.0, "model_b": 0.0, "tie": 0.5, "tie (bothbad)": 0.5}
+
+
+@dataclass(frozen=True)
+class StyleVotes:
+    """Counted votes with their answers' style counts. `groups` is a count table (GROUP_COLUMNS)
+    whose row g stands for `count[g]` consecutive rows of `counts` (one per vote: side a's
+    STYLE_FEATURES counts, then side b's). `left_out`: votes without answer texts, per category,
+    not in `groups`."""
+
+    groups: pd.DataFrame
+    counts: np.ndarray
+    left_out: pd.Series
+
+    @classmethod
+    def from_frame(cls, votes: pd.DataFrame, left_out: pd.Series | None = None) -> StyleVotes:
+        """From one row per vote: model_a, model_b, winner, optional category, and the counts
+        `tokens_a`, …, `bold_b` (STYLE_FEATURES suffixed _a and _b)."""
+        votes = votes.assign(category=votes["category"] if "category" in votes.columns
+                             else ratings.OVERALL)
+        votes = votes.sort_values(["category", "model_a", "model_b", "winner"], kind="stable")
+        groups = votes.groupby(["category", "model_a", "model_b", "winner"], sort=False) \
+            .size().rename("count").reset_index()
+        names = [f"{f}_{side}" for side in "ab" for f in STYLE_FEATURES]
+        return cls(groups, votes[names].to_numpy(dtype=np.int64),
+                   pd.Series(dtype="int64") if left_out is None else left_out)
+
+    def board(self, category: str | None = None) -> StyleVotes:
+        """The votes of one category (None or OVERALL: every vote)."""
+        if category is None or category == ratings.OVERALL:
+            return self
+        chosen = (self.groups["category"] == category).to_numpy()
+        rows = np.repeat(chosen, self.groups["count"].to_numpy())
+        return StyleVotes(self.groups[chosen].reset_index(drop=True), self.counts[rows],
+                          self.left_out[self.left_out.index == category])
+
+    @property
+    def votes(self) -> int:
+        return int(self.groups["count"].sum())
+
+    @property
+    def votes_left_out(self) -> int:
+        return int(self.left_out.sum())
+
+
+@dataclass(frozen=True)
+class StyleFit:
+    """θ (natural-log odds, mean 0, models in name order) and γ (per SD of each covariate), with
+    their covariance (sandwich; centred θ first, then γ)."""
+
+    theta: np.ndarray
+    gamma: np.ndarray
+    covariance: np.ndarray
+    model_variance: np.ndarray  # the centred θ's variance from H⁻¹ alone
+
+
+@dataclass(frozen=True)
+class StyleBoard:
+    """A style-controlled board: ratings as ratings.leaderboard's columns, the coefficients
+    (COEFFICIENT_COLUMNS, one row per style feature), and how many votes had no answer texts."""
+
+    board: pd.DataFrame
+    coefficients: pd.DataFrame
+    left_out: int
+
+
+def covariates(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The standardised covariates (N, k) of votes' style counts (N, 2k), and each raw
+    covariate's SD (0 where it does not vary: that column is all zeros)."""
+    k = counts.shape[1] // 2
+    a, b = counts[:, :k].astype(float), counts[:, k:].astype(float)
+    raw = (a - b) / (a + b + 1.0)
+    if not len(raw):
+        return raw, np.zeros(k)
+    mean, sd = raw.mean(axis=0), raw.std(axis=0)
+    varies = sd > 1e-12
+    x = np.where(varies, (raw - mean) / np.where(varies, sd, 1.0), 0.0)
+    return x, np.where(varies, sd, 0.0)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def _blocks(weight: np.ndarray, a: np.ndarray, b: np.ndarray, x: np.ndarray,
+            m: int) -> np.ndarray:
+    """Σ weight · z zᵀ with z = (e_a − e_b, x): the model block summed per ordered pair, the
+    cross and style blocks by bincount and one (k × N)(N × k) product."""
+    k = x.shape[1]
+    pair = np.bincount(a * m + b, weight, minlength=m * m).reshape(m, m)
+    out = np.zeros((m + k, m + k))
+    out[:m, :m] = np.diag(pair.sum(axis=1) + pair.sum(axis=0)) - pair - pair.T
+    wx = x * weight[:, None]
+    cross = np.stack([np.bincount(a, wx[:, c], m) - np.bincount(b, wx[:, c], m)
+                      for c in range(k)], axis=1) if k else np.zeros((m, 0))
+    out[:m, m:], out[m:, :m] = cross, cross.T
+    out[m:, m:] = x.T @ wx
+    return out
+
+
+def fit_style(a: np.ndarray, b: np.ndarray, score: np.ndarray, x: np.ndarray, n_models: int,
+              prior_games: float = DEFAULT_PRIOR_GAMES, ridge: float = STYLE_RIDGE,
+              tol: float = 1e-8, max_iter: int = 100) -> StyleFit:
+    """Newton's method on the penalised log-likelihood of votes: model indices a, b (N,), side
+    a's score (1, 0, or 0.5 for a tie), standardised covariates x (N, k)."""
+    m, k = n_models, x.shape[1]
+    theta, gamma = np.zeros(m), np.zeros(k)
+
+    def information(p):
+        info = _blocks(p * (1.0 - p), a, b, x, m)
+        s = _sigmoid(theta)
+        info[np.arange(m), np.arange(m)] += prior_games * s * (1.0 - s) + 1e-9
+        info[np.arange(m, m + k), np.arange(m, m + k)] += ridge
+        return info
+
+    for _ in range(max_iter):
+        p = _sigmoid(theta[a] - theta[b] + x @ gamma)
+        residual = score - p
+        grad = np.concatenate([
+            np.bincount(a, residual, m) - np.bincount(b, residual, m)
+            + prior_games * (0.5 - _sigmoid(theta)),
+            x.T @ residual - ridge * gamma])
+        step = np.linalg.solve(information(p), grad)
+        biggest = np.abs(step).max(initial=0.0)
+        step *= min(1.0, 2.0 / max(biggest, 1e-300))  # no overshoot on near-separable data
+        theta, gamma = theta + step[:m], gamma + step[m:]
+        if biggest <= tol:
+            break
+    p = _sigmoid(theta[a] - theta[b] + x @ gamma)
+    inverse = np.linalg.inv(information(p))
+    residual = score - p
+    sandwich = inverse @ _blocks(residual * residual, a, b, x, m) @ inverse
+    centre = np.zeros((m + k, m + k))
+    centre[:m, :m] = np.eye(m) - 1.0 / m
+    centre[m:, m:] = np.eye(k)
+    covariance = centre @ sandwich @ centre.T
+    model_variance = np.diag(centre @ inverse @ centre.T)[:m]
+    return StyleFit(theta - theta.mean(), gamma, covariance, model_variance)
+
+
+def style_leaderboard(votes: StyleVotes, prior_games: float = DEFAULT_PRIOR_GAMES,
+                      min_votes: int = ratings.DEFAULT_MIN_VOTES) -> StyleBoard:
+    """The board of `votes` (one category's, or every vote for Overall) with style held equal:
+    ratings.leaderboard's columns (rank and tier from these intervals; tallies as there), the
+    style coefficients, and the votes left out for having no answer texts."""
+    groups = votes.groups
+    if groups.empty or votes.votes == 0:
+        return StyleBoard(pd.DataFrame(columns=ratings.LEADERBOARD_COLUMNS),
+                          pd.DataFrame(columns=COEFFICIENT_COLUMNS), votes.votes_left_out)
+    models = sorted(set(groups["model_a"]) | set(groups["model_b"]))
+    size = groups["count"].to_numpy()
+    a = np.repeat(pd.Categorical(groups["model_a"], categories=models).codes, size)
+    b = np.repeat(pd.Categorical(groups["model_b"], categories=models).codes, size)
+    score = np.repeat(groups["winner"].map(_SCORE).to_numpy(dtype=float), size)
+    x, sd = covariates(votes.counts)
+    fit = fit_style(a.astype(np.int64), b.astype(np.int64), score, x, len(models), prior_games)
+    return StyleBoard(_board(groups, models, fit, prior_games, min_votes),
+                      _coefficients(fit, sd), votes.votes_left_out)
+
+
+def _board(groups: pd.DataFrame, models: list[str], fit: StyleFit, prior_games: float,
+           min_votes: int) -> pd.DataFrame:
+    """The plain board of the same votes (its tallies, win rates, provisional marks) with the
+    style-controlled ratings and intervals in place of its own, ranked and tiered again."""
+    m = len(models)
+    variance = np.maximum(np.diag(fit.covariance)[:m], fit.model_variance)
+    halfwidth = Z95 * ELO_SCALE * np.sqrt(np.maximum(variance, 0.0))
+    rating = pd.Series(to_elo(fit.theta), index=models)
+    half = pd.Series(halfwidth, index=models)
+    board = ratings.leaderboard(groups.drop(columns="category"), rounds=0,
+                                prior_games=prior_games, min_votes=min_votes)
+    board["rating"] = board["model"].map(rating)
+    board["ci_low"] = board["rating"] - board["model"].map(half)
+    board["ci_high"] = board["rating"] + board["model"].map(half)
+    board["rank"] = ratings.rank_by_intervals(board["ci_low"].to_numpy(),
+                                              board["ci_high"].to_numpy())
+    board = board.sort_values(["rating", "model"], ascending=[False, True]) \
+        .reset_index(drop=True)
+    board["tier"] = tier_numbers(board["ci_low"].to_numpy(), board["ci_high"].to_numpy())
+    return board[ratings.LEADERBOARD_COLUMNS]
+
+
+def _coefficients(fit: StyleFit, sd: np.ndarray) -> pd.DataFrame:
+    """Each coefficient with its 95% interval, and in Elo points for its reference difference
+    (REFERENCE_DIFFERENCE): points = ELO_SCALE · γ · f / SD. NaN where the covariate never
+    varied (nothing to learn from)."""
+    k = len(fit.gamma)
+    se = np.sqrt(np.maximum(np.diag(fit.covariance)[-k:], 0.0)) if k else np.zeros(0)
+    rows = []
+    for c, feature in enumerate(STYLE_FEATURES[:k]):
+        if sd[c] == 0:
+            rows.append((feature, *[np.nan] * 6, 0.0))
+            continue
+        low, high = fit.gamma[c] - Z95 * se[c], fit.gamma[c] + Z95 * se[c]
+        per = ELO_SCALE * REFERENCE_DIFFERENCE[feature] / sd[c]
+        rows.append((feature, fit.gamma[c], low, high, per * fit.gamma[c], per * low,
+                     per * high, sd[c]))
+    return pd.DataFrame(rows, columns=COEFFICIENT_COLUMNS)
+
+
+def coefficient_lines(coefficients: pd.DataFrame, t: Callable[..., str]) -> list[str]:
+    """Each style coefficient in plain words ("a 2× longer answer is worth about +35 points
+    (95%: +30 to +40)"), in the language of `t` (arena.i18n.translate bound to a language); a
+    feature that never varied says so."""
+    lines = []
+    for row in coefficients.itertuples(index=False):
+        if pd.isna(row.points):
+            lines.append(t("style.no_variation", feature=t(f"style.feature.{row.feature}")))
+            continue
+        lines.append(t(f"style.worth.{row.feature}", points=_signed(row.points),
+                       low=_signed(row.points_low), high=_signed(row.points_high)))
+    return lines
+
+
+def _signed(points: float) -> str:
+    rounded = int(round(points))
+    return f"+{rounded}" if rounded > 0 else ("0" if rounded == 0 else f"−{-rounded}")
