@@ -11,7 +11,7 @@ import pytest
 from arena import ratings
 from arena.bradley_terry import ELO_SCALE
 from arena.i18n import translate
-from arena.style_control import StyleVotes, covariates, coefficient_lines, style_leaderboard
+from arena.style_control import StyleVotes, coefficient_lines, covariates, style_leaderboard
 from arena.style_features import STYLE_FEATURES
 
 # The better models write shorter answers.
