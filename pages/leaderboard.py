@@ -3,7 +3,7 @@ the accuracy against prompt sets' expected answers."""
 
 import streamlit as st
 
-from arena.ui import accuracy_view, both_bad_view
+from arena.ui import accuracy_view, both_bad_view, style_view
 from arena.ui import leaderboard_view as view
 from arena.ui.common import setup_page
 
@@ -15,10 +15,13 @@ st.caption(t("board.intro"))
 
 category = view.category_picker(ctx)
 where = view.vote_filter(ctx)
+styled = style_view.toggle(ctx)
 found = view.results(ctx, category, where)
 
 if found.board.empty:
     view.empty_state(ctx, where)
+elif styled:  # the board with answer style held equal, instead of the plain one
+    style_view.section(ctx, category, where)
 else:
     view.verdict(ctx, found.board)
     view.table(ctx, found.board)

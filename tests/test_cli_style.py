@@ -7,29 +7,11 @@ import json
 import pandas as pd
 import pytest
 from cli_helpers import arena
-from test_style_control import TRUE, simulated_style_votes
+from style_helpers import TRUE, seed_styled
 
 from arena.db import Store
 from arena.records import Battle, Side, Vote
 from arena.style_control import style_leaderboard
-
-
-def text_of(tokens: int, lists: int) -> str:
-    """An answer of about `tokens` tokens (short words) with `lists` list items."""
-    return "\n".join([f"- item {k}" for k in range(lists)] + ["word " * max(tokens - 3 * lists, 0)])
-
-
-def seed_styled(store: Store, n: int, seed: int = 0) -> None:
-    votes = simulated_style_votes(n, seed=seed)
-    battles, cast = [], []
-    for row in votes.itertuples(index=False):
-        battle = Battle(category="coding" if len(battles) % 2 else "general", prompt="p",
-                        system_prompt="", options={},
-                        side_a=Side(row.model_a, answer=text_of(row.tokens_a, row.list_items_a)),
-                        side_b=Side(row.model_b, answer=text_of(row.tokens_b, row.list_items_b)))
-        battles.append(battle)
-        cast.append(Vote(battle.id, row.winner, "ann", battle.created_at))
-    store.save_battles(battles, cast)
 
 
 @pytest.fixture
