@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from arena import ratings
-from arena.bradley_terry import DEFAULT_PRIOR_GAMES, ELO_SCALE, to_elo
+from arena.bradley_terry import DEFAULT_PRIOR_GAMES, ELO_MEAN, ELO_SCALE, to_elo
 from arena.style_features import STYLE_FEATURES
 from arena.tiers import Z95, tier_numbers
 
@@ -40,7 +40,6 @@ COEFFICIENT_COLUMNS = ["feature", "coefficient", "coef_low", "coef_high", "point
 # as the other answer, f = (2L − L) / (3L + 1) → 1/3; one header (list item, bold span) against
 # none, f = 1 / 2.
 REFERENCE_DIFFERENCE = {"tokens": 1.0 / 3.0, "headers": 0.5, "list_items": 0.5, "bold": 0.5}
-_SCORE = {"model_a": 1.0, "model_b": 0.0, "tie": 0.5, "tie (bothbad)": 0.5}
 
 
 @dataclass(frozen=True)
@@ -110,8 +109,8 @@ def covariates(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The standardised covariates (N, k) of votes' style counts (N, 2k), and each raw
     covariate's SD (0 where it does not vary: that column is all zeros)."""
     k = counts.shape[1] // 2
-    a, b = counts[:, :k].astype(float), counts[:, k:].astype(float)
-    raw = (a - b) / (a + b + 1.0)
+    a, b = counts[:, :k].astype(np.float32), counts[:, k:].astype(np.float32)
+    raw = ((a - b) / (a + b + 1.0)).astype(np.float64)
     if not len(raw):
         return raw, np.zeros(k)
     mean, sd = raw.mean(axis=0), raw.std(axis=0)
@@ -124,54 +123,73 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
-def _blocks(weight: np.ndarray, a: np.ndarray, b: np.ndarray, x: np.ndarray,
-            m: int) -> np.ndarray:
-    """Σ weight · z zᵀ with z = (e_a − e_b, x): the model block summed per ordered pair, the
-    cross and style blocks by bincount and one (k × N)(N × k) product."""
+def _blocks(weight: np.ndarray, starts: np.ndarray, a: np.ndarray, b: np.ndarray,
+            x: np.ndarray, m: int) -> np.ndarray:
+    """Σ weight · z zᵀ over the votes, z = (e_a − e_b, x). The votes come in runs of one group
+    each (one pair and outcome, starting at `starts`; a, b: each group's models), so the model
+    block and the cross terms are sums over runs (reduceat, no scatter) placed per group, and
+    the style block is one (k × N)(N × k) product."""
     k = x.shape[1]
-    pair = np.bincount(a * m + b, weight, minlength=m * m).reshape(m, m)
+    per_group = np.add.reduceat(weight, starts)
+    pair = np.bincount(a * m + b, per_group, minlength=m * m).reshape(m, m)
     out = np.zeros((m + k, m + k))
     out[:m, :m] = np.diag(pair.sum(axis=1) + pair.sum(axis=0)) - pair - pair.T
     wx = x * weight[:, None]
-    cross = np.stack([np.bincount(a, wx[:, c], m) - np.bincount(b, wx[:, c], m)
-                      for c in range(k)], axis=1) if k else np.zeros((m, 0))
+    group_wx = np.add.reduceat(wx, starts, axis=0)  # (G, k)
+    cross = np.zeros((m, k))
+    np.add.at(cross, a, group_wx)
+    np.subtract.at(cross, b, group_wx)
     out[:m, m:], out[m:, :m] = cross, cross.T
     out[m:, m:] = x.T @ wx
     return out
 
 
-def fit_style(a: np.ndarray, b: np.ndarray, score: np.ndarray, x: np.ndarray, n_models: int,
-              prior_games: float = DEFAULT_PRIOR_GAMES, ridge: float = STYLE_RIDGE,
-              tol: float = 1e-8, max_iter: int = 100) -> StyleFit:
-    """Newton's method on the penalised log-likelihood of votes: model indices a, b (N,), side
-    a's score (1, 0, or 0.5 for a tie), standardised covariates x (N, k)."""
+def fit_style(a: np.ndarray, b: np.ndarray, score: np.ndarray, size: np.ndarray,
+              x: np.ndarray, n_models: int, prior_games: float = DEFAULT_PRIOR_GAMES,
+              ridge: float = STYLE_RIDGE, start: np.ndarray | None = None, tol: float = 1e-7,
+              max_iter: int = 100) -> StyleFit:
+    """Newton's method on the penalised log-likelihood of votes given in groups: group g's
+    models a[g], b[g], side a's score (1, 0, or 0.5 for a tie) and its `size[g]` votes, whose
+    standardised covariates are the next rows of x (N, k). `start`: θ to start from (the plain
+    fit's, say), else zeros."""
     m, k = n_models, x.shape[1]
-    theta, gamma = np.zeros(m), np.zeros(k)
+    starts = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
+    group_score = score * size
+    theta = np.zeros(m) if start is None else np.asarray(start, dtype=float).copy()
+    gamma = np.zeros(k)
+
+    def probabilities():
+        return _sigmoid(np.repeat(theta[a] - theta[b], size) + x @ gamma)
 
     def information(p):
-        info = _blocks(p * (1.0 - p), a, b, x, m)
+        info = _blocks(p * (1.0 - p), starts, a, b, x, m)
         s = _sigmoid(theta)
         info[np.arange(m), np.arange(m)] += prior_games * s * (1.0 - s) + 1e-9
         info[np.arange(m, m + k), np.arange(m, m + k)] += ridge
         return info
 
+    info, biggest = None, np.inf
     for _ in range(max_iter):
-        p = _sigmoid(theta[a] - theta[b] + x @ gamma)
-        residual = score - p
+        p = probabilities()
+        residual = group_score - np.add.reduceat(p, starts)  # per group
         grad = np.concatenate([
             np.bincount(a, residual, m) - np.bincount(b, residual, m)
             + prior_games * (0.5 - _sigmoid(theta)),
-            x.T @ residual - ridge * gamma])
-        step = np.linalg.solve(information(p), grad)
+            x.T @ (np.repeat(score, size) - p) - ridge * gamma])
+        # Close to the maximum the information hardly changes: it is kept (the chord method),
+        # as its cost is most of a step's.
+        if info is None or biggest > 1e-3:
+            info = information(p)
+        step = np.linalg.solve(info, grad)
         biggest = np.abs(step).max(initial=0.0)
         step *= min(1.0, 2.0 / max(biggest, 1e-300))  # no overshoot on near-separable data
         theta, gamma = theta + step[:m], gamma + step[m:]
         if biggest <= tol:
             break
-    p = _sigmoid(theta[a] - theta[b] + x @ gamma)
+    p = probabilities()
     inverse = np.linalg.inv(information(p))
-    residual = score - p
-    sandwich = inverse @ _blocks(residual * residual, a, b, x, m) @ inverse
+    residual = np.repeat(score, size) - p
+    sandwich = inverse @ _blocks(residual * residual, starts, a, b, x, m) @ inverse
     centre = np.zeros((m + k, m + k))
     centre[:m, :m] = np.eye(m) - 1.0 / m
     centre[m:, m:] = np.eye(k)
@@ -189,28 +207,32 @@ def style_leaderboard(votes: StyleVotes, prior_games: float = DEFAULT_PRIOR_GAME
     if groups.empty or votes.votes == 0:
         return StyleBoard(pd.DataFrame(columns=ratings.LEADERBOARD_COLUMNS),
                           pd.DataFrame(columns=COEFFICIENT_COLUMNS), votes.votes_left_out)
-    models = sorted(set(groups["model_a"]) | set(groups["model_b"]))
-    size = groups["count"].to_numpy()
-    a = np.repeat(pd.Categorical(groups["model_a"], categories=models).codes, size)
-    b = np.repeat(pd.Categorical(groups["model_b"], categories=models).codes, size)
-    score = np.repeat(groups["winner"].map(_SCORE).to_numpy(dtype=float), size)
+    models = sorted(set(pd.unique(groups["model_a"])) | set(pd.unique(groups["model_b"])))
+    size = groups["count"].to_numpy(dtype=np.int64)
+    a = pd.Categorical(groups["model_a"], categories=models).codes.astype(np.int64)
+    b = pd.Categorical(groups["model_b"], categories=models).codes.astype(np.int64)
+    winner = groups["winner"].to_numpy(dtype=object)
+    score = np.where(winner == "model_a", 1.0, np.where(winner == "model_b", 0.0, 0.5))
+    # The plain board of the same votes: its tallies, win rates and provisional marks are
+    # this board's too, and its ratings are where Newton starts.
+    plain = ratings.leaderboard(groups.drop(columns="category"), rounds=0,
+                                prior_games=prior_games, min_votes=min_votes)
+    start = (plain.set_index("model")["rating"].reindex(models).to_numpy() - ELO_MEAN) \
+        / ELO_SCALE
     x, sd = covariates(votes.counts)
-    fit = fit_style(a.astype(np.int64), b.astype(np.int64), score, x, len(models), prior_games)
-    return StyleBoard(_board(groups, models, fit, prior_games, min_votes),
-                      _coefficients(fit, sd), votes.votes_left_out)
+    fit = fit_style(a, b, score, size, x, len(models), prior_games, start=start)
+    return StyleBoard(_board(plain, models, fit), _coefficients(fit, sd), votes.votes_left_out)
 
 
-def _board(groups: pd.DataFrame, models: list[str], fit: StyleFit, prior_games: float,
-           min_votes: int) -> pd.DataFrame:
-    """The plain board of the same votes (its tallies, win rates, provisional marks) with the
-    style-controlled ratings and intervals in place of its own, ranked and tiered again."""
+def _board(plain: pd.DataFrame, models: list[str], fit: StyleFit) -> pd.DataFrame:
+    """The plain board with the style-controlled ratings and intervals in place of its own,
+    ranked and tiered again."""
     m = len(models)
     variance = np.maximum(np.diag(fit.covariance)[:m], fit.model_variance)
     halfwidth = Z95 * ELO_SCALE * np.sqrt(np.maximum(variance, 0.0))
     rating = pd.Series(to_elo(fit.theta), index=models)
     half = pd.Series(halfwidth, index=models)
-    board = ratings.leaderboard(groups.drop(columns="category"), rounds=0,
-                                prior_games=prior_games, min_votes=min_votes)
+    board = plain.copy()
     board["rating"] = board["model"].map(rating)
     board["ci_low"] = board["rating"] - board["model"].map(half)
     board["ci_high"] = board["rating"] + board["model"].map(half)
