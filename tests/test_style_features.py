@@ -8,6 +8,7 @@ from test_store import make_battle
 from arena.db import Store, migrations
 from arena.db.migrations import MIGRATIONS
 from arena.files.importer import import_file
+from arena.records import Vote
 from arena.style_features import answer_style, without_code
 
 MARKDOWN = """# Title
@@ -147,3 +148,35 @@ def test_the_filter_selects_the_votes(store):
     assert store.style_votes(VoteFilter(voter="ann")).votes == 2
     assert store.style_votes().votes == 2  # the uncounted vote is not read
     assert np.array_equal(store.style_votes().groups["count"], [2])
+
+
+def test_a_vote_written_after_its_battle_takes_the_stored_counts(store):
+    battle = make_battle()
+    battle.side_b.answer = MARKDOWN
+    store.save_battle(battle)
+    store.save_battles([], [Vote(battle.id, "tie", "ann", "2026-11-01T00:00:00.000Z")])
+    assert style_row(store, battle.id)[1] == answer_style("4") + answer_style(MARKDOWN)
+
+
+def test_dates_and_voter_filter_the_votes_read(store):
+    from datetime import date, datetime, timezone
+
+    from seed import seed_votes
+
+    from arena.db import VoteFilter
+
+    start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    seed_votes(store, [("x:1", "y:1", "model_a", "general", "ann")] * 3
+               + [("x:1", "z:1", "model_b", "coding", "bob")] * 2, start=start)
+    where = VoteFilter(since=date(2026, 11, 1), until=date(2026, 11, 1), voter="bob")
+    found = store.style_votes(where)
+    assert found.votes == 2 and set(found.groups["model_b"]) == {"z:1"}
+    assert store.style_votes(VoteFilter(since=date(2026, 12, 1))).votes == 0
+
+
+def test_large_counts_are_read_back_whole(store):
+    battle = make_battle()
+    battle.side_a.answer = "word " * 70_000 + "\n".join(f"- {k}" for k in range(3000))
+    store.save_battle(battle)
+    store.record_vote(battle.id, "model_a")
+    assert store.style_votes().counts[0, :4].tolist() == list(answer_style(battle.side_a.answer))
