@@ -41,7 +41,7 @@ def prepare(size: int, data_dir: Path) -> Path:
 
     from arena.bradley_terry import ELO_SCALE
     from arena.db import Store
-    from arena.db.bulk import SIDE_STYLE_COLUMNS, VOTE_COLUMNS, VOTE_STYLE_COLUMNS
+    from arena.db.bulk import SIDE_STYLE_COLUMNS, STYLE_SHIFTS, VOTE_COLUMNS
     from benchmarks.ratings import models
 
     db = data_dir / f"styled-{size}.db"
@@ -81,8 +81,9 @@ def prepare(size: int, data_dir: Path) -> Path:
         votes = dict(zip(VOTE_COLUMNS, [ids, winner.tolist(), ["ann"] * n, when, [1] * n,
                                         [None] * n, category, when, names[a].tolist(),
                                         names[b].tolist()]))
-        votes.update({c: counts[c[-1]][:, k % 4].tolist()
-                      for k, c in enumerate(VOTE_STYLE_COLUMNS)})
+        votes.update({f"style_{side}": sum(counts[side][:, k] << shift
+                                           for k, shift in enumerate(STYLE_SHIFTS)).tolist()
+                      for side in "ab"})
         store.save_battle_columns(battles, sides, votes)
     print(f"  (wrote {size:,} votes in {time.perf_counter() - began:.0f} s)", flush=True)
     return db

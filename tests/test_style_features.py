@@ -6,6 +6,7 @@ import pandas as pd
 from test_store import make_battle
 
 from arena.db import Store, migrations
+from arena.db.bulk import pack_style
 from arena.db.migrations import MIGRATIONS
 from arena.files.importer import import_file
 from arena.records import Vote
@@ -62,11 +63,13 @@ def style_row(store: Store, battle_id: str) -> tuple:
         sides = conn.execute("SELECT style_tokens, style_headers, style_list_items, style_bold"
                              " FROM battle_sides WHERE battle_id = ? ORDER BY side",
                              (battle_id,)).fetchall()
-        vote = conn.execute("SELECT style_tokens_a, style_headers_a, style_list_items_a,"
-                            " style_bold_a, style_tokens_b, style_headers_b,"
-                            " style_list_items_b, style_bold_b FROM votes WHERE battle_id = ?",
+        vote = conn.execute("SELECT style_a, style_b FROM votes WHERE battle_id = ?",
                             (battle_id,)).fetchone()
     return [tuple(s) for s in sides], None if vote is None else tuple(vote)
+
+
+def packed(*texts: str) -> tuple:
+    return tuple(pack_style(answer_style(text)) for text in texts)
 
 
 def test_a_battle_and_its_vote_carry_the_answers_counts(store):
@@ -76,7 +79,7 @@ def test_a_battle_and_its_vote_carry_the_answers_counts(store):
     store.record_vote(battle.id, "model_a")
     sides, vote = style_row(store, battle.id)
     assert sides == [answer_style(MARKDOWN), answer_style("Four.")]
-    assert vote == answer_style(MARKDOWN) + answer_style("Four.")
+    assert vote == packed(MARKDOWN, "Four.")
 
 
 def test_votes_written_with_their_battles_carry_the_counts(store):
@@ -106,8 +109,8 @@ def test_the_migration_counts_the_answers_already_stored(tmp_path, monkeypatch):
     assert new.schema_version() == 13
     sides, vote = style_row(new, battle.id)
     assert sides == [answer_style(MARKDOWN), answer_style("Four.")]
-    assert vote == answer_style(MARKDOWN) + answer_style("Four.")
-    assert style_row(new, bare.id) == ([(None,) * 4] * 2, (None,) * 8)
+    assert vote == packed(MARKDOWN, "Four.")
+    assert style_row(new, bare.id) == ([(None,) * 4] * 2, (None, None))
     found = new.style_votes()
     assert found.votes == 1 and found.left_out.to_dict() == {"general": 1}
 
@@ -155,7 +158,7 @@ def test_a_vote_written_after_its_battle_takes_the_stored_counts(store):
     battle.side_b.answer = MARKDOWN
     store.save_battle(battle)
     store.save_battles([], [Vote(battle.id, "tie", "ann", "2026-11-01T00:00:00.000Z")])
-    assert style_row(store, battle.id)[1] == answer_style("4") + answer_style(MARKDOWN)
+    assert style_row(store, battle.id)[1] == packed("4", MARKDOWN)
 
 
 def test_dates_and_voter_filter_the_votes_read(store):
@@ -172,6 +175,12 @@ def test_dates_and_voter_filter_the_votes_read(store):
     found = store.style_votes(where)
     assert found.votes == 2 and set(found.groups["model_b"]) == {"z:1"}
     assert store.style_votes(VoteFilter(since=date(2026, 12, 1))).votes == 0
+
+
+def test_counts_past_their_field_are_clipped_not_spilled():
+    assert pack_style((1, 2, 3, 4)) == 1 + (2 << 24) + (3 << 36) + (4 << 48)
+    assert pack_style((1 << 30, 5000, 0, 1)) == (1 << 24) - 1 + (4095 << 24) + (1 << 48)
+    assert pack_style((None,) * 4) is None
 
 
 def test_large_counts_are_read_back_whole(store):

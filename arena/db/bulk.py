@@ -23,10 +23,14 @@ side_values = attrgetter(*SIDE_COLUMNS)
 VOTE_COLUMNS = ["battle_id", "winner", "voter", "voted_at", "counts", "not_counted_reason",
                 "category", "battle_at", "model_a", "model_b"]
 # Each answer's style counts (arena.style_features), NULL for a side with no answer text; and
-# their copies on each vote, side a's then side b's, so that style control reads one table, as
-# the leaderboard does (schema 13).
+# their copies on each vote, each side's packed into one integer (pack_style), so that style
+# control reads one table and few values, as the leaderboard does (schema 13).
 SIDE_STYLE_COLUMNS = [f"style_{f}" for f in STYLE_FEATURES]
-VOTE_STYLE_COLUMNS = [f"style_{f}_{side}" for side in "ab" for f in STYLE_FEATURES]
+VOTE_STYLE_COLUMNS = ["style_a", "style_b"]
+# The packing: tokens in the low 24 bits, then headers, list items and bold spans in 12 bits
+# each, every count clipped to its field (16,777,215 tokens; 4,095 of the others).
+STYLE_BITS = (24, 12, 12, 12)
+STYLE_SHIFTS = (0, 24, 36, 48)
 # From this many votes in one write, the per-row vote triggers are replaced by one set-based
 # statement each (see insert_votes_in_bulk).
 BULK_VOTES = 1000
@@ -89,31 +93,39 @@ def with_side_styles(sides: dict[str, list]) -> dict[str, list]:
     return {**sides, **columns_of(SIDE_STYLE_COLUMNS, [stored_style(a) for a in answers])}
 
 
+def pack_style(counts: tuple) -> int | None:
+    """An answer's stored counts (STYLE_FEATURES order) as the one integer a vote carries;
+    None for a side with no answer text."""
+    if counts[0] is None:
+        return None
+    return sum(min(int(n), (1 << bits) - 1) << shift
+               for n, bits, shift in zip(counts, STYLE_BITS, STYLE_SHIFTS))
+
+
 def side_styles(conn: sqlite3.Connection, battle_id: str) -> tuple:
-    """The stored style counts of a battle's two answers, in VOTE_STYLE_COLUMNS order (NULLs
-    for a battle that is not there)."""
+    """The packed style counts of a stored battle's two answers, in VOTE_STYLE_COLUMNS order
+    (Nones for a battle that is not there)."""
     select = ", ".join(SIDE_STYLE_COLUMNS)
-    found = {r[0]: tuple(r[1:]) for r in conn.execute(
+    found = {r[0]: pack_style(tuple(r[1:])) for r in conn.execute(
         f"SELECT side, {select} FROM battle_sides WHERE battle_id = ?", (battle_id,))}
-    empty = (None,) * len(STYLE_FEATURES)
-    return found.get("a", empty) + found.get("b", empty)
+    return found.get("a"), found.get("b")
 
 
 def with_vote_styles(conn: sqlite3.Connection, votes: dict[str, list],
                      sides: dict[str, list]) -> dict[str, list]:
-    """Votes given column by column, with their battles' style counts (unless given): from the
-    sides written with them, else from the stored battle."""
+    """Votes given column by column, with their battles' packed style counts (unless given):
+    from the sides written with them, else from the stored battle."""
     if VOTE_STYLE_COLUMNS[0] in votes or not votes.get("battle_id"):
         return votes
     written = {}
     if sides.get("battle_id"):
         styles = zip(*(sides[c] for c in SIDE_STYLE_COLUMNS))
         for battle_id, side, style in zip(sides["battle_id"], sides["side"], styles):
-            written[battle_id, side] = style
+            written[battle_id, side] = pack_style(style)
     rows = []
     for battle_id in votes["battle_id"]:
         if (battle_id, "a") in written:
-            rows.append(written[battle_id, "a"] + written[battle_id, "b"])
+            rows.append((written[battle_id, "a"], written[battle_id, "b"]))
         else:
             rows.append(side_styles(conn, battle_id))
     return {**votes, **columns_of(VOTE_STYLE_COLUMNS, rows)}

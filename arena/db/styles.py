@@ -4,8 +4,8 @@ texts (imported battles without them) and are left out.
 
 A million votes are read in one scan without a GROUP BY (sorting text keys is most of the time
 a GROUP BY takes) and without a Python object per vote: SQLite turns each vote into three
-integers (its category, pair and outcome as one code; each side's counts packed into one), the
-scan joins each into one comma-separated text, and numpy parses and groups them.
+integers (its category, pair and outcome as one code, and each side's packed counts, as stored),
+the scan joins each into one comma-separated text, and numpy parses and groups them.
 """
 
 from __future__ import annotations
@@ -15,25 +15,19 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-from arena.db.bulk import SIDE_STYLE_COLUMNS
+from arena.db.bulk import STYLE_BITS, STYLE_SHIFTS
 from arena.db.connection import Database
 from arena.db.filters import VoteFilter
 from arena.style_control import GROUP_COLUMNS, StyleVotes
 
-# Each side's counts packed into one integer, clipped to their field: tokens in 24 bits,
-# headers, list items and bold spans in 12 bits each. -1: the vote has no answer texts (a side
-# without text has NULL counts, taken as 0 when the other side has text).
-_FIELD_BITS = (24, 12, 12, 12)
-_SHIFTS = tuple(int(s) for s in np.cumsum((0,) + _FIELD_BITS[:-1]))
-_HAS_TEXT = "(style_tokens_a IS NOT NULL OR style_tokens_b IS NOT NULL)"
+# -1: a vote with no answer texts (a side without text has NULL, read as 0 when the other side
+# has text).
+_HAS_TEXT = "(style_a IS NOT NULL OR style_b IS NOT NULL)"
 _WINNERS = ("model_a", "model_b", "tie", "tie (bothbad)")
 
 
 def _packed(side: str) -> str:
-    fields = " + ".join(
-        f"(MIN(IFNULL({column}_{side}, 0), {(1 << bits) - 1}) << {shift})"
-        for column, bits, shift in zip(SIDE_STYLE_COLUMNS, _FIELD_BITS, _SHIFTS))
-    return f"IFNULL(CASE WHEN {_HAS_TEXT} THEN {fields} ELSE -1 END, -1)"
+    return f"CASE WHEN {_HAS_TEXT} THEN IFNULL(style_{side}, 0) ELSE -1 END"
 
 
 def _code(column: str, count: int, first: int) -> str:
@@ -51,8 +45,9 @@ def _code(column: str, count: int, first: int) -> str:
 
 
 def _unpacked(packed: np.ndarray) -> np.ndarray:
+    """Packed counts (arena.db.bulk.pack_style) back to one column per count."""
     return np.stack([(packed >> shift) & ((1 << bits) - 1)
-                     for bits, shift in zip(_FIELD_BITS, _SHIFTS)], axis=1)
+                     for bits, shift in zip(STYLE_BITS, STYLE_SHIFTS)], axis=1)
 
 
 class Styles(Database):
