@@ -10,7 +10,7 @@ from arena.db.bulk import pack_style
 from arena.db.migrations import MIGRATIONS
 from arena.files.importer import import_file
 from arena.records import Vote
-from arena.style_features import answer_style, without_code
+from arena.style_features import answer_style, tokens, without_code
 
 MARKDOWN = """# Title
 Some **bold** text and __more bold__.
@@ -51,11 +51,12 @@ def test_code_blocks_are_removed_before_counting():
 
 def test_tokens_grow_with_the_text_in_english_and_chinese():
     assert answer_style("") == (0, 0, 0, 0) and answer_style(None) == (0, 0, 0, 0)
-    assert answer_style("Hello, world!")[0] == 4  # two words, two marks
-    assert answer_style("你好世界")[0] == 4  # one a character
-    assert answer_style("internationalisation")[0] == 4  # word pieces of six letters
-    one = answer_style("The cat sat on the mat. ")[0]
-    assert answer_style("The cat sat on the mat. " * 10)[0] == 10 * one
+    assert tokens("Hello, world!") == 3  # twelve characters that are not spaces, a quarter each
+    assert tokens("你好世界") == 4  # one a character
+    assert tokens("答案：yes") == 2 + 1  # the full-width colon is no CJK character
+    assert tokens("   \n\t ") == 0
+    sentence = "The cat sat on the mat. "  # 18 characters that are not spaces
+    assert tokens(sentence * 10) == 45 and tokens(sentence * 20) == 90
 
 
 def style_row(store: Store, battle_id: str) -> tuple:
