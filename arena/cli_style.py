@@ -104,6 +104,8 @@ def style_votes_from_file(path: str) -> StyleVotes:
             "category": votes["category"].astype(str) if "category" in votes.columns
             else ratings.OVERALL}
     frame = pd.DataFrame(rows)
+    if "prompt_set" in votes.columns:  # votes on one item taken together, as from --db
+        frame[ratings.CLUSTER] = ratings.item_clusters(votes).to_numpy()
     for side in "ab":
         counts = [answer_style(text) for text in texts[side]]
         for k, feature in enumerate(STYLE_FEATURES):

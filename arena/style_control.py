@@ -14,7 +14,8 @@ how much each style count moves a vote.
 Unlike the plain fit, the covariates are per vote, so the fit sees every vote, not a count table:
 Newton steps whose model block of the information matrix is summed per pair and whose style block
 and cross terms are bincounts over the votes, O(N · k) per step, never an N × (M + k) matrix.
-Intervals are sandwich intervals (H⁻¹ · Cov(gradients) · H⁻¹ at the fit, the wider of that and
+Intervals are sandwich intervals (H⁻¹ · Cov(gradients) · H⁻¹ at the fit, votes on one
+prompt-set item taken together as the plain board's bootstrap takes them; the wider of that and
 H⁻¹ per model), not a bootstrap: 1,000 refits over a million votes would take minutes. Method and
 the conversion to points in docs/ratings.md ("Style control").
 """
@@ -52,19 +53,27 @@ class StyleVotes:
     groups: pd.DataFrame
     counts: np.ndarray
     left_out: pd.Series
+    # Each vote's cluster (votes on one prompt-set item, which show the same stored answers):
+    # an index ≥ 0, or −1 for a vote on its own; None when every vote is on its own.
+    clusters: np.ndarray | None = None
 
     @classmethod
     def from_frame(cls, votes: pd.DataFrame, left_out: pd.Series | None = None) -> StyleVotes:
-        """From one row per vote: model_a, model_b, winner, optional category, and the counts
-        `tokens_a`, …, `bold_b` (STYLE_FEATURES suffixed _a and _b)."""
+        """From one row per vote: model_a, model_b, winner, optional category and `cluster`
+        (arena.ratings.CLUSTER: None for a vote on its own), and the counts `tokens_a`, …,
+        `bold_b` (STYLE_FEATURES suffixed _a and _b)."""
         votes = votes.assign(category=votes["category"] if "category" in votes.columns
                              else ratings.OVERALL)
         votes = votes.sort_values(["category", "model_a", "model_b", "winner"], kind="stable")
         groups = votes.groupby(["category", "model_a", "model_b", "winner"], sort=False) \
             .size().rename("count").reset_index()
         names = [f"{f}_{side}" for side in "ab" for f in STYLE_FEATURES]
+        clusters = None
+        if ratings.CLUSTER in votes.columns and votes[ratings.CLUSTER].notna().any():
+            clusters = pd.factorize(votes[ratings.CLUSTER].astype("string"))[0] \
+                .astype(np.int64)
         return cls(groups, votes[names].to_numpy(dtype=np.int64),
-                   pd.Series(dtype="int64") if left_out is None else left_out)
+                   pd.Series(dtype="int64") if left_out is None else left_out, clusters)
 
     def board(self, category: str | None = None) -> StyleVotes:
         """The votes of one category (None or OVERALL: every vote)."""
@@ -73,7 +82,8 @@ class StyleVotes:
         chosen = (self.groups["category"] == category).to_numpy()
         rows = np.repeat(chosen, self.groups["count"].to_numpy())
         return StyleVotes(self.groups[chosen].reset_index(drop=True), self.counts[rows],
-                          self.left_out[self.left_out.index == category])
+                          self.left_out[self.left_out.index == category],
+                          None if self.clusters is None else self.clusters[rows])
 
     @property
     def votes(self) -> int:
@@ -144,14 +154,37 @@ def _blocks(weight: np.ndarray, starts: np.ndarray, a: np.ndarray, b: np.ndarray
     return out
 
 
+def _meat(residual: np.ndarray, starts: np.ndarray, a: np.ndarray, b: np.ndarray,
+          size: np.ndarray, x: np.ndarray, m: int, clusters: np.ndarray | None) -> np.ndarray:
+    """Σ g gᵀ over the independent units: each vote on its own (g = residual · z), and each
+    cluster as one unit, its votes' gradients summed first."""
+    square = residual * residual
+    if clusters is None or not (clusters >= 0).any():
+        return _blocks(square, starts, a, b, x, m)
+    grouped = clusters >= 0
+    meat = _blocks(np.where(grouped, 0.0, square), starts, a, b, x, m)
+    cluster, vote_a, vote_b = clusters[grouped], np.repeat(a, size)[grouped], \
+        np.repeat(b, size)[grouped]
+    count = int(cluster.max()) + 1
+    r = residual[grouped]
+    per_cluster = np.zeros((count, m + x.shape[1]))
+    per_cluster[:, :m] = (np.bincount(cluster * m + vote_a, r, count * m)
+                          - np.bincount(cluster * m + vote_b, r, count * m)).reshape(count, m)
+    for c in range(x.shape[1]):
+        per_cluster[:, m + c] = np.bincount(cluster, r * x[grouped, c], count)
+    return meat + per_cluster.T @ per_cluster
+
+
 def fit_style(a: np.ndarray, b: np.ndarray, score: np.ndarray, size: np.ndarray,
               x: np.ndarray, n_models: int, prior_games: float = DEFAULT_PRIOR_GAMES,
-              ridge: float = STYLE_RIDGE, start: np.ndarray | None = None, tol: float = 1e-7,
+              ridge: float = STYLE_RIDGE, start: np.ndarray | None = None,
+              clusters: np.ndarray | None = None, tol: float = 1e-7,
               max_iter: int = 100) -> StyleFit:
     """Newton's method on the penalised log-likelihood of votes given in groups: group g's
     models a[g], b[g], side a's score (1, 0, or 0.5 for a tie) and its `size[g]` votes, whose
     standardised covariates are the next rows of x (N, k). `start`: θ to start from (the plain
-    fit's, say), else zeros."""
+    fit's, say), else zeros. `clusters` (N,): votes that share an index ≥ 0 are not independent
+    (one prompt-set item's), and the sandwich adds their gradients up before squaring them."""
     m, k = n_models, x.shape[1]
     starts = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
     group_score = score * size
@@ -191,7 +224,7 @@ def fit_style(a: np.ndarray, b: np.ndarray, score: np.ndarray, size: np.ndarray,
     # the intervals far below the half point they are shown to).
     inverse = np.linalg.inv(info if info is not None else information(p))
     residual = np.repeat(score, size) - p
-    sandwich = inverse @ _blocks(residual * residual, starts, a, b, x, m) @ inverse
+    sandwich = inverse @ _meat(residual, starts, a, b, size, x, m, clusters) @ inverse
     centre = np.zeros((m + k, m + k))
     centre[:m, :m] = np.eye(m) - 1.0 / m
     centre[m:, m:] = np.eye(k)
@@ -222,7 +255,8 @@ def style_leaderboard(votes: StyleVotes, prior_games: float = DEFAULT_PRIOR_GAME
     start = (plain.set_index("model")["rating"].reindex(models).to_numpy() - ELO_MEAN) \
         / ELO_SCALE
     x, sd = covariates(votes.counts)
-    fit = fit_style(a, b, score, size, x, len(models), prior_games, start=start)
+    fit = fit_style(a, b, score, size, x, len(models), prior_games, start=start,
+                    clusters=votes.clusters)
     return StyleBoard(_board(plain, models, fit), _coefficients(fit, sd), votes.votes_left_out)
 
 

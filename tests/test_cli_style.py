@@ -90,6 +90,10 @@ def test_a_vote_file_without_texts_leaves_every_vote_out(tmp_path):
 
 
 def test_an_export_rates_as_its_database(styled_db, tmp_path):
+    from seed import seed_set_votes, shared_answer_rows
+
+    seed_set_votes(Store(styled_db), shared_answer_rows(list(TRUE), 10, 20, seed=3),
+                   category="coding")
     out = tmp_path / "export.jsonl"
     assert arena("export", "--db", str(styled_db), "--out", str(out)).returncode == 0
     from_db = json.loads(arena("leaderboard", "--db", str(styled_db), "--style-control",

@@ -139,3 +139,30 @@ def test_a_model_that_never_won_stays_finite():
     board = style_leaderboard(StyleVotes.from_frame(votes)).board
     assert np.isfinite(board[["rating", "ci_low", "ci_high"]].to_numpy(dtype=float)).all()
     assert board["model"].iloc[-1] == "wee:1b"
+
+
+def test_votes_on_one_item_are_one_unit_in_the_sandwich():
+    """Each vote repeated five times: taken as independent the intervals shrink by √5; taken
+    as five votes on one item (a cluster), they are those of the votes once."""
+    once = simulated_style_votes(3_000, seed=7)
+    five = once.loc[once.index.repeat(5)].reset_index(drop=True)
+    alone = style_leaderboard(StyleVotes.from_frame(once))
+    naive = style_leaderboard(StyleVotes.from_frame(five))
+    clustered = style_leaderboard(StyleVotes.from_frame(
+        five.assign(**{ratings.CLUSTER: (five.index // 5).astype(str)})))
+
+    def widths(found):
+        board = found.board.set_index("model")
+        return (board["ci_high"] - board["ci_low"]).sort_index()
+
+    assert np.allclose(widths(naive) * np.sqrt(5), widths(alone), rtol=0.05)
+    assert np.allclose(widths(clustered), widths(alone), rtol=0.05)
+    assert np.allclose(clustered.board["rating"], naive.board["rating"])
+    spread = {name: found.coefficients.set_index("feature").loc["tokens"]
+              for name, found in (("alone", alone), ("clustered", clustered))}
+    assert spread["clustered"]["coef_high"] - spread["clustered"]["coef_low"] == pytest.approx(
+        spread["alone"]["coef_high"] - spread["alone"]["coef_low"], rel=0.05)
+    # A cluster of one vote is a vote on its own.
+    singles = style_leaderboard(StyleVotes.from_frame(
+        once.assign(**{ratings.CLUSTER: once.index.astype(str)})))
+    assert np.allclose(widths(singles), widths(alone))

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 from test_store import make_battle
 
-from arena.db import Store, migrations
+from arena.db import Store, VoteFilter, migrations
 from arena.db.bulk import pack_style
 from arena.db.migrations import MIGRATIONS
 from arena.files.importer import import_file
@@ -190,3 +190,28 @@ def test_large_counts_are_read_back_whole(store):
     store.save_battle(battle)
     store.record_vote(battle.id, "model_a")
     assert store.style_votes().counts[0, :4].tolist() == list(answer_style(battle.side_a.answer))
+
+
+def test_votes_on_one_set_item_share_a_cluster(store):
+    from seed import seed_set_votes, seed_votes
+
+    seed_votes(store, [("x:1", "y:1", "model_a")] * 2)
+    seed_set_votes(store, [("x:1", "y:1", "model_b", "i1")] * 3
+                   + [("x:1", "y:1", "model_b", "i2"), ("y:1", "x:1", "tie", None, "free")])
+    found = store.style_votes()
+    assert found.votes == 7 and found.clusters is not None
+    by_group = dict(zip(found.groups["winner"], np.split(found.clusters,
+                                                         np.cumsum(found.groups["count"])[:-1])))
+    assert (by_group["model_a"] == -1).all()  # live battles: each vote on its own
+    set_votes = by_group["model_b"]
+    assert len(set(set_votes[set_votes >= 0])) == 2 and sorted(np.bincount(set_votes)) == [1, 3]
+    assert (by_group["tie"] >= 0).all()  # an item known by its prompt
+    assert store.style_votes(VoteFilter(voter="nobody")).clusters is None
+
+
+
+def test_live_votes_only_have_no_clusters(store):
+    from seed import seed_votes
+
+    seed_votes(store, [("x:1", "y:1", "model_a")] * 2)
+    assert store.style_votes().clusters is None
