@@ -12,12 +12,13 @@ and a small ridge on γ. θ on the Elo scale (to_elo) are the ratings with style
 how much each style count moves a vote.
 
 Unlike the plain fit, the covariates are per vote, so the fit sees every vote, not a count table:
-Newton steps whose model block of the information matrix is summed per pair and whose style block
-and cross terms are bincounts over the votes, O(N · k) per step, never an N × (M + k) matrix.
+Newton steps whose model block of the information matrix is summed per pair, cross terms summed
+over the runs of votes of one pair and outcome, and style block one (k × N)(N × k) product:
+O(N · k) per step, never an N × (M + k) matrix.
 Intervals are sandwich intervals (H⁻¹ · Cov(gradients) · H⁻¹ at the fit, votes on one
 prompt-set item taken together as the plain board's bootstrap takes them; the wider of that and
 H⁻¹ per model), not a bootstrap: 1,000 refits over a million votes would take minutes. Method and
-the conversion to points in docs/ratings.md ("Style control").
+the conversion to points in docs/ratings.md (item 12, "Style control").
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from arena import ratings
-from arena.bradley_terry import DEFAULT_PRIOR_GAMES, ELO_MEAN, ELO_SCALE, to_elo
+from arena.bradley_terry import DEFAULT_PRIOR_GAMES, ELO_MEAN, ELO_SCALE, _sigmoid, to_elo
 from arena.style_features import STYLE_FEATURES
 from arena.tiers import Z95, tier_numbers
 
@@ -127,10 +128,6 @@ def covariates(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     varies = sd > 1e-12
     x = np.where(varies, (raw - mean) / np.where(varies, sd, 1.0), 0.0)
     return x, np.where(varies, sd, 0.0)
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
 def _blocks(weight: np.ndarray, starts: np.ndarray, a: np.ndarray, b: np.ndarray,
