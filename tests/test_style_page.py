@@ -75,5 +75,6 @@ def test_a_category_board(monkeypatch):
     at.selectbox(key="board.category").select("math").run()
     assert not at.exception, texts(at.exception)
     assert sorted(at.dataframe[0].value["Model"]) == ["x:1", "y:1"]
+    assert any("Not enough votes to tell these models apart yet" in i for i in texts(at.info))
     # No style varies among these three votes: each feature says so.
     assert "Length: no answer has any, or all have the same" in all_text(at)

@@ -11,7 +11,7 @@ import streamlit as st
 from arena.db import Store, VoteFilter
 from arena.style_control import StyleBoard, coefficient_lines, style_leaderboard
 from arena.ui.common import PageContext
-from arena.ui.leaderboard_view import table
+from arena.ui.leaderboard_view import table, verdict
 
 
 def toggle(ctx: PageContext) -> bool:
@@ -39,6 +39,7 @@ def section(ctx: PageContext, category: str, where: VoteFilter) -> None:
         st.info(t("style.empty"), icon="🎨")
     else:
         st.caption(t("style.caption"))
+        verdict(ctx, found.board)
         table(ctx, found.board)
         st.subheader(t("style.effects"), help=t("style.effects_help"))
         st.markdown("  \n".join(coefficient_lines(found.coefficients, t)))
