@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -76,15 +77,23 @@ class StyleVotes:
         return cls(groups, votes[names].to_numpy(dtype=np.int64),
                    pd.Series(dtype="int64") if left_out is None else left_out, clusters)
 
+    @cached_property
+    def raw(self) -> np.ndarray:
+        """The votes' raw covariates (raw_covariates), worked out once."""
+        return raw_covariates(self.counts)
+
     def board(self, category: str | None = None) -> StyleVotes:
         """The votes of one category (None or OVERALL: every vote)."""
         if category is None or category == ratings.OVERALL:
             return self
         chosen = (self.groups["category"] == category).to_numpy()
         rows = np.repeat(chosen, self.groups["count"].to_numpy())
-        return StyleVotes(self.groups[chosen].reset_index(drop=True), self.counts[rows],
-                          self.left_out[self.left_out.index == category],
-                          None if self.clusters is None else self.clusters[rows])
+        board = StyleVotes(self.groups[chosen].reset_index(drop=True), self.counts[rows],
+                           self.left_out[self.left_out.index == category],
+                           None if self.clusters is None else self.clusters[rows])
+        if "raw" in self.__dict__:  # worked out for every vote already (Overall): kept
+            board.__dict__["raw"] = self.__dict__["raw"][rows]
+        return board
 
     @property
     def votes(self) -> int:
@@ -116,17 +125,26 @@ class StyleBoard:
     left_out: int
 
 
-def covariates(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The standardised covariates (N, k) of votes' style counts (N, 2k), and each raw
-    covariate's SD (0 where it does not vary: that column is all zeros)."""
+def raw_covariates(counts: np.ndarray) -> np.ndarray:
+    """(a − b) / (a + b + 1) for each count of votes' style counts (N, 2k): (N, k)."""
     k = counts.shape[1] // 2
     a, b = counts[:, :k].astype(np.float32), counts[:, k:].astype(np.float32)
-    raw = ((a - b) / (a + b + 1.0)).astype(np.float64)
-    if not len(raw):
-        return raw, np.zeros(k)
-    mean, sd = raw.mean(axis=0), raw.std(axis=0)
+    return ((a - b) / (a + b + 1.0)).astype(np.float64)
+
+
+def covariates(counts: np.ndarray, raw: np.ndarray | None = None) -> tuple[np.ndarray,
+                                                                           np.ndarray]:
+    """The standardised covariates (N, k) of votes' style counts (N, 2k) (or of their
+    `raw_covariates`, when worked out already), and each raw covariate's SD (0 where it does
+    not vary: that column is all zeros)."""
+    x = raw_covariates(counts) if raw is None else raw.copy()
+    if not len(x):
+        return x, np.zeros(x.shape[1])
+    mean, sd = x.mean(axis=0), x.std(axis=0)
     varies = sd > 1e-12
-    x = np.where(varies, (raw - mean) / np.where(varies, sd, 1.0), 0.0)
+    x -= mean
+    x /= np.where(varies, sd, 1.0)
+    x[:, ~varies] = 0.0
     return x, np.where(varies, sd, 0.0)
 
 
@@ -247,11 +265,12 @@ def style_leaderboard(votes: StyleVotes, prior_games: float = DEFAULT_PRIOR_GAME
     score = np.where(winner == "model_a", 1.0, np.where(winner == "model_b", 0.0, 0.5))
     # The plain board of the same votes: its tallies, win rates and provisional marks are
     # this board's too, and its ratings are where Newton starts.
-    plain = ratings.leaderboard(groups.drop(columns="category"), rounds=0,
-                                prior_games=prior_games, min_votes=min_votes)
+    table = groups.groupby(["model_a", "model_b", "winner"], sort=False, observed=True)["count"] \
+        .sum().reset_index()  # Overall: the categories' cells merged
+    plain = ratings.leaderboard(table, rounds=0, prior_games=prior_games, min_votes=min_votes)
     start = (plain.set_index("model")["rating"].reindex(models).to_numpy() - ELO_MEAN) \
         / ELO_SCALE
-    x, sd = covariates(votes.counts)
+    x, sd = covariates(votes.counts, votes.raw)
     fit = fit_style(a, b, score, size, x, len(models), prior_games, start=start,
                     clusters=votes.clusters)
     return StyleBoard(_board(plain, models, fit), _coefficients(fit, sd), votes.votes_left_out)
