@@ -95,6 +95,7 @@ def measure(source: str) -> dict:
     from arena.db import Store
     from arena.style_control import style_leaderboard
     imported = time.perf_counter()
+    cpu_before = time.process_time()
     votes = Store(source, read_only=True).style_votes()
     loaded = time.perf_counter()
     per_board = []
@@ -107,6 +108,7 @@ def measure(source: str) -> dict:
     done = time.perf_counter()
     return {"imports_s": imported - began, "load_s": loaded - imported,
             "boards_s": done - loaded, "total_s": done - imported,
+            "cpu_s": time.process_time() - cpu_before,
             "overall_s": per_board[0], "boards": len(per_board), "votes": votes.votes,
             "length_coefficient": float(tokens["coefficient"]),
             "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
@@ -126,8 +128,8 @@ def main() -> None:
         return
     print(f"style control: 30 models, {len(CATEGORIES)} categories + Overall, "
           f"true length coefficient {LENGTH_GAMMA / 0.25:.2f} per unit of (a − b)/(a + b + 1)")
-    print(f"{'votes':>10} {'run':>7} {'load':>8} {'9 boards':>9} {'total':>8} {'Overall':>8} "
-          f"{'peak RSS':>9}")
+    print(f"{'votes':>10} {'run':>7} {'load':>8} {'9 boards':>9} {'total':>8} {'CPU':>7} "
+          f"{'Overall':>8} {'peak RSS':>9}")
     for size in args.sizes:
         db = prepare(size, args.data_dir)
         runs = []
@@ -138,11 +140,12 @@ def main() -> None:
         runs.sort(key=lambda r: r["total_s"])
         for label, r in (("fastest", runs[0]), ("median", runs[len(runs) // 2])):
             print(f"{size:>10,} {label:>7} {r['load_s']:>7.3f}s {r['boards_s']:>8.3f}s "
-                  f"{r['total_s']:>7.3f}s {r['overall_s']:>7.3f}s {r['peak_rss_mib']:>6.0f}MiB",
+                  f"{r['total_s']:>7.3f}s {r['cpu_s']:>6.2f}s {r['overall_s']:>7.3f}s "
+                  f"{r['peak_rss_mib']:>6.0f}MiB",
                   flush=True)
     print("load: the votes with their style counts into memory; 9 boards: the style-controlled "
           "fit with sandwich intervals for every category and Overall; total = load + boards "
-          "(imports excluded)")
+          "(imports excluded); CPU: the process's CPU time for both, all threads")
 
 
 if __name__ == "__main__":
