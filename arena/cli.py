@@ -9,11 +9,11 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from arena import cli_accuracy, cli_style, ratings, tiers
-from arena.cli_both_bad import print_both_bad
+from arena import cli_accuracy, ratings, shrinkage, tiers
 from arena.cli_common import (
     FORMATS,
     CommandError,
@@ -23,17 +23,18 @@ from arena.cli_common import (
     print_table,
     say,
 )
-from arena.cli_generate import generate_command
-from arena.db import BattleFilter, PromptSetRefused, Store
 from arena.files.checks import ImportRejected, RowErrors, VoteFileError, check_names
-from arena.files.export import write_export
-from arena.files.importer import import_file
 from arena.files.read import counted_votes, read_votes_file
 from arena.files.schema import is_own
-from arena.files.set_file import add_example_set, add_set_file, parse_labels
 from arena.prompt_sets import EXAMPLE_SETS
 from arena.ratings import RatingInputError
 from arena.settings import SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from arena.db import Store
+
+# What only some commands need (the Ollama client, the database's writers, the exporters) is
+# imported inside them: `leaderboard --from FILE` starts without them.
 
 
 def _category_aliases(store: Store) -> dict[str, str]:
@@ -95,9 +96,10 @@ def _count_table_from_file(path: str) -> pd.DataFrame:
         raise VoteFileError(f"{path}: {exc}") from None
 
 
-def _select_category(table: pd.DataFrame, category: str | None) -> pd.DataFrame:
+def _select_category(table: pd.DataFrame, category: str | None) -> tuple[str, pd.DataFrame]:
+    """The category's name as the votes have it (ratings.OVERALL for none), and its votes."""
     if category is None or category == ratings.OVERALL:
-        return ratings.category_table(table)
+        return ratings.OVERALL, ratings.category_table(table)
     if "category" not in table.columns:
         raise CommandError(f"--category {category!r}: these votes have no category column")
     aliases = table.attrs.get("aliases", {})
@@ -109,7 +111,7 @@ def _select_category(table: pd.DataFrame, category: str | None) -> pd.DataFrame:
     if chosen.empty:
         raise CommandError(f"--category {category!r}: no votes in it (categories with votes: "
                            f"{', '.join(with_votes) or 'none'})")
-    return chosen
+    return wanted, chosen
 
 
 def _board_shown(board: pd.DataFrame) -> pd.DataFrame:
@@ -125,16 +127,22 @@ def leaderboard_command(args: argparse.Namespace) -> None:
     if args.rounds < 0:
         raise CommandError(f"--rounds {args.rounds}: must be 0 or more")
     if args.style_control:
+        from arena import cli_style  # only when asked for: the plain board starts faster
+
         return cli_style.print_style_board(args, _board_shown, _category_aliases)
     if args.source_file:
         table = _count_table_from_file(args.source_file)
     else:
         table = _count_table_from_db(db_path(args))
     if args.both_bad:
-        return print_both_bad(_select_category(table, args.category) if args.category else table,
-                              args.format, args.category)
-    chosen = _select_category(table, args.category)
-    board = ratings.leaderboard(chosen, rounds=args.rounds, seed=args.seed)
+        from arena.cli_both_bad import print_both_bad
+
+        return print_both_bad(_select_category(table, args.category)[1] if args.category
+                              else table, args.format, args.category)
+    category, chosen = _select_category(table, args.category)
+    borrowing = None if args.independent or category == ratings.OVERALL \
+        else shrinkage.borrow_strength(table)
+    board, borrowed = shrinkage.category_board(table, category, borrowing, args.rounds, args.seed)
     print_table(board, args.format, {"rating": 2, "ci_low": 2, "ci_high": 2, "win_rate": 4},
                 _board_shown, "No counted votes yet.", csv_float_format="%.2f")
     if args.format == "table" and not board.empty:
@@ -143,9 +151,15 @@ def leaderboard_command(args: argparse.Namespace) -> None:
             if gap.more_votes is not None:
                 print(say("board.more_votes", count=gap.more_votes, a=gap.model_a,
                           b=gap.model_b))
+    if category != ratings.OVERALL and not board.empty:  # what the board shows, on stderr
+        print(say("board.borrowing", tau=f"{borrowing.tau:.0f}") if borrowed
+              else say("board.own_votes"), file=sys.stderr)
 
 
 def export_command(args: argparse.Namespace) -> None:
+    from arena.db import BattleFilter
+    from arena.files.export import write_export
+
     out = args.out or f"arena-export.{args.format}"
     with open_for_reading(db_path(args)) as store:
         category = None if args.category is None else _category_slug(store, args.category)
@@ -154,6 +168,8 @@ def export_command(args: argparse.Namespace) -> None:
 
 
 def import_command(args: argparse.Namespace) -> None:
+    from arena.files.importer import import_file
+
     # Importing writes: it creates or migrates the database (never another program's file).
     limits = load_settings().imports
     path = db_path(args)
@@ -171,6 +187,9 @@ def migrate_command(args: argparse.Namespace) -> None:
 
 
 def prompts_add_command(args: argparse.Namespace) -> None:
+    from arena.db import PromptSetRefused
+    from arena.files.set_file import add_example_set, add_set_file, parse_labels
+
     if (args.file is None) == (args.example is None):
         raise CommandError("give a set FILE or --example NAME (one of them)")
     if args.example and (args.category or args.labels):
@@ -212,6 +231,12 @@ def prompts_list_command(args: argparse.Namespace) -> None:
         print(table.to_string(index=False))
 
 
+def generate_command(args: argparse.Namespace) -> None:
+    from arena.cli_generate import generate_command as generate  # the Ollama client
+
+    generate(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m arena",
                                      description="The local model arena's command line.")
@@ -228,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="bootstrap rounds for the intervals (default %(default)s)")
     board.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     board.add_argument("--format", choices=FORMATS, default="table")
+    board.add_argument("--independent", action="store_true",
+                       help="a category's own votes alone (default: it borrows strength from "
+                            "the other categories, see docs/ratings.md)")
     board.add_argument("--both-bad", action="store_true", help="instead of the ratings, each "
                        "model's share of battles voted both bad, per category, with 95%% CIs")
     board.add_argument("--style-control", action="store_true", help="ratings with answer "

@@ -8,7 +8,8 @@ import argparse
 import pandas as pd
 
 from arena.cli_common import FORMATS, CommandError, db_path, open_for_reading, print_table
-from arena.set_accuracy import accuracy_text, scored_sets, set_accuracy
+
+# arena.set_accuracy is imported by the command that scores: the other commands start without it.
 
 # JSON and CSV: the shares to 4 places, the medians to 2.
 _ROUNDING = {"accuracy": 4, "ci_low": 4, "ci_high": 4, "median_tokens_per_s": 2,
@@ -16,6 +17,8 @@ _ROUNDING = {"accuracy": 4, "ci_low": 4, "ci_high": 4, "median_tokens_per_s": 2,
 
 
 def accuracy_command(args: argparse.Namespace) -> None:
+    from arena.set_accuracy import scored_sets, set_accuracy
+
     with open_for_reading(db_path(args)) as store:
         prompt_set = store.prompt_set(args.name)
         if prompt_set is None:
@@ -34,6 +37,8 @@ def accuracy_command(args: argparse.Namespace) -> None:
 
 def _shown(table: pd.DataFrame, labelled: bool) -> pd.DataFrame:
     """The table for people; "no label" only where the set has labels to find."""
+    from arena.set_accuracy import accuracy_text
+
     shown = pd.DataFrame({
         "contestant": table["contestant"], "answered": table["answered"],
         "correct": table["correct"], "no_label": table["no_label"],

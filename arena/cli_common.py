@@ -9,13 +9,15 @@ import sqlite3
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from arena.db import Store
 from arena.files.spreadsheet import safe_csv
-from arena.i18n import translate
 from arena.settings import load_settings
+
+if TYPE_CHECKING:
+    from arena.db import Store
 
 FORMATS = ["table", "csv", "json"]
 
@@ -33,6 +35,8 @@ def db_path(args: argparse.Namespace) -> str:
 
 def open_store(path: str, read_only: bool = False) -> Store:
     """The database at `path`, waiting for other writers as long as the settings say."""
+    from arena.db import Store  # here, not above: `leaderboard --from FILE` needs no database
+
     return Store(path, read_only=read_only,
                  busy_timeout_s=load_settings().db_busy_timeout_s)
 
@@ -75,4 +79,6 @@ def _plain(value):
 
 def say(key: str, **values: object) -> str:
     """A summary line in the arena's language (ARENA_LANG); errors stay in English."""
+    from arena.i18n import translate  # Babel: only for lines people read, not --format json
+
     return translate(load_settings().language, key, **values)

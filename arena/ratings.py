@@ -1,4 +1,4 @@
-"""Ratings from votes: the leaderboard with its intervals, online Elo, and pair matrices.
+"""Ratings from votes: the leaderboard with its intervals, and pair matrices.
 
 Small pure functions on numpy and pandas, one job each. The flow is:
 
@@ -24,7 +24,7 @@ import pandas as pd
 from arena.bootstrap import VoteClusters, bootstrap_chunks
 from arena.bradley_terry import (
     DEFAULT_PRIOR_GAMES,
-    ELO_MEAN,
+    Prior,
     fit_bradley_terry,
     normal_halfwidth,
     refine_near,
@@ -36,7 +36,6 @@ from arena.tiers import tier_numbers
 
 DEFAULT_ROUNDS = 1000
 DEFAULT_MIN_VOTES = 20  # fewer than this and a model's rating is marked provisional
-DEFAULT_ELO_K = 16.0
 OVERALL = "Overall"
 CLUSTER = "cluster"  # optional count-table column: votes that share it are resampled together
 
@@ -151,7 +150,8 @@ _RowCells = tuple[list[str], np.ndarray, np.ndarray, np.ndarray]
 def _row_cells(table: pd.DataFrame) -> _RowCells:
     """Models in name order, the unordered pairs met (as i · M + j), and each row's pair (an
     index into those) and outcome (0 first won, 1 second won, 2 tie)."""
-    models = sorted(set(table["model_a"]) | set(table["model_b"]))
+    # unique() first: iterating every row's name in Python is most of the time on big tables.
+    models = sorted(set(table["model_a"].unique()) | set(table["model_b"].unique()))
     # Categorical codes: each model's place in `models`, many times faster than a dict lookup.
     a = pd.Categorical(table["model_a"], categories=models).codes.astype(np.int64)
     b = pd.Categorical(table["model_b"], categories=models).codes.astype(np.int64)
@@ -172,6 +172,28 @@ def pair_cells(table: pd.DataFrame, rows: _RowCells | None = None) -> PairCells:
     np.add.at(counts, (pairs, outcome), table["count"].to_numpy(dtype=np.int64))
     return PairCells(models, pair_id // max(len(models), 1), pair_id % max(len(models), 1),
                      counts)
+
+
+def grouped_cells(table: pd.DataFrame, by: str) -> tuple[PairCells, list]:
+    """The count table's cells split by the values of column `by` (NaN is a value too), on one
+    set of models and pairs: PairCells whose counts are (G, P, 3), and the G values in order."""
+    models, pair_id, pairs, outcome = _row_cells(table)
+    codes, values = pd.factorize(table[by], use_na_sentinel=False)
+    counts = np.zeros((len(values), len(pair_id), 3), dtype=np.int64)
+    np.add.at(counts, (codes, pairs, outcome), table["count"].to_numpy(dtype=np.int64))
+    m = max(len(models), 1)
+    return PairCells(models, pair_id // m, pair_id % m, counts), list(values)
+
+
+def played_cells(cells: PairCells, counts: np.ndarray) -> PairCells:
+    """Cells with these (P, 3) counts, kept to the pairs that played and their models, in the
+    same order: what pair_cells gives for those votes alone."""
+    played = counts.sum(axis=1) > 0
+    kept = np.unique(np.concatenate([cells.i[played], cells.j[played]]))
+    index = np.full(len(cells.models), -1)
+    index[kept] = np.arange(len(kept))
+    return PairCells([cells.models[k] for k in kept], index[cells.i[played]],
+                     index[cells.j[played]], counts[played])
 
 
 def vote_clusters(table: pd.DataFrame, rows: _RowCells | None = None) -> VoteClusters:
@@ -240,17 +262,39 @@ def leaderboard(
     halfwidth = normal_halfwidth(theta, games, cells.i, cells.j, prior_games)
     ci_low, ci_high = rating - halfwidth, rating + halfwidth
     if rounds > 0:
-        # Only live votes (every cluster empty): the votes' own redraws, without the clusters'
-        # bookkeeping (vote_clusters would find none).
-        clustered = CLUSTER in table.columns and bool(table[CLUSTER].notna().any())
-        clusters = vote_clusters(table, rows) if clustered else None
-        replicas = np.concatenate([
-            to_elo(refine_near(theta, *score_and_games(chunk), cells.i, cells.j, prior_games))
-            for chunk in bootstrap_chunks(cells.counts, rounds, seed, clusters)
-        ])
-        boot_low, boot_high = np.percentile(replicas, [2.5, 97.5], axis=0)
+        boot_low, boot_high = bootstrap_bounds(table, theta, prior_games, rounds, seed, rows)
         ci_low, ci_high = np.minimum(ci_low, boot_low), np.maximum(ci_high, boot_high)
+    return assemble_board(cells, rating, ci_low, ci_high, min_votes)
 
+
+def bootstrap_bounds(table: pd.DataFrame, theta: np.ndarray, prior: Prior, rounds: int,
+                     seed: int | None, rows: _RowCells | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """The 2.5th and 97.5th percentiles (Elo points) of `rounds` bootstrap refits of the count
+    table around its fit `theta` (models as in `pair_cells(table)`): the votes redrawn, or the
+    clusters when the table has any (a `cluster` column not all empty)."""
+    rows = rows or _row_cells(table)
+    cells = pair_cells(table, rows)
+    # Only live votes (every cluster empty): the votes' own redraws, without the clusters'
+    # bookkeeping (vote_clusters would find none).
+    clusters = vote_clusters(table, rows) if has_clusters(table) else None
+    replicas = np.concatenate([
+        to_elo(refine_near(theta, *score_and_games(chunk), cells.i, cells.j, prior))
+        for chunk in bootstrap_chunks(cells.counts, rounds, seed, clusters)
+    ])
+    low, high = np.percentile(replicas, [2.5, 97.5], axis=0)
+    return low, high
+
+
+def has_clusters(table: pd.DataFrame) -> bool:
+    """Whether some votes of the count table share a cluster (are not independent)."""
+    return CLUSTER in table.columns and bool(table[CLUSTER].notna().any())
+
+
+def assemble_board(cells: PairCells, rating: np.ndarray, ci_low: np.ndarray,
+                   ci_high: np.ndarray, min_votes: int = DEFAULT_MIN_VOTES) -> pd.DataFrame:
+    """The board's rows from fitted ratings and their intervals (models as in `cells`): rank,
+    tier, tallies and win rate added, best first, LEADERBOARD_COLUMNS."""
     board = _tallies(cells)
     board.insert(0, "model", cells.models)
     board.insert(1, "rating", rating)
@@ -321,40 +365,3 @@ def win_fraction(table: pd.DataFrame) -> pd.DataFrame:
     cells = pair_cells(table)
     first = win_share(cells.counts[:, 0], cells.counts[:, 2], cells.games)
     return _square(cells, first, 1 - first)
-
-
-# --- online Elo -------------------------------------------------------------------------------
-
-
-def online_elo(votes: pd.DataFrame, k: float = DEFAULT_ELO_K, points: int = 100) -> pd.DataFrame:
-    """Elo updated vote by vote, in the order given; depends on that order, unlike Bradley–Terry.
-
-    Returns the rating of every model seen so far at up to `points` checkpoints spread evenly over
-    the votes (and at the last one): columns step (votes so far), tstamp if given, model, rating.
-    """
-    votes = check_votes(votes)
-    n = len(votes)
-    if n == 0:
-        return pd.DataFrame(columns=["step", "model", "rating"])
-    codes, models = pd.factorize(pd.concat([votes["model_a"], votes["model_b"]]).astype(str))
-    a, b = codes[:n].tolist(), codes[n:].tolist()
-    score = votes["winner"].map({"model_a": 1.0, "model_b": 0.0, "tie": 0.5,
-                                 "tie (bothbad)": 0.5}).tolist()
-    checkpoints = set(np.unique(np.linspace(1, n, min(points, n)).round().astype(int)).tolist())
-    rating = [ELO_MEAN] * len(models)
-    seen = [False] * len(models)
-    rows = []
-    for step in range(n):
-        ra, rb = rating[a[step]], rating[b[step]]
-        expected = 1.0 / (1.0 + 10.0 ** ((rb - ra) / 400.0))
-        delta = k * (score[step] - expected)
-        rating[a[step]] = ra + delta
-        rating[b[step]] = rb - delta
-        seen[a[step]] = seen[b[step]] = True
-        if step + 1 in checkpoints:
-            rows.extend((step + 1, models[m], rating[m]) for m in range(len(models)) if seen[m])
-    history = pd.DataFrame(rows, columns=["step", "model", "rating"])
-    if "tstamp" in votes.columns:
-        times = pd.Series(votes["tstamp"].to_numpy())
-        history.insert(1, "tstamp", times.iloc[history["step"].to_numpy() - 1].to_numpy())
-    return history

@@ -8,12 +8,15 @@ vote queue shows without names) to its model.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from arena.accuracy import accuracy_table, has_expected
-from arena.db import Store
 from arena.prompt_sets import PromptAnswer, PromptSet, StoredItem
+
+if TYPE_CHECKING:  # the store is passed in; the command line's start does not load it
+    from arena.db import Store
 
 ANSWER_COLUMNS = ["contestant", "item", "answer", "expected", "status", "tokens_per_s",
                   "total_s"]

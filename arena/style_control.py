@@ -18,7 +18,7 @@ O(N · k) per step, never an N × (M + k) matrix.
 Intervals are sandwich intervals (H⁻¹ · Cov(gradients) · H⁻¹ at the fit, votes on one
 prompt-set item taken together as the plain board's bootstrap takes them; the wider of that and
 H⁻¹ per model), not a bootstrap: 1,000 refits over a million votes would take minutes. Method and
-the conversion to points in docs/ratings.md (item 12, "Style control").
+the conversion to points in docs/ratings.md (item 13, "Style control").
 """
 
 from __future__ import annotations

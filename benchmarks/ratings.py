@@ -95,10 +95,11 @@ def prepare_sets(size: int, items: int, data_dir: Path) -> Path:
     return db
 
 
-def measure(source: str, rounds: int) -> dict:
-    """Run in a fresh process: load, then every leaderboard; times in seconds."""
+def measure(source: str, rounds: int, independent: bool = False) -> dict:
+    """Run in a fresh process: load, then every leaderboard, the categories borrowing from each
+    other as the app's boards do (or each on its own votes: `independent`); times in seconds."""
     began = time.perf_counter()
-    from arena import ratings
+    from arena import ratings, shrinkage
     imported = time.perf_counter()
     if source.endswith(".db"):
         from arena.db import Store
@@ -110,17 +111,19 @@ def measure(source: str, rounds: int) -> dict:
         table = ratings.count_table(read_votes_file(source), by=["category"])
     loaded = time.perf_counter()
     per_category = []
-    parts = [ratings.category_table(table)] + [
-        ratings.category_table(table, c) for c in sorted(table["category"].unique())]
+    borrowing = None if independent else shrinkage.borrow_strength(table)
+    borrowed = time.perf_counter()
+    parts = [ratings.OVERALL] + sorted(table["category"].unique())
     for part in parts:
         start = time.perf_counter()
-        ratings.leaderboard(part, rounds=rounds, seed=0)
+        shrinkage.category_board(table, part, borrowing, rounds, 0)
         per_category.append(time.perf_counter() - start)
     done = time.perf_counter()
     return {
         "imports_s": imported - began,
         "load_s": loaded - imported,
         "boards_s": done - loaded,
+        "borrow_s": borrowed - loaded,
         "total_s": done - imported,
         "per_board_max_s": max(per_category),
         "per_board_median_s": sorted(per_category)[len(per_category) // 2],
@@ -130,9 +133,10 @@ def measure(source: str, rounds: int) -> dict:
     }
 
 
-def run_child(source: Path, rounds: int) -> dict:
+def run_child(source: Path, rounds: int, independent: bool) -> dict:
     out = subprocess.run([sys.executable, __file__, "--measure", str(source), "--rounds",
-                          str(rounds)], capture_output=True, text=True, check=True)
+                          str(rounds)] + (["--independent"] if independent else []),
+                         capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
@@ -144,16 +148,19 @@ def main() -> None:
                         default=Path(tempfile.gettempdir()) / "arena-bench")
     parser.add_argument("--set-items", type=int, default=0,
                         help="also measure the votes with half of them on this many set items")
+    parser.add_argument("--independent", action="store_true",
+                        help="each category on its own votes (no borrowing from Overall)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure, args.rounds)))
+        print(json.dumps(measure(args.measure, args.rounds, args.independent)))
         return
 
     print(f"ratings: 30 models, {len(CATEGORIES)} categories + Overall, "
-          f"{args.rounds} bootstrap rounds per board")
-    header = (f"{'votes':>10} {'source':>8} {'load':>8} {'9 boards':>9} {'total':>8} "
-              f"{'max/board':>10} {'peak RSS':>9}")
+          f"{args.rounds} bootstrap rounds per board, categories "
+          f"{'on their own votes' if args.independent else 'borrowing from Overall'}")
+    header = (f"{'votes':>10} {'source':>8} {'load':>8} {'9 boards':>9} {'(borrow)':>9} "
+              f"{'total':>8} {'max/board':>10} {'peak RSS':>9}")
     print(header)
     for size in args.sizes:
         db, parquet = prepare(size, args.data_dir)
@@ -161,12 +168,13 @@ def main() -> None:
         if args.set_items:
             sources.append(("sets", prepare_sets(size, args.set_items, args.data_dir)))
         for label, source in sources:
-            r = run_child(source, args.rounds)
+            r = run_child(source, args.rounds, args.independent)
             print(f"{size:>10,} {label:>8} {r['load_s']:>7.3f}s {r['boards_s']:>8.3f}s "
+                  f"{r['borrow_s']:>8.3f}s "
                   f"{r['total_s']:>7.3f}s {r['per_board_max_s'] * 1000:>8.0f}ms "
                   f"{r['peak_rss_mib']:>6.0f}MiB", flush=True)
     print("load: aggregated votes into memory; 9 boards: fit + bootstrap for every category and "
-          "Overall; total = load + boards (imports excluded); sets: SQLite, half the votes on "
+          "Overall, with (borrow): the categories' fits towards each other; total = load + boards (imports excluded); sets: SQLite, half the votes on "
           "prompt-set items (clustered)")
 
 

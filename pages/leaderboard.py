@@ -15,14 +15,16 @@ st.caption(t("board.intro"))
 
 category = view.category_picker(ctx)
 where = view.vote_filter(ctx)
+borrow = view.borrow_toggle(ctx, category)
 styled = style_view.toggle(ctx)
-found = view.results(ctx, category, where)
+found = view.results(ctx, category, where, borrow)
 
 if found.board.empty:
     view.empty_state(ctx, where)
 elif styled:  # the board with answer style held equal, instead of the plain one
     style_view.section(ctx, category, where)
 else:
+    view.borrowing_note(ctx, found, category)
     view.verdict(ctx, found.board)
     view.table(ctx, found.board)
     view.more_votes(ctx, found.gaps)

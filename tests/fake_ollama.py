@@ -13,6 +13,9 @@ requests are admitted in arrival order; one for a model that is not loaded, when
 until a loaded model has no request running, evicts it (the one used longest ago) and pays
 `load_delay`; the wait and the load are the answer's `load_duration`. `fake.loads()` lists the
 loads in order (also `GET /fake/loads`, for a fake run in its own process: not an Ollama route).
+
+Models may answer by a rule on the prompt: `labeller` classifies, `judge` reads the arena's judge
+prompt (arena.judging) and gives a verdict chosen by a rule the test controls.
 """
 
 from __future__ import annotations
@@ -394,6 +397,66 @@ def example_labellers(accuracies: tuple[float, ...] = (0.9, 0.75, 0.5)) -> list[
     return models
 
 
+# The markers of the judge prompt (arena.judging), written out again here: the fake reads the
+# prompt as a real judge model would, so a change of markers shows up as judges that cannot judge.
+_JUDGED_ANSWERS = re.compile(
+    r"\[The Start of Assistant A's Answer\]\n(.*?)\n\[The End of Assistant A's Answer\]"
+    r".*?\[The Start of Assistant B's Answer\]\n(.*?)\n\[The End of Assistant B's Answer\]",
+    re.DOTALL)
+JUDGE_THINKING = "I read both answers and weigh them against the instruction before deciding."
+
+
+def judge(name: str, rule: Callable[[str, str], str], style: str = PLAIN,
+          **fields) -> FakeModel:
+    """A judge model: it finds the two answers between the markers of the judge prompt in the
+    last user message, applies `rule(answer_a, answer_b)` and replies with a short reasoning
+    paragraph, then the verdict line — `[[X]]` when the rule says "A", "B" or "C", the rule's
+    own text otherwise (a malformed line). A thinking `style` thinks first, as other models do."""
+
+    def reply(prompt: str) -> str:
+        found = _JUDGED_ANSWERS.search(prompt)
+        if found is None:
+            return "I was not shown two answers to compare."
+        first, second = found.groups()
+        verdict = rule(first, second)
+        line = f"[[{verdict}]]" if verdict in ("A", "B", "C") else verdict
+        return (f"Assistant A's answer has {len(first)} characters and Assistant B's has "
+                f"{len(second)}. Both address the question; I weigh accuracy and helpfulness."
+                f"\n\n{line}")
+
+    fields.setdefault("thinking", JUDGE_THINKING)
+    return FakeModel(name, style=style, reply=reply, **fields)
+
+
+def always_a_judge(name: str, **fields) -> FakeModel:
+    """A judge with total position bias: Assistant A wins, whichever answer it is."""
+    return judge(name, lambda first, second: "A", **fields)
+
+
+def longer_answer_judge(name: str, **fields) -> FakeModel:
+    """A consistent judge: the longer answer wins (a tie at equal length), in either order."""
+
+    def rule(first: str, second: str) -> str:
+        return "A" if len(first) > len(second) else "B" if len(second) > len(first) else "C"
+
+    return judge(name, rule, **fields)
+
+
+def malformed_judge(name: str, **fields) -> FakeModel:
+    """A judge whose last line is never a valid verdict (it names two), though [[A]] appears
+    in its reasoning: every judgement it gives is "no verdict"."""
+    return judge(name, lambda first, second: "I cannot choose between [[A]] and [[B]].",
+                 **fields)
+
+
+def example_judges() -> list[FakeModel]:
+    """One judge of each kind, for demos and end-to-end runs; the consistent one thinks, as
+    qwen3 does."""
+    return [always_a_judge("judge-always-a:1"),
+            longer_answer_judge("judge-longer:1", style=THINKING, family="qwen3"),
+            malformed_judge("judge-malformed:1")]
+
+
 def default_models() -> list[FakeModel]:
     """Three well-behaved models, one of each kind."""
     return [
@@ -672,11 +735,16 @@ def main() -> None:
     parser.add_argument("--labellers", action="store_true",
                         help="the default models answer the shipped classification set with "
                              "accuracies 0.9, 0.75 and 0.5 (example_labellers)")
+    parser.add_argument("--judges", action="store_true",
+                        help="also serve judge models: judge-always-a:1, judge-longer:1 "
+                             "(thinking) and judge-malformed:1 (example_judges)")
     args = parser.parse_args()
     models = example_labellers() if args.labellers else None
     if args.tokens:
         models = [FakeModel(f"{name}:1", answer="tok " * args.tokens)
                   for name in _GREEK[:args.model_count]]
+    if args.judges:
+        models = (models or default_models()) + example_judges()
     fake = FakeOllama(models, token_delay=args.token_delay, port=args.port,
                       gpu_models=args.gpu_models, load_delay=args.load_delay).start()
     print(fake.url, flush=True)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
+import pandas as pd
 
+from arena import ratings
 from arena.db import Store
 from arena.prompt_sets import PromptAnswer, PromptItem, PromptSet
 from arena.records import Battle, Side, Vote, iso_utc, parse_contestant_name
@@ -144,3 +146,33 @@ def answered_set(store: Store, prompt_set: PromptSet, items: int,
         for model in models:
             store.save_answer(stored_answer(row, model))
     return rows
+
+
+# Ratings spread like a real local line-up, 0.6B to 32B.
+LINEUP = {"qwen3:0.6b": 700, "llama3.2:1b": 760, "gemma3:1b": 800, "qwen3:4b": 930,
+          "llama3.1:8b": 980, "gemma3:12b": 1060, "qwen3:14b": 1110, "qwen3:32b": 1160}
+CATEGORY_TIE_RATE = 0.1
+
+
+def simulated_category_votes(rng: np.random.Generator, votes_per_category: int, effect: float,
+             categories: int = 6, lineup: dict[str, float] = LINEUP):
+    """A count table with `category`, and each category's true ratings (mean 1000): the
+    line-up's ratings plus a category effect drawn with SD `effect`, ties 10%, expected score
+    the Bradley–Terry probability."""
+    names = np.array(list(lineup))
+    base = np.array(list(lineup.values()), dtype=float)
+    truth, frames = {}, []
+    n = votes_per_category
+    for c in range(categories):
+        true = base + rng.normal(0.0, effect, len(names))
+        true += 1000.0 - true.mean()
+        truth[f"c{c}"] = pd.Series(true, index=names)
+        a = rng.integers(0, len(names), n)
+        b = (a + rng.integers(1, len(names), n)) % len(names)
+        p = 1.0 / (1.0 + 10.0 ** ((true[b] - true[a]) / 400.0))
+        p_win = np.clip((p - CATEGORY_TIE_RATE / 2) / (1 - CATEGORY_TIE_RATE), 0, 1)  # expected score is p
+        winner = np.where(rng.random(n) < CATEGORY_TIE_RATE, "tie",
+                          np.where(rng.random(n) < p_win, "model_a", "model_b"))
+        frames.append(pd.DataFrame({"model_a": names[a], "model_b": names[b],
+                                    "winner": winner, "category": f"c{c}"}))
+    return ratings.count_table(pd.concat(frames), by=["category"]), truth

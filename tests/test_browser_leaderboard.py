@@ -64,3 +64,38 @@ def test_enough_votes_need_no_such_line(page, tmp_path):
         charts_drawn(page, 4)
         assert page.get_by_text("票数还不够").count() == 0
         screenshot(page, "leaderboard-many-zh")
+
+
+def pick_category(page, label: str, name: str) -> None:
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
+    box.click()
+    page.get_by_role("option", name=name).click()
+    wait_idle(page)
+
+
+def test_a_category_board_borrows_from_overall(page, tmp_path):
+    """A category with few votes: the board says it borrows from Overall, in both languages;
+    the toggle turns it into the category's votes alone."""
+    db = tmp_path / "arena.db"
+    seed_votes(Store(db), simulated_rows(MODELS, 30, seed=6, categories=("coding",)) +
+               simulated_rows(MODELS, 600, seed=7, categories=("general",)))
+    env = {"ARENA_DB": str(db), "ARENA_BOOTSTRAP_ROUNDS": "100"}
+    with streamlit_server(env, tmp_path / "streamlit.log") as url:
+        page.set_viewport_size(LAPTOP)
+        page.goto(f"{url}/leaderboard")
+        wait_idle(page)
+        assert page.get_by_text("Borrowing from Overall").count() == 0
+        pick_category(page, "Category", "Coding")
+        expect(page.get_by_text("Borrowing from Overall:")).to_be_visible()
+        charts_drawn(page, 4)
+        screenshot(page, "leaderboard-borrowing-en")
+        page.get_by_text("Borrow from Overall", exact=True).click()
+        wait_idle(page)
+        expect(page.get_by_text("This category's votes alone.")).to_be_visible()
+        screenshot(page, "leaderboard-own-votes-en")
+        page.get_by_text("Borrow from Overall", exact=True).click()
+        wait_idle(page)
+        choose_language(page, "简体中文")
+        expect(page.get_by_text("借助总榜：")).to_be_visible()
+        charts_drawn(page, 4)
+        screenshot(page, "leaderboard-borrowing-zh")

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from arena import ratings
+from arena import online_elo, ratings
 from arena.ui import charts
 
 
@@ -68,7 +68,7 @@ def history(start: str, span: pd.Timedelta, models: int = 3, n: int = 60) -> pd.
     votes = pd.DataFrame({"model_a": np.array(names)[a], "model_b": np.array(names)[b],
                           "winner": rng.choice(["model_a", "model_b", "tie"], n),
                           "tstamp": times})
-    return ratings.online_elo(votes)
+    return online_elo.online_elo(votes)
 
 
 def test_the_time_axis_reads_the_same_in_every_language_and_in_utc():

@@ -148,13 +148,14 @@ def test_votes_on_one_prompt_set_item_are_resampled_together(monkeypatch):
     taken as independent, for the coding board and Overall alike."""
     from seed import seed_set_votes, shared_answer_rows
 
-    from arena import ratings
+    from arena import ratings, shrinkage
 
     monkeypatch.setenv("ARENA_BOOTSTRAP_ROUNDS", "200")
     seed_votes(db(), simulated_rows(MODELS, 40, categories=("general",)))
     seed_set_votes(db(), shared_answer_rows(list(MODELS), 6, 30, seed=2), category="coding")
-    def intervals(table, category):
-        board = ratings.leaderboard(ratings.category_table(table, category), rounds=200, seed=0)
+    def intervals(table, category):  # the coding board borrows from the general votes
+        board, _ = shrinkage.category_board(table, category, shrinkage.borrow_strength(table),
+                                            rounds=200, seed=0)
         return ratings.interval_text(board).set_axis(board["model"]).to_dict()
 
     at = open_board()
@@ -231,3 +232,40 @@ def test_the_download_has_the_tier_column_in_both_languages():
         shown = pd.read_csv(StringIO(download_csv(board, partial(translate, language))
                                      .decode("utf-8-sig")))
         assert shown[tier].tolist() == board["tier"].tolist() == [1, 1, 2]
+
+
+def test_a_category_board_borrows_from_overall_unless_told_not_to(monkeypatch):
+    """By default a category's board borrows from the other categories and says so; the
+    toggle turns it back into the category's votes alone (the plain fit), and Overall has
+    neither the toggle nor the note."""
+    from arena import ratings
+
+    monkeypatch.setenv("ARENA_BOOTSTRAP_ROUNDS", "50")
+    seed_votes(db(), simulated_rows(MODELS, 30, categories=("coding",)) +
+               simulated_rows(MODELS, 600, seed=1, categories=("general",)))
+    at = open_board()
+    assert not at.toggle(key="board.borrow") if "board.borrow" in [t.key for t in at.toggle] \
+        else True
+    assert "Borrowing from Overall" not in all_text(at)
+    at.selectbox(key="board.category").select("coding").run()
+    assert not at.exception, texts(at.exception)
+    assert "Borrowing from Overall" in all_text(at)
+    borrowed = board_frame(at).set_index("Model")["Rating"]
+    at.toggle(key="board.borrow").set_value(False).run()
+    assert "This category's votes alone." in all_text(at)
+    own = board_frame(at).set_index("Model")["Rating"]
+    plain = ratings.leaderboard(ratings.category_table(db().vote_counts(), "coding"), rounds=50)
+    assert own.round(1).to_dict() == plain.set_index("model")["rating"].round(1).to_dict()
+    assert (borrowed - own).abs().max() > 1.0
+
+
+def test_the_borrowing_note_in_chinese(monkeypatch):
+    monkeypatch.setenv("ARENA_BOOTSTRAP_ROUNDS", "50")
+    seed_votes(db(), simulated_rows(MODELS, 30, categories=("coding",)) +
+               simulated_rows(MODELS, 300, seed=1, categories=("general",)))
+    at = open_board()
+    at.session_state["lang"] = "zh"
+    at.run()
+    at.selectbox(key="board.category").select("coding").run()
+    assert not at.exception, texts(at.exception)
+    assert "借助总榜：" in all_text(at)

@@ -8,7 +8,7 @@ import pytest
 from rating_helpers import bootstrap_counts, leaderboards, predicted_win
 from scipy.optimize import minimize
 
-from arena import bradley_terry, ratings
+from arena import bradley_terry, online_elo, ratings
 from arena.ratings import RatingInputError, count_table, leaderboard
 
 
@@ -125,7 +125,7 @@ def test_no_votes():
     empty = pd.DataFrame(columns=["model_a", "model_b", "winner"])
     board = leaderboard(count_table(empty))
     assert board.empty and list(board.columns) == ratings.LEADERBOARD_COLUMNS
-    assert ratings.online_elo(empty).empty
+    assert online_elo.online_elo(empty).empty
 
 
 def test_a_single_vote_gives_finite_provisional_ratings():
@@ -229,7 +229,7 @@ def test_online_elo_by_hand():
     votes = pd.DataFrame({"model_a": ["x", "x"], "model_b": ["y", "y"],
                           "winner": ["model_a", "tie"],
                           "tstamp": pd.to_datetime(["2026-01-01", "2026-01-02"])})
-    history = ratings.online_elo(votes, k=32)
+    history = online_elo.online_elo(votes, k=32)
     after_first = 1000 + 32 * 0.5
     expected_second = 1 / (1 + 10 ** ((1000 - 16 - after_first) / 400))
     final = history[history["step"] == 2].set_index("model")["rating"]

@@ -13,7 +13,7 @@ from arena.db import CANDIDATE_COLUMNS, BattleFilter
 from arena.db.rules import NAMES_VISIBLE
 from arena.identity import IDENTITY_LEAK
 from arena.prompt_sets import PromptItem, PromptSet
-from arena.records import Side, contestant_name
+from arena.records import ArenaOptions, Side, contestant_name
 from arena.round import AWAITING_VOTE, VOTED, Round
 from arena.vote_queue import choose_queue_pair, next_queue_battle, pair_key
 
@@ -51,6 +51,9 @@ def test_candidates_are_pairs_of_complete_answers_of_items_with_two(store):
                                    "classification")
     assert (frame["votes"] == 0).all() and not frame["shown"].any()
     assert (frame["answers_seen"] == 0).all()
+    assert {frozenset(p) for p in zip(frame["contestant_a"], frame["contestant_b"])} == \
+        {frozenset(("phi4", "qwen3:8b")), frozenset(("gemma3:4b", "phi4")),
+         frozenset(("gemma3:4b", "qwen3:8b")), frozenset(("qwen3:8b (thinking)", "qwen3:8b (no thinking)"))}
 
 
 def test_candidates_filter_by_set_and_category(store):
@@ -78,7 +81,8 @@ def test_the_candidates_count_votes_and_what_the_voter_has_seen(store):
     assert not store.queue_candidates("bob")["shown"].any()  # bob did not vote
 
 
-def test_fewest_votes_first_keeps_the_counts_even(store):
+def test_uniform_pairing_takes_the_fewest_votes_first_and_keeps_the_counts_even(store):
+    store.set_arena_options(ArenaOptions(pairing="uniform"))
     answered_set(store, REVIEWS, 4)  # 12 pairs
     answered_set(store, SLOGANS, 2)  # 6 more, in another set
     rng = random.Random(7)

@@ -18,7 +18,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
-from arena.db import columns_of
 from arena.files.checks import (
     PYARROW_MAX_OPENERS,
     ImportRejected,
@@ -30,7 +29,6 @@ from arena.files.checks import (
     check_text,
     most_openers_on_a_line,
 )
-from arena.files.rows import arena_frame, own_frame
 from arena.files.schema import (
     ARENA_REQUIRED,
     EXPORT_BATTLE_FIELDS,
@@ -44,6 +42,9 @@ from arena.files.schema import (
     is_own,
 )
 from arena.settings import ImportLimits
+
+# The database's helpers (arena.db, and arena.files.rows that uses them) are imported by the
+# functions that need them: reading a vote file for `leaderboard --from` loads no database code.
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
            ".parquet": "parquet", ".pq": "parquet"}
@@ -234,6 +235,8 @@ def _json_frame(path: Path, errors: RowErrors, limits: ImportLimits) -> pd.DataF
 
 def _json_chunk(numbered: list[tuple[int, dict]], nested: bool,
                 errors: RowErrors) -> pd.DataFrame:
+    from arena.db import columns_of
+
     objects = [o for _, o in numbered]
     if nested:
         names = [n for n in EXPORT_BATTLE_FIELDS if n not in ("model_a", "model_b")]
@@ -330,6 +333,8 @@ def read_import(path: str | Path, limits: ImportLimits = ImportLimits()) -> pd.D
     (arena.files.importer writes them; nothing is written here), with duplicates dropped;
     raises ImportRejected listing the bad rows (or VoteFileError for a file
     that cannot be read at all, or is past the limits)."""
+    from arena.files.rows import arena_frame, own_frame
+
     path = Path(path)
     kind = file_format(path)
     check_file(path, limits)

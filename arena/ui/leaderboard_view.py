@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from arena import ratings, tiers
+from arena import online_elo, ratings, shrinkage, tiers
 from arena.db import Store, VoteFilter
 from arena.display import literal_markdown
 from arena.files.spreadsheet import safe_csv
@@ -24,6 +24,8 @@ class CategoryResults:
     win_fraction: pd.DataFrame
     battle_counts: pd.DataFrame
     gaps: list[tiers.PairGap]  # the top adjacent pairs and the votes that would split them
+    borrowed: bool = False  # a category board that borrowed from the other categories
+    tau: float = float("nan")  # then: how much categories differ, in Elo points
 
 
 def vote_filter(ctx: PageContext) -> VoteFilter:
@@ -59,12 +61,16 @@ def category_picker(ctx: PageContext) -> str:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _compute(db_path: str, category: str, since: date | None, until: date | None,
              voter: str | None, votes_version: int, rounds: int, min_votes: int,
-             elo_k: float, _store: Store) -> CategoryResults:
+             elo_k: float, borrow: bool, _store: Store) -> CategoryResults:
     """The board and matrices for one category. `votes_version` is in the key so that a vote
-    cast anywhere shows on the next page load, while widget changes reuse the result."""
+    cast anywhere shows on the next page load, while widget changes reuse the result. `borrow`:
+    a category's board borrows strength from the others (arena.shrinkage)."""
     where = VoteFilter(since, until, voter)
-    table = ratings.category_table(_store.vote_counts(where, clusters=True), category)
-    board = ratings.leaderboard(table, rounds=rounds, seed=0, min_votes=min_votes)
+    every = _store.vote_counts(where, clusters=True)
+    borrowing = shrinkage.borrow_strength(every) \
+        if borrow and category != ratings.OVERALL else None
+    board, borrowed = shrinkage.category_board(every, category, borrowing, rounds, 0, min_votes)
+    table = ratings.category_table(every, category)
     if board.empty:
         return CategoryResults(board, pd.DataFrame(), pd.DataFrame(), [])
     order = board["model"].tolist()
@@ -73,6 +79,8 @@ def _compute(db_path: str, category: str, since: date | None, until: date | None
         win_fraction=ratings.win_fraction(table).reindex(index=order, columns=order),
         battle_counts=ratings.battle_counts(table).reindex(index=order, columns=order),
         gaps=tiers.separating_votes(board, table),
+        borrowed=borrowed,
+        tau=borrowing.tau if borrowed else float("nan"),
     )
 
 
@@ -82,7 +90,7 @@ def _history(db_path: str, category: str, since: date | None, until: date | None
     """Online Elo needs every vote in order, one by one: kept apart from the aggregated rest."""
     scope = None if category == ratings.OVERALL else category
     votes = _store.counted_votes(VoteFilter(since, until, voter), category=scope)
-    return ratings.online_elo(votes, k=elo_k)
+    return online_elo.online_elo(votes, k=elo_k)
 
 
 # Above this many votes the rating-over-time chart waits to be asked for: it reads every vote.
@@ -99,12 +107,31 @@ def history(ctx: PageContext, category: str, where: VoteFilter, votes: int) -> p
                         ctx.store.votes_version(), s.elo_k, ctx.store)
 
 
-def results(ctx: PageContext, category: str, where: VoteFilter) -> CategoryResults:
+def results(ctx: PageContext, category: str, where: VoteFilter,
+            borrow: bool = True) -> CategoryResults:
     s = ctx.settings
     with st.spinner(ctx.t("board.computing")):
         return _compute(str(s.db_path), category, where.since, where.until, where.voter,
                         ctx.store.votes_version(), s.bootstrap_rounds, s.min_votes, s.elo_k,
-                        ctx.store)
+                        borrow, ctx.store)
+
+
+def borrow_toggle(ctx: PageContext, category: str) -> bool:
+    """Whether a category's board borrows from Overall (the default); Overall has no toggle."""
+    if category == ratings.OVERALL:
+        return True
+    return st.toggle(ctx.t("board.borrow"), value=True, key="board.borrow",
+                     help=ctx.t("board.borrow_help"))
+
+
+def borrowing_note(ctx: PageContext, found: CategoryResults, category: str) -> None:
+    """One line saying what a category's board shows: borrowed from Overall, or its own votes."""
+    if category == ratings.OVERALL:
+        return
+    if found.borrowed:
+        st.caption(ctx.t("board.borrowing", tau=f"{found.tau:.0f}"))
+    else:
+        st.caption(ctx.t("board.own_votes"))
 
 
 def empty_state(ctx: PageContext, where: VoteFilter) -> None:
