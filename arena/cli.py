@@ -130,6 +130,10 @@ def _board_shown(board: pd.DataFrame) -> pd.DataFrame:
 def leaderboard_command(args: argparse.Namespace) -> None:
     if args.rounds < 0:
         raise CommandError(f"--rounds {args.rounds}: must be 0 or more")
+    if args.style_control:
+        from arena import cli_style  # only when asked for: the plain board starts faster
+
+        return cli_style.print_style_board(args, _board_shown, _category_aliases)
     if args.source_file:
         table = _count_table_from_file(args.source_file)
     else:
@@ -258,6 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "the other categories, see docs/ratings.md)")
     board.add_argument("--both-bad", action="store_true", help="instead of the ratings, each "
                        "model's share of battles voted both bad, per category, with 95%% CIs")
+    board.add_argument("--style-control", action="store_true", help="ratings with answer "
+                       "style (length, headers, lists, bold) held equal; sandwich intervals")
     board.set_defaults(run=leaderboard_command)
 
     export = commands.add_parser("export", help="battles and votes to a file")

@@ -3,7 +3,7 @@ the accuracy against prompt sets' expected answers."""
 
 import streamlit as st
 
-from arena.ui import accuracy_view, both_bad_view
+from arena.ui import accuracy_view, both_bad_view, style_view
 from arena.ui import leaderboard_view as view
 from arena.ui.common import setup_page
 
@@ -16,10 +16,13 @@ st.caption(t("board.intro"))
 category = view.category_picker(ctx)
 where = view.vote_filter(ctx)
 borrow = view.borrow_toggle(ctx, category)
+styled = style_view.toggle(ctx)
 found = view.results(ctx, category, where, borrow)
 
 if found.board.empty:
     view.empty_state(ctx, where)
+elif styled:  # the board with answer style held equal, instead of the plain one
+    style_view.section(ctx, category, where)
 else:
     view.borrowing_note(ctx, found, category)
     view.verdict(ctx, found.board)

@@ -12,6 +12,7 @@ from operator import attrgetter
 
 from arena.db.rules import REFUSED_VOTES, ROW_TRIGGERS, TALLY_ADD, VERSION_BUMP
 from arena.records import Side
+from arena.style_features import STYLE_FEATURES, answer_style
 
 BATTLE_COLUMNS = ["id", "created_at", "category", "prompt", "system_prompt", "options", "status",
                   "failure_reason", "source", "prompt_set", "item_id", "expected", "answer_id_a",
@@ -21,6 +22,15 @@ SIDE_COLUMNS = [f.name for f in fields(Side)]
 side_values = attrgetter(*SIDE_COLUMNS)
 VOTE_COLUMNS = ["battle_id", "winner", "voter", "voted_at", "counts", "not_counted_reason",
                 "category", "battle_at", "model_a", "model_b"]
+# Each answer's style counts (arena.style_features), NULL for a side with no answer text; and
+# their copies on each vote, each side's packed into one integer (pack_style), so that style
+# control reads one table and few values, as the leaderboard does (schema 13).
+SIDE_STYLE_COLUMNS = [f"style_{f}" for f in STYLE_FEATURES]
+VOTE_STYLE_COLUMNS = ["style_a", "style_b"]
+# The packing: tokens in the low 24 bits, then headers, list items and bold spans in 12 bits
+# each, every count clipped to its field (16,777,215 tokens; 4,095 of the others).
+STYLE_BITS = (24, 12, 12, 12)
+STYLE_SHIFTS = (0, 24, 36, 48)
 # From this many votes in one write, the per-row vote triggers are replaced by one set-based
 # statement each (see insert_votes_in_bulk).
 BULK_VOTES = 1000
@@ -51,12 +61,74 @@ def write_columns(conn: sqlite3.Connection, battles: dict[str, list], sides: dic
         " VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM categories))",
         [(c, c) for c in sorted(set(categories))],
     )
+    if _has_styles(conn):
+        sides = with_side_styles(sides)
+        votes = with_vote_styles(conn, votes, sides)
     insert_rows(conn, "battles", battles)
     insert_rows(conn, "battle_sides", sides)
     if len(votes["battle_id"]) >= BULK_VOTES:
         insert_votes_in_bulk(conn, votes)
     else:
         insert_rows(conn, "votes", votes)
+
+
+def _has_styles(conn: sqlite3.Connection) -> bool:
+    """Whether the schema has the style columns (a test may write at an older version)."""
+    return any(r[1] == SIDE_STYLE_COLUMNS[0]
+               for r in conn.execute("PRAGMA table_info(battle_sides)"))
+
+
+def stored_style(answer: str | None) -> tuple:
+    """An answer's style counts as stored: NULLs for no answer text (an imported battle
+    without texts), which style control leaves out."""
+    return answer_style(answer) if answer else (None,) * len(STYLE_FEATURES)
+
+
+def with_side_styles(sides: dict[str, list]) -> dict[str, list]:
+    """Sides given column by column, with their style columns worked out from their answers
+    (unless given)."""
+    if SIDE_STYLE_COLUMNS[0] in sides or not sides.get("battle_id"):
+        return sides
+    answers = sides.get("answer") or [None] * len(sides["battle_id"])
+    return {**sides, **columns_of(SIDE_STYLE_COLUMNS, [stored_style(a) for a in answers])}
+
+
+def pack_style(counts: tuple) -> int | None:
+    """An answer's stored counts (STYLE_FEATURES order) as the one integer a vote carries;
+    None for a side with no answer text."""
+    if counts[0] is None:
+        return None
+    return sum(min(int(n), (1 << bits) - 1) << shift
+               for n, bits, shift in zip(counts, STYLE_BITS, STYLE_SHIFTS))
+
+
+def side_styles(conn: sqlite3.Connection, battle_id: str) -> tuple:
+    """The packed style counts of a stored battle's two answers, in VOTE_STYLE_COLUMNS order
+    (Nones for a battle that is not there)."""
+    select = ", ".join(SIDE_STYLE_COLUMNS)
+    found = {r[0]: pack_style(tuple(r[1:])) for r in conn.execute(
+        f"SELECT side, {select} FROM battle_sides WHERE battle_id = ?", (battle_id,))}
+    return found.get("a"), found.get("b")
+
+
+def with_vote_styles(conn: sqlite3.Connection, votes: dict[str, list],
+                     sides: dict[str, list]) -> dict[str, list]:
+    """Votes given column by column, with their battles' packed style counts (unless given):
+    from the sides written with them, else from the stored battle."""
+    if VOTE_STYLE_COLUMNS[0] in votes or not votes.get("battle_id"):
+        return votes
+    written = {}
+    if sides.get("battle_id"):
+        styles = zip(*(sides[c] for c in SIDE_STYLE_COLUMNS))
+        for battle_id, side, style in zip(sides["battle_id"], sides["side"], styles):
+            written[battle_id, side] = pack_style(style)
+    rows = []
+    for battle_id in votes["battle_id"]:
+        if (battle_id, "a") in written:
+            rows.append((written[battle_id, "a"], written[battle_id, "b"]))
+        else:
+            rows.append(side_styles(conn, battle_id))
+    return {**votes, **columns_of(VOTE_STYLE_COLUMNS, rows)}
 
 
 def insert_rows(conn: sqlite3.Connection, table: str, columns: dict[str, list]) -> None:

@@ -315,6 +315,34 @@ ALTER TABLE prompt_sets ADD COLUMN contestants TEXT NOT NULL DEFAULT '[]';
 """
 
 
+def _answer_styles(conn: sqlite3.Connection) -> None:
+    """Each answer's style counts (arena.style_features: tokens, headers, list items, bold
+    spans; NULL for a side with no answer text), and both on each vote, each side's packed into
+    one integer (tokens in the low 24 bits, then 12 bits each, clipped), so that the
+    style-controlled leaderboard is one scan of the votes, as the plain one is. The counts of
+    the answers stored so far are worked out here: this migration reads answer_style() from the
+    code."""
+    from arena.style_features import STYLE_FEATURES, answer_style
+
+    sides = [f"style_{f}" for f in STYLE_FEATURES]
+    for column in sides:
+        conn.execute(f"ALTER TABLE battle_sides ADD COLUMN {column} INTEGER")
+    for side in "ab":
+        conn.execute(f"ALTER TABLE votes ADD COLUMN style_{side} INTEGER")
+    last = 0  # in rowid order, a part at a time: no scan is open while rows change
+    while rows := conn.execute("SELECT rowid, answer FROM battle_sides WHERE rowid > ?"
+                               " AND answer != '' ORDER BY rowid LIMIT 10000",
+                               (last,)).fetchall():
+        last = rows[-1][0]
+        conn.executemany(f"UPDATE battle_sides SET {', '.join(f'{c} = ?' for c in sides)}"
+                         " WHERE rowid = ?", [(*answer_style(r[1]), r[0]) for r in rows])
+    packed = ("MIN(s.style_tokens, 16777215) + (MIN(s.style_headers, 4095) << 24)"
+              " + (MIN(s.style_list_items, 4095) << 36) + (MIN(s.style_bold, 4095) << 48)")
+    for side in "ab":
+        conn.execute(f"UPDATE votes SET style_{side} = (SELECT {packed} FROM battle_sides s"
+                     f" WHERE s.battle_id = votes.battle_id AND s.side = '{side}')")
+
+
 # The schema's history. Append, never edit: position i + 1 is schema version i + 1.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _SCHEMA_V1,
@@ -331,4 +359,5 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _NO_SELF_BATTLES,
     _PROMPT_SETS,
     _QUEUE_BATTLES,
+    _answer_styles,
 ]

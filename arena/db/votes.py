@@ -9,15 +9,16 @@ import pandas as pd
 
 from arena.access import ANONYMOUS
 from arena.db.battles import read_battle
-from arena.db.bulk import VOTE_COLUMNS
+from arena.db.bulk import VOTE_COLUMNS, VOTE_STYLE_COLUMNS, side_styles
 from arena.db.connection import Database
 from arena.db.filters import VoteFilter
 from arena.db.rules import ENDED, NAMES_VISIBLE
 from arena.ratings import item_clusters
 from arena.records import WINNERS, Vote, contestant_name, utc_now
 
-_VOTE_INSERT = (f"INSERT INTO votes ({', '.join(VOTE_COLUMNS)})"
-                f" VALUES ({', '.join('?' for _ in VOTE_COLUMNS)})")
+# With its battle's style counts (schema 13), copied as the pair is.
+_VOTE_INSERT = (f"INSERT INTO votes ({', '.join(VOTE_COLUMNS + VOTE_STYLE_COLUMNS)})"
+                f" VALUES ({', '.join('?' for _ in VOTE_COLUMNS + VOTE_STYLE_COLUMNS)})")
 # What a vote needs from its battle, and whether the battle's names could already be seen: its
 # own anonymity is over (parameters: the cutoff of ENDED, the battle's id).
 # Also whether the voter has voted already on another battle showing one of this battle's
@@ -85,7 +86,8 @@ class Votes(Database):
                             counts=counts, not_counted_reason=not_counted_reason)
                 conn.execute(_VOTE_INSERT, (vote.battle_id, vote.winner, vote.voter,
                                             vote.voted_at, int(vote.counts),
-                                            vote.not_counted_reason, *pair))
+                                            vote.not_counted_reason, *pair,
+                                            *side_styles(conn, battle_id)))
         except sqlite3.IntegrityError as exc:
             message = str(exc)
             if "UNIQUE" in message or "PRIMARY KEY" in message:

@@ -1,0 +1,47 @@
+"""The Leaderboard page's style control: a toggle that shows the board with answer style held
+equal (arena.style_control) instead of the plain one, with what each style difference was worth
+and how many votes had no answer texts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from arena.db import Store, VoteFilter
+from arena.style_control import StyleBoard, coefficient_lines, style_leaderboard
+from arena.ui.common import PageContext
+from arena.ui.leaderboard_view import table, verdict
+
+
+def toggle(ctx: PageContext) -> bool:
+    return st.toggle(ctx.t("style.toggle"), key="board.style", help=ctx.t("style.toggle_help"))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _compute(db_path: str, category: str, since: date | None, until: date | None,
+             voter: str | None, votes_version: int, min_votes: int,
+             _store: Store) -> StyleBoard:
+    """Keyed as the plain board's computation (leaderboard_view._compute): fresh after any
+    vote, reused across widget changes."""
+    votes = _store.style_votes(VoteFilter(since, until, voter))
+    return style_leaderboard(votes.board(category), min_votes=min_votes)
+
+
+def section(ctx: PageContext, category: str, where: VoteFilter) -> None:
+    """The style-controlled board of `category` (or Overall), in place of the plain one."""
+    t = ctx.t
+    with st.spinner(t("board.computing")):
+        found = _compute(str(ctx.settings.db_path), category, where.since, where.until,
+                         where.voter, ctx.store.votes_version(), ctx.settings.min_votes,
+                         ctx.store)
+    if found.board.empty:
+        st.info(t("style.empty"), icon="🎨")
+    else:
+        st.caption(t("style.caption"))
+        verdict(ctx, found.board)
+        table(ctx, found.board)
+        st.subheader(t("style.effects"), help=t("style.effects_help"))
+        st.markdown("  \n".join(coefficient_lines(found.coefficients, t)))
+    if found.left_out:
+        st.caption(t("style.left_out", count=found.left_out))
