@@ -315,6 +315,57 @@ ALTER TABLE prompt_sets ADD COLUMN contestants TEXT NOT NULL DEFAULT '[]';
 """
 
 
+# Issue 14, a local model as judge. Self-contained: it only adds tables, so it may follow any
+# other migration appended before it.
+_JUDGEMENTS = """
+-- One judge model's judgement of a subject, both orders in one row (arena.judging): a live
+-- battle (battle_id) or a prompt set's pair of stored answers (answer_low < answer_high, the
+-- low one being side a). A failed attempt has an error and no outcome, and is retried; a
+-- complete one is written once, whole (the two partial unique indexes below).
+CREATE TABLE judgements (
+    id              INTEGER PRIMARY KEY,
+    battle_id       TEXT REFERENCES battles (id) ON DELETE CASCADE,
+    answer_low      INTEGER REFERENCES prompt_answers (id) ON DELETE CASCADE,
+    answer_high     INTEGER REFERENCES prompt_answers (id) ON DELETE CASCADE,
+    category        TEXT NOT NULL,
+    model_a         TEXT NOT NULL,                 -- contestant names, as votes have them
+    model_b         TEXT NOT NULL,
+    judge_model     TEXT NOT NULL,
+    judge_digest    TEXT NOT NULL DEFAULT '',
+    judge_host      TEXT NOT NULL DEFAULT '',
+    prompt_version  TEXT NOT NULL,
+    instruction     TEXT NOT NULL DEFAULT '',
+    output_first    TEXT NOT NULL DEFAULT '',      -- side a shown as Assistant A
+    output_second   TEXT NOT NULL DEFAULT '',      -- the sides swapped
+    thinking_first  TEXT NOT NULL DEFAULT '',
+    thinking_second TEXT NOT NULL DEFAULT '',
+    verdict_first   TEXT CHECK (verdict_first IN ('A', 'B', 'C')),
+    verdict_second  TEXT CHECK (verdict_second IN ('A', 'B', 'C')),
+    outcome         TEXT CHECK (outcome IN ('model_a', 'model_b', 'tie', 'abstain',
+                                            'no_verdict')),
+    error           TEXT,
+    started_at      TEXT NOT NULL,
+    finished_at     TEXT NOT NULL,
+    CHECK ((battle_id IS NULL) != (answer_low IS NULL)),
+    CHECK ((answer_low IS NULL) = (answer_high IS NULL)),
+    CHECK (answer_low IS NULL OR answer_low < answer_high),
+    CHECK ((outcome IS NULL) != (error IS NULL))
+);
+CREATE UNIQUE INDEX judgements_battle_once ON judgements (battle_id, judge_model, prompt_version)
+    WHERE battle_id IS NOT NULL AND outcome IS NOT NULL;
+CREATE UNIQUE INDEX judgements_pair_once
+    ON judgements (answer_low, answer_high, judge_model, prompt_version)
+    WHERE answer_low IS NOT NULL AND outcome IS NOT NULL;
+-- The judge board and the agreement read a judge's judgements (and the subjects' lookups go
+-- through the two indexes above).
+CREATE INDEX judgements_judge ON judgements (judge_model, prompt_version);
+-- An admin's judging instruction per category slug (none: arena.judging.default_instruction).
+CREATE TABLE judge_instructions (category TEXT PRIMARY KEY, instruction TEXT NOT NULL);
+-- Judging settings an admin chooses, by name ("judge_model": the chosen judge).
+CREATE TABLE judge_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
 # The schema's history. Append, never edit: position i + 1 is schema version i + 1.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _SCHEMA_V1,
@@ -331,4 +382,5 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _NO_SELF_BATTLES,
     _PROMPT_SETS,
     _QUEUE_BATTLES,
+    _JUDGEMENTS,
 ]
