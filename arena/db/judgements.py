@@ -205,10 +205,8 @@ class Judgements(PromptSets, Queue):
                 f"SELECT {', '.join(JUDGEMENT_COLUMNS)} FROM judgements"
                 " WHERE ? IS NULL OR judge_model = ? ORDER BY id",
                 (judge_model, judge_model)).fetchall()
-        frame = pd.DataFrame([tuple(r) for r in rows], columns=JUDGEMENT_COLUMNS)
-        for column in ("answer_low", "answer_high"):  # NULL stays None, not NaN
-            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-        return frame
+        # Objects: SQL NULL stays None and ids stay integers (pandas would make floats, NaN).
+        return pd.DataFrame([tuple(r) for r in rows], columns=JUDGEMENT_COLUMNS, dtype=object)
 
     def judge_instruction(self, category: str) -> str | None:
         """An admin's judging instruction for a category slug; None: the default one
