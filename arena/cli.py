@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from arena import cli_accuracy, ratings, shrinkage, tiers
+from arena import cli_accuracy, cli_judge, ratings, shrinkage, tiers
 from arena.cli_both_bad import print_both_bad
 from arena.cli_common import (
     FORMATS,
@@ -67,9 +67,11 @@ def _writing(path: str, nothing_done: str) -> Iterator[None]:
                            f"try again") from None
 
 
-def _count_table_from_db(path: str) -> pd.DataFrame:
+def _count_table_from_db(path: str, judge: str | None = None) -> pd.DataFrame:
     with open_for_reading(path) as store:
-        table = store.vote_counts(clusters=True)  # votes on one set item resampled together
+        # Votes on one set item resampled together; a judge's board reads its judgements alone.
+        table = store.vote_counts(clusters=True) if judge is None else \
+            cli_judge.judge_count_table(store, judge)
         # Votes store category slugs; also accept a category's display name.
         table.attrs["aliases"] = _category_aliases(store)
     return table
@@ -125,10 +127,11 @@ def _board_shown(board: pd.DataFrame) -> pd.DataFrame:
 def leaderboard_command(args: argparse.Namespace) -> None:
     if args.rounds < 0:
         raise CommandError(f"--rounds {args.rounds}: must be 0 or more")
+    judge = cli_judge.board_judge(args)
     if args.source_file:
         table = _count_table_from_file(args.source_file)
     else:
-        table = _count_table_from_db(db_path(args))
+        table = _count_table_from_db(db_path(args), judge)
     if args.both_bad:
         return print_both_bad(_select_category(table, args.category)[1] if args.category
                               else table, args.format, args.category)
@@ -150,6 +153,8 @@ def leaderboard_command(args: argparse.Namespace) -> None:
 
 
 def export_command(args: argparse.Namespace) -> None:
+    if args.judgements or args.judge is not None:
+        return cli_judge.export_judgements_command(args)
     out = args.out or f"arena-export.{args.format}"
     with open_for_reading(db_path(args)) as store:
         category = None if args.category is None else _category_slug(store, args.category)
@@ -237,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "the other categories, see docs/ratings.md)")
     board.add_argument("--both-bad", action="store_true", help="instead of the ratings, each "
                        "model's share of battles voted both bad, per category, with 95%% CIs")
+    cli_judge.add_board_options(board)
     board.set_defaults(run=leaderboard_command)
 
     export = commands.add_parser("export", help="battles and votes to a file")
@@ -244,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["csv", "jsonl", "parquet"], default="jsonl")
     export.add_argument("--out", help="file to write (default: arena-export.FORMAT)")
     export.add_argument("--category", help="only this category (slug or name)")
+    cli_judge.add_export_options(export)
     export.set_defaults(run=export_command)
 
     load = commands.add_parser("import", help="battles from this arena's export, or Chatbot "
@@ -288,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--db", help="SQLite database (default: ARENA_DB, else data/arena.db)")
     generate.set_defaults(run=generate_command)
     cli_accuracy.add_command(commands)
+    cli_judge.add_command(commands)
     return parser
 
 
