@@ -21,7 +21,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from arena.cli_common import CommandError, db_path, open_for_reading, open_store, say
-from arena.cli_generate import Interrupted, _hosts
+from arena.cli_generate import Interrupted, command_hosts
 from arena.db import Store
 from arena.files.spreadsheet import safe_csv
 from arena.generator import FAILED
@@ -67,7 +67,7 @@ def judge_command(args: argparse.Namespace) -> None:
         if args.set is not None and store.prompt_set(args.set) is None:
             known = ", ".join(repr(s.prompt_set.name) for s in store.prompt_sets()) or "none"
             raise CommandError(f"--set: no prompt set named {args.set!r} (known: {known})")
-        reports = survey(_hosts(store, settings, args.host), settings)
+        reports = survey(command_hosts(store, settings, args.host), settings)
         if not any(r.reachable for r in reports):
             raise CommandError("no Ollama host answered: " + "; ".join(
                 f"{r.url}: {r.error}" for r in reports))

@@ -91,6 +91,7 @@ class JudgeStatus:
     failed: int  # this run's failed attempts (stored, judged again by the next run)
     problem: str | None = None  # why the run stopped as a whole, in English
     problems: tuple[Explained, ...] = ()  # the same, each in the catalog's words
+    running: bool = False  # a subject's calls are under way (stored before this turns False)
 
     def problem_text(self, lang: str) -> str | None:
         return "; ".join(p.text(lang) for p in self.problems) or None
@@ -155,7 +156,8 @@ class JudgeRun:
         return self
 
     def pause(self) -> None:
-        """Start no new subject; the one in progress is judged (both orders) and stored."""
+        """Start no new subject; the one in progress is judged (both orders) and stored. Once
+        this returns, `status().running` is True only for a subject already under way."""
         with self._lock:
             if self._go.is_set():
                 self._paused_at = time.time()
@@ -214,7 +216,7 @@ class JudgeRun:
                                figures.elapsed_s, figures.remaining_s,
                                judge_rates(self._outcomes), self._failed,
                                "; ".join(map(str, self._problems)) or None,
-                               tuple(self._problems))
+                               tuple(self._problems), self._judging)
 
     # --- the work ----------------------------------------------------------------------------
 

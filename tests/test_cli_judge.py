@@ -125,6 +125,9 @@ def test_the_judge_board_beside_an_untouched_human_board(db, fake):
                   "--format", "json", "--rounds", "20")
     assert board.returncode == 0, board.stderr
     assert {row["model"] for row in json.loads(board.stdout)} == {"m1", "m2", "m3"}
+    general = arena("leaderboard", "--db", db, "--board", "judge", "--judge", LONGER,
+                    "--category", "General", "--rounds", "20")
+    assert general.returncode == 0 and "m1" in general.stdout, general.stderr
     empty = arena("leaderboard", "--db", db, "--board", "judge", "--judge", ALWAYS_A)
     assert empty.returncode == 0 and "No counted votes yet." in empty.stdout
     for args, reason in [(["--board", "judge"], "--board judge needs --judge MODEL"),

@@ -133,8 +133,9 @@ def test_pause_holds_between_subjects_and_resume_goes_on(store):
         judging.pause()
         assert judging.status().state == PAUSED
         # The subject under way is judged in both orders and stored, then nothing more.
-        until(lambda: 2 * len(store.judgements(LONGER)) == len(fake.chat_requests()), 10)
+        until(lambda: not judging.status().running, 10)
         held = len(fake.chat_requests())
+        assert held == 2 * len(store.judgements(LONGER))
         threading.Event().wait(0.3)
         assert len(fake.chat_requests()) == held < 2 * SUBJECTS
         elapsed = judging.status().elapsed_s
