@@ -1,19 +1,17 @@
 """A background judge run (issue 14): a judge model judges, in both orders, every subject it has
 not judged yet (Store.judge_subjects: live battles first, then prompt-set pairs), each judgement
-stored whole the moment both orders are done, so that stopping, Ctrl-C or a crash loses at most
-the subject in progress and the next run goes on where it stopped. A call that fails is stored
-with its reason (no outcome) and judged again by the next run.
+stored whole the moment both orders are done: stopping, Ctrl-C or a crash loses at most the
+subject in progress, and the next run goes on where it stopped. A failed call is stored with its
+reason (no outcome) and judged again by the next run.
 
-Modelled on arena.generator: the same run states, one worker on the judge's host holding that
-host's turn (arena.generator.host_turn, shared with generation runs, so a GPU never swaps between
-a set's contestants and the judge answer by answer), pause / resume / stop, and yielding while
-`live_busy()` says people are waiting for a battle.
+Modelled on arena.generator: its run states, one worker holding the host's turn (host_turn,
+shared with generation runs: a GPU never swaps between a set's contestants and the judge answer
+by answer), pause / resume / stop, and yielding while `live_busy()` says people wait for battles.
 
 Options, fixed so that a judgement can be repeated: temperature 0 and JUDGE_SEED; num_predict
-JUDGE_NUM_PREDICT, generous because a thinking judge's thinking counts against it and a cut-off
+JUDGE_NUM_PREDICT, generous since a thinking judge's thinking counts against it and a cut-off
 output has no verdict line; num_ctx at least JUDGE_NUM_CTX, as the prompt holds two answers.
 Thinking is left to the judge model (think "default") unless a Contestant says otherwise.
-
 No Streamlit: a page keeps one `Judges` per server and draws `status()`.
 """
 
