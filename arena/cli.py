@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from arena import cli_accuracy, ratings, shrinkage, tiers
+from arena import cli_accuracy, cli_judge, ratings, shrinkage, tiers
 from arena.cli_common import (
     FORMATS,
     CommandError,
@@ -68,9 +68,11 @@ def _writing(path: str, nothing_done: str) -> Iterator[None]:
                            f"try again") from None
 
 
-def _count_table_from_db(path: str) -> pd.DataFrame:
+def _count_table_from_db(path: str, judge: str | None = None) -> pd.DataFrame:
     with open_for_reading(path) as store:
-        table = store.vote_counts(clusters=True)  # votes on one set item resampled together
+        # Votes on one set item resampled together; a judge's board reads its judgements alone.
+        table = store.vote_counts(clusters=True) if judge is None else \
+            cli_judge.judge_count_table(store, judge)
         # Votes store category slugs; also accept a category's display name.
         table.attrs["aliases"] = _category_aliases(store)
     return table
@@ -134,10 +136,11 @@ def leaderboard_command(args: argparse.Namespace) -> None:
         from arena import cli_style  # only when asked for: the plain board starts faster
 
         return cli_style.print_style_board(args, _board_shown, _category_aliases)
+    judge = cli_judge.board_judge(args)
     if args.source_file:
         table = _count_table_from_file(args.source_file)
     else:
-        table = _count_table_from_db(db_path(args))
+        table = _count_table_from_db(db_path(args), judge)
     if args.both_bad:
         from arena.cli_both_bad import print_both_bad
 
@@ -161,6 +164,8 @@ def leaderboard_command(args: argparse.Namespace) -> None:
 
 
 def export_command(args: argparse.Namespace) -> None:
+    if args.judgements or args.judge is not None:
+        return cli_judge.export_judgements_command(args)
     from arena.db import BattleFilter
     from arena.files.export import write_export
 
@@ -264,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "model's share of battles voted both bad, per category, with 95%% CIs")
     board.add_argument("--style-control", action="store_true", help="ratings with answer "
                        "style (length, headers, lists, bold) held equal; sandwich intervals")
+    cli_judge.add_board_options(board)
     board.set_defaults(run=leaderboard_command)
 
     export = commands.add_parser("export", help="battles and votes to a file")
@@ -271,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["csv", "jsonl", "parquet"], default="jsonl")
     export.add_argument("--out", help="file to write (default: arena-export.FORMAT)")
     export.add_argument("--category", help="only this category (slug or name)")
+    cli_judge.add_export_options(export)
     export.set_defaults(run=export_command)
 
     load = commands.add_parser("import", help="battles from this arena's export, or Chatbot "
@@ -315,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--db", help="SQLite database (default: ARENA_DB, else data/arena.db)")
     generate.set_defaults(run=generate_command)
     cli_accuracy.add_command(commands)
+    cli_judge.add_command(commands)
     return parser
 
 

@@ -48,7 +48,7 @@ def generate_command(args: argparse.Namespace) -> None:
         if store.prompt_set(args.name) is None:
             known = ", ".join(repr(s.prompt_set.name) for s in store.prompt_sets()) or "none"
             raise CommandError(f"no prompt set named {args.name!r} (known: {known})")
-        reports = survey(_hosts(store, settings, args.host), settings)
+        reports = survey(command_hosts(store, settings, args.host), settings)
         if not any(r.reachable for r in reports):
             raise CommandError("no Ollama host answered: " + "; ".join(
                 f"{r.url}: {r.error}" for r in reports))
@@ -74,7 +74,7 @@ def generate_command(args: argparse.Namespace) -> None:
                            f"again to retry them")
 
 
-def _hosts(store: Store, settings: Settings, given: Sequence[str] | None) -> list[Host]:
+def command_hosts(store: Store, settings: Settings, given: Sequence[str] | None) -> list[Host]:
     """--host URLs, or the hosts the server uses: the settings' and those added on the page."""
     if given:
         return [Host(url) for url in dict.fromkeys(normalise_host(h, "--host") for h in given)]

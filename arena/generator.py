@@ -48,13 +48,15 @@ GOING = (RUNNING, PAUSED, YIELDING, QUEUED)  # a run that has not ended
 
 POLL_S = 0.05  # how often a waiting worker looks again (paused, or yielding to live battles)
 
-# One run at a time on a host, whatever its set, in this process: two runs taking turns answer
-# by answer would swap models on a GPU that holds one, and every answer would pay a load.
+# One run at a time on a host, whatever its set, in this process (a judge run, arena.judge_run,
+# takes the same turns): two runs taking turns answer by answer would swap models on a GPU that
+# holds one, and every answer would pay a load.
 _HOST_TURNS: dict[str, threading.Lock] = {}
 _HOST_TURNS_LOCK = threading.Lock()
 
 
-def _host_turn(host: str) -> threading.Lock:
+def host_turn(host: str) -> threading.Lock:
+    """The lock a background run (generation or judging) holds while it uses `host`."""
     with _HOST_TURNS_LOCK:
         return _HOST_TURNS.setdefault(host, threading.Lock())
 
@@ -269,7 +271,7 @@ class GenerationRun:
 
     def _work(self, host: str, jobs: Sequence[Job]) -> None:
         """Run `host`'s jobs in order once the host is this run's (see _HOST_TURNS)."""
-        turn = _host_turn(host)
+        turn = host_turn(host)
         with self._lock:
             self._queued.add(host)
         while not turn.acquire(timeout=POLL_S):

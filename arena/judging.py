@@ -196,3 +196,50 @@ def judge_rates(outcomes: Iterable[str]) -> JudgeRates:
     return JudgeRates(judged=sum(counts.values()), wins=counts[JUDGE_A] + counts[JUDGE_B],
                       ties=counts[JUDGE_TIE], abstained=counts[ABSTAIN],
                       no_verdict=counts[NO_VERDICT])
+
+
+# What is judged (arena.db.judgements): a live battle, or a prompt set's pair of stored answers.
+SUBJECT_BATTLE = "battle"
+SUBJECT_PAIR = "pair"
+
+
+@dataclass(frozen=True)
+class JudgeSubject:
+    """Two complete answers to one prompt, to judge. A live battle is known by `battle_id`
+    (side a is its side a); a prompt-set pair by its two stored answers' ids, `answer_low` <
+    `answer_high` (side a is the low one). Models are contestant names, as votes have them."""
+
+    kind: str  # SUBJECT_BATTLE or SUBJECT_PAIR
+    category: str
+    prompt: str
+    system_prompt: str
+    model_a: str
+    model_b: str
+    text_a: str
+    text_b: str
+    battle_id: str | None = None
+    answer_low: int | None = None
+    answer_high: int | None = None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One judge's judgement of a subject in both orders (`first`: side a shown as Assistant A),
+    or a failed attempt: `error` set and `outcome` None (retried by the next run)."""
+
+    subject: JudgeSubject
+    judge_model: str
+    judge_digest: str
+    judge_host: str
+    prompt_version: str
+    instruction: str
+    started_at: str
+    finished_at: str
+    output_first: str = ""
+    output_second: str = ""
+    thinking_first: str = ""
+    thinking_second: str = ""
+    verdict_first: str | None = None
+    verdict_second: str | None = None
+    outcome: str | None = None  # one of OUTCOMES
+    error: str | None = None

@@ -107,7 +107,7 @@ def test_the_migration_counts_the_answers_already_stored(tmp_path, monkeypatch):
                          (battle_id,))
     monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS)
     new = Store(path)
-    assert new.schema_version() == 13
+    assert new.schema_version() == len(MIGRATIONS)
     sides, vote = style_row(new, battle.id)
     assert sides == [answer_style(MARKDOWN), answer_style("Four.")]
     assert vote == packed(MARKDOWN, "Four.")

@@ -14,6 +14,12 @@ import sqlite3
 from collections.abc import Callable
 
 from arena.categories import DEFAULT_CATEGORIES
+from arena.db.migrations_round2 import (  # the second round's steps
+    _JUDGEMENTS,
+    _PROMPT_SETS,
+    _QUEUE_BATTLES,
+    _answer_styles,
+)
 from arena.records import WINNERS, contestant_name
 
 _SCHEMA_V1 = f"""
@@ -238,111 +244,6 @@ WHERE counts = 1 AND model_a = model_b;
 """
 
 
-_PROMPT_SETS = """
--- Prompt sets (arena.prompt_sets): a category's prompts that every contestant answers once.
--- A set's category is checked when it is added, as a battle's is: no foreign key, so that
--- deleting a category stays a question the Store answers (Categories.delete_category).
-CREATE TABLE prompt_sets (
-    id         INTEGER PRIMARY KEY,
-    name       TEXT NOT NULL UNIQUE,
-    category   TEXT NOT NULL,
-    labels     TEXT NOT NULL DEFAULT '[]',  -- JSON list: a classification set's allowed answers
-    created_at TEXT NOT NULL
-);
-
--- An item is known in its set by its key: the id its file gave (file_id), or its prompt.
-CREATE TABLE prompt_items (
-    id       INTEGER PRIMARY KEY,
-    set_id   INTEGER NOT NULL REFERENCES prompt_sets (id) ON DELETE CASCADE,
-    key      TEXT NOT NULL,
-    file_id  TEXT,
-    prompt   TEXT NOT NULL,
-    expected TEXT,
-    position INTEGER NOT NULL,
-    UNIQUE (set_id, key)
-);
-
--- One stored answer per item and contestant (model and thinking mode), with the same fields as
--- a battle's side, and the options and system prompt it was generated with. A failed answer
--- may be replaced (a retry); a complete one never is (Store.save_answer).
-CREATE TABLE prompt_answers (
-    id             INTEGER PRIMARY KEY,
-    item_id        INTEGER NOT NULL REFERENCES prompt_items (id) ON DELETE CASCADE,
-    model          TEXT NOT NULL,
-    digest         TEXT NOT NULL DEFAULT '',
-    host           TEXT NOT NULL DEFAULT '',
-    think          TEXT NOT NULL CHECK (think IN ('default', 'on', 'off')),
-    answer         TEXT NOT NULL DEFAULT '',
-    thinking       TEXT NOT NULL DEFAULT '',
-    ttft_s         REAL,
-    total_s        REAL,
-    load_s         REAL,
-    prompt_tokens  INTEGER,
-    output_tokens  INTEGER,
-    tokens_per_s   REAL,
-    done_reason    TEXT,
-    error_kind     TEXT,
-    error          TEXT,
-    status         TEXT NOT NULL CHECK (status IN ('complete', 'failed')),
-    failure_reason TEXT,
-    options        TEXT NOT NULL,               -- JSON, identical for every contestant of a set
-    system_prompt  TEXT NOT NULL DEFAULT '',
-    created_at     TEXT NOT NULL,
-    UNIQUE (item_id, model, think),
-    CHECK ((status = 'failed') = (error_kind IS NOT NULL))
-);
-"""
-
-
-_QUEUE_BATTLES = """
--- A battle of the vote queue shows two stored answers of a prompt set's item (source
--- 'prompt_set'): it keeps the set's name, the item's id in its file (if it had one) and its
--- expected answer, so that files carry them and imports keep them, and, in this database, the
--- two answers it showed (answer_id_a / _b: NULL for live and imported battles).
-ALTER TABLE battles ADD COLUMN prompt_set TEXT;
-ALTER TABLE battles ADD COLUMN item_id TEXT;
-ALTER TABLE battles ADD COLUMN expected TEXT;
-ALTER TABLE battles ADD COLUMN answer_id_a INTEGER REFERENCES prompt_answers (id) ON DELETE SET NULL;
-ALTER TABLE battles ADD COLUMN answer_id_b INTEGER REFERENCES prompt_answers (id) ON DELETE SET NULL;
-CREATE INDEX battles_answers ON battles (answer_id_a, answer_id_b) WHERE answer_id_a IS NOT NULL;
--- The battles of prompt sets (from the vote queue, or imported with their set): the leaderboard
--- reads their votes item by item (arena.db.votes, clustered bootstrap) through this index,
--- without a scan of every battle; live battles are not in it.
-CREATE INDEX battles_in_sets ON battles (prompt_set) WHERE prompt_set IS NOT NULL;
--- The contestants an admin chose for a set (JSON list of contestant names); empty: every model
--- that takes part.
-ALTER TABLE prompt_sets ADD COLUMN contestants TEXT NOT NULL DEFAULT '[]';
-"""
-
-
-def _answer_styles(conn: sqlite3.Connection) -> None:
-    """Each answer's style counts (arena.style_features: tokens, headers, list items, bold
-    spans; NULL for a side with no answer text), and both on each vote, each side's packed into
-    one integer (tokens in the low 24 bits, then 12 bits each, clipped), so that the
-    style-controlled leaderboard is one scan of the votes, as the plain one is. The counts of
-    the answers stored so far are worked out here: this migration reads answer_style() from the
-    code."""
-    from arena.style_features import STYLE_FEATURES, answer_style
-
-    sides = [f"style_{f}" for f in STYLE_FEATURES]
-    for column in sides:
-        conn.execute(f"ALTER TABLE battle_sides ADD COLUMN {column} INTEGER")
-    for side in "ab":
-        conn.execute(f"ALTER TABLE votes ADD COLUMN style_{side} INTEGER")
-    last = 0  # in rowid order, a part at a time: no scan is open while rows change
-    while rows := conn.execute("SELECT rowid, answer FROM battle_sides WHERE rowid > ?"
-                               " AND answer != '' ORDER BY rowid LIMIT 10000",
-                               (last,)).fetchall():
-        last = rows[-1][0]
-        conn.executemany(f"UPDATE battle_sides SET {', '.join(f'{c} = ?' for c in sides)}"
-                         " WHERE rowid = ?", [(*answer_style(r[1]), r[0]) for r in rows])
-    packed = ("MIN(s.style_tokens, 16777215) + (MIN(s.style_headers, 4095) << 24)"
-              " + (MIN(s.style_list_items, 4095) << 36) + (MIN(s.style_bold, 4095) << 48)")
-    for side in "ab":
-        conn.execute(f"UPDATE votes SET style_{side} = (SELECT {packed} FROM battle_sides s"
-                     f" WHERE s.battle_id = votes.battle_id AND s.side = '{side}')")
-
-
 # The schema's history. Append, never edit: position i + 1 is schema version i + 1.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _SCHEMA_V1,
@@ -360,4 +261,5 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _PROMPT_SETS,
     _QUEUE_BATTLES,
     _answer_styles,
+    _JUDGEMENTS,
 ]
