@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -132,6 +133,11 @@ def _board_shown(board: pd.DataFrame) -> pd.DataFrame:
 def leaderboard_command(args: argparse.Namespace) -> None:
     if args.rounds < 0:
         raise CommandError(f"--rounds {args.rounds}: must be 0 or more")
+    if args.both_bad and (args.style_control or args.board == "judge"):
+        raise CommandError("--both-bad is the human votes' rate: not with "
+                           + ("--style-control" if args.style_control else "--board judge"))
+    if args.independent and args.category is None:
+        raise CommandError("--independent is for a category's board: add --category")
     if args.style_control:
         from arena import cli_style  # only when asked for: the plain board starts faster
 
@@ -154,10 +160,8 @@ def leaderboard_command(args: argparse.Namespace) -> None:
                 _board_shown, "No counted votes yet.", csv_float_format="%.2f")
     if args.format == "table" and not board.empty:
         # Under the table, as on the Leaderboard page: what would split the top neighbours.
-        for gap in tiers.separating_votes(board, chosen):
-            if gap.more_votes is not None:
-                print(say("board.more_votes", count=gap.more_votes, a=gap.model_a,
-                          b=gap.model_b))
+        for line in tiers.gap_lines(tiers.separating_votes(board, chosen), say):
+            print(line)
     if category != ratings.OVERALL and not board.empty:  # what the board shows, on stderr
         print(say("board.borrowing", tau=f"{borrowing.tau:.0f}") if borrowed
               else say("board.own_votes"), file=sys.stderr)
@@ -339,6 +343,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
+        # Python would complain again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # sqlite3 and OS errors: one line, not a traceback
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

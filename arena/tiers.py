@@ -8,6 +8,7 @@ table. Formulas in docs/ratings.md ("Tiers" and "Votes to tell two models apart"
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -18,6 +19,9 @@ from arena.bradley_terry import ELO_SCALE
 Z95 = 1.959964  # the board's intervals are 95%
 DEFAULT_PAIRS = 3  # adjacent pairs from the top that the board reports on
 MIN_GAP = 0.5  # Elo points: a smaller gap is no gap that more votes could confirm
+# Past this many votes between two models, a team will not cast them: the two are as good as
+# level, and the board says so instead of a five-digit figure.
+PRACTICALLY_LEVEL = 1000
 
 
 def tier_numbers(ci_low: np.ndarray, ci_high: np.ndarray) -> np.ndarray:
@@ -98,3 +102,19 @@ def separating_votes(board: pd.DataFrame, table: pd.DataFrame,
         found.append(PairGap(models[k], models[k + 1], votes_to_separate(
             rating[k] - rating[k + 1], half[k], half[k + 1], score, games)))
     return found
+
+
+def gap_lines(gaps: list[PairGap], t: Callable[..., str],
+              name: Callable[[str], str] = str) -> list[str]:
+    """One line per pair that more votes could split, in the words of `t` (the catalog's
+    "board.more_votes", or "board.practically_level" past PRACTICALLY_LEVEL votes); `name`
+    writes a model's name (e.g. as literal Markdown)."""
+    lines = []
+    for gap in gaps:
+        if gap.more_votes is None:
+            continue
+        key = "board.more_votes" if gap.more_votes <= PRACTICALLY_LEVEL \
+            else "board.practically_level"
+        lines.append(t(key, count=gap.more_votes, limit=f"{PRACTICALLY_LEVEL:,}",
+                       a=name(gap.model_a), b=name(gap.model_b)))
+    return lines

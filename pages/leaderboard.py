@@ -15,21 +15,22 @@ st.caption(t("board.intro"))
 
 category = view.category_picker(ctx)
 where = view.vote_filter(ctx)
-borrow = view.borrow_toggle(ctx, category)
 styled = style_view.toggle(ctx)
+borrow = view.borrow_toggle(ctx, category, disabled=styled)
 found = view.results(ctx, category, where, borrow)
 
 if found.board.empty:
     view.empty_state(ctx, where)
-elif styled:  # the board with answer style held equal, instead of the plain one
-    style_view.section(ctx, category, where)
 else:
-    view.borrowing_note(ctx, found, category)
-    view.verdict(ctx, found.board)
-    view.table(ctx, found.board)
-    view.more_votes(ctx, found.gaps)
-    view.download(ctx, found.board, category)
-    both_bad_view.section(ctx, category, where)  # the absolute rate beside the relative one
+    if styled:  # the board with answer style held equal, instead of the plain one
+        found = style_view.section(ctx, category, where, found)
+    else:
+        view.borrowing_note(ctx, found, category)
+        view.verdict(ctx, found.board)
+        view.table(ctx, found.board)
+        view.more_votes(ctx, found.gaps)
+        view.download(ctx, found.board, category)
     view.chart_section(ctx, found, category, where)
+    both_bad_view.section(ctx, category, where)  # the absolute rate beside the relative one
 
 accuracy_view.section(ctx)  # answers need no votes to be scored

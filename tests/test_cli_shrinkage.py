@@ -58,3 +58,24 @@ def test_the_note_in_chinese(vote_file, monkeypatch):
     result = arena("leaderboard", "--from", str(vote_file), "--category", "coding", "--rounds",
                    "50")
     assert result.returncode == 0 and "借助总榜" in result.stderr
+
+
+def test_flags_that_do_not_go_together_are_refused(vote_file):
+    alone = arena("leaderboard", "--from", str(vote_file), "--independent")
+    assert alone.returncode == 1 and "--independent is for a category's board" in alone.stderr
+    both = arena("leaderboard", "--from", str(vote_file), "--both-bad", "--style-control")
+    assert both.returncode == 1 and "--both-bad" in both.stderr
+
+
+def test_a_reader_that_stops_early_is_no_error(vote_file):
+    """`arena leaderboard | head -1`: the closed pipe ends the command quietly."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "arena", "leaderboard", "--from",
+                                str(vote_file)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    process.stdout.close()  # before the board is printed
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0, stderr
+    assert "BrokenPipe" not in stderr and "Traceback" not in stderr

@@ -107,7 +107,7 @@ def test_a_feature_that_never_varies_is_said_so_in_words():
     fit = style_leaderboard(StyleVotes.from_frame(votes))
     lines = coefficient_lines(fit.coefficients, partial(translate, "en"))
     assert lines[0].startswith("A 2× longer answer is worth about +")
-    assert lines[1] == "Headers: no answer has any, or all have the same, so nothing to learn."
+    assert lines[1] == "Headers: the answers do not differ in it, so there is nothing to learn."
     zh = coefficient_lines(fit.coefficients, partial(translate, "zh"))
     assert "长一倍" in zh[0] and "标题" in zh[1]
 

@@ -77,4 +77,22 @@ def test_a_category_board(monkeypatch):
     assert sorted(at.dataframe[0].value["Model"]) == ["x:1", "y:1"]
     assert any("Not enough votes to tell these models apart yet" in i for i in texts(at.info))
     # No style varies among these three votes: each feature says so.
-    assert "Length: no answer has any, or all have the same" in all_text(at)
+    assert "Length: the answers do not differ in it" in all_text(at)
+
+
+def test_with_style_control_the_charts_and_the_both_bad_rates_stay(monkeypatch):
+    """Style control swaps the ratings, nothing else: the charts (the ratings chart showing the
+    style-controlled board) and the unacceptable-answers section stay; a category's borrow
+    toggle is shown but cannot be changed, and a line says why."""
+    monkeypatch.setenv("ARENA_BOOTSTRAP_ROUNDS", "0")
+    seed_styled(db(), 500)
+    at = open_page("pages/leaderboard.py")
+    charts = len(at.get("vega_lite_chart"))
+    at.toggle(key="board.style").set_value(True).run()
+    assert not at.exception, texts(at.exception)
+    assert len(at.get("vega_lite_chart")) == charts == 4
+    assert "Unacceptable answers" in all_text(at) or "both are bad" in all_text(at)
+    category = db().vote_counts()["category"].iloc[0]
+    at.selectbox(key="board.category").select(category).run()
+    assert at.toggle(key="board.borrow").disabled
+    assert "it does not borrow from Overall" in all_text(at)

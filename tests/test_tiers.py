@@ -161,3 +161,16 @@ def test_that_many_more_votes_tell_them_apart_by_simulation():
     assert boards >= 4
     assert np.mean(at_estimate) >= 0.5
     assert np.mean(at_estimate) > np.mean(at_tenth) + 0.1
+
+
+def test_gap_lines_say_practically_level_past_a_thousand_votes():
+    from arena.tiers import PRACTICALLY_LEVEL, PairGap, gap_lines
+
+    def t(key, **values):
+        return f"{key}:{values['count']}:{values['a']}:{values['b']}:{values['limit']}"
+
+    gaps = [PairGap("a", "b", 40), PairGap("b", "c", None), PairGap("c", "d", 62875),
+            PairGap("d", "e", PRACTICALLY_LEVEL)]
+    assert gap_lines(gaps, t, str.upper) == [
+        "board.more_votes:40:A:B:1,000", "board.practically_level:62875:C:D:1,000",
+        "board.more_votes:1000:D:E:1,000"]

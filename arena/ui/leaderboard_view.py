@@ -116,11 +116,12 @@ def results(ctx: PageContext, category: str, where: VoteFilter,
                         borrow, ctx.store)
 
 
-def borrow_toggle(ctx: PageContext, category: str) -> bool:
-    """Whether a category's board borrows from Overall (the default); Overall has no toggle."""
+def borrow_toggle(ctx: PageContext, category: str, disabled: bool = False) -> bool:
+    """Whether a category's board borrows from Overall (the default); Overall has no toggle.
+    `disabled`: shown but not to be changed (style control fits each board on its own)."""
     if category == ratings.OVERALL:
         return True
-    return st.toggle(ctx.t("board.borrow"), value=True, key="board.borrow",
+    return st.toggle(ctx.t("board.borrow"), value=True, key="board.borrow", disabled=disabled,
                      help=ctx.t("board.borrow_help"))
 
 
@@ -193,10 +194,8 @@ def table(ctx: PageContext, board: pd.DataFrame) -> None:
 
 
 def more_votes_lines(gaps: list[tiers.PairGap], t) -> list[str]:
-    """One line per top pair the votes could still split: about how many more votes between
-    the two would tell them apart (model names shown as written)."""
-    return [t("board.more_votes", count=gap.more_votes, a=literal_markdown(gap.model_a),
-              b=literal_markdown(gap.model_b)) for gap in gaps if gap.more_votes is not None]
+    """One line per top pair the votes could still split (model names shown as written)."""
+    return tiers.gap_lines(gaps, t, literal_markdown)
 
 
 def more_votes(ctx: PageContext, gaps: list[tiers.PairGap]) -> None:

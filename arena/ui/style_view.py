@@ -4,14 +4,16 @@ and how many votes had no answer texts."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
 
+from arena import ratings
 from arena.db import Store, VoteFilter
 from arena.style_control import StyleBoard, coefficient_lines, style_leaderboard
 from arena.ui.common import PageContext
-from arena.ui.leaderboard_view import table, verdict
+from arena.ui.leaderboard_view import CategoryResults, table, verdict
 
 
 def toggle(ctx: PageContext) -> bool:
@@ -28,8 +30,11 @@ def _compute(db_path: str, category: str, since: date | None, until: date | None
     return style_leaderboard(votes.board(category), min_votes=min_votes)
 
 
-def section(ctx: PageContext, category: str, where: VoteFilter) -> None:
-    """The style-controlled board of `category` (or Overall), in place of the plain one."""
+def section(ctx: PageContext, category: str, where: VoteFilter,
+            plain: CategoryResults) -> CategoryResults:
+    """The style-controlled board of `category` (or Overall), in place of the plain one; the
+    results for the charts below, with the style-controlled board in place of the plain one
+    (the plain one when there is none)."""
     t = ctx.t
     with st.spinner(t("board.computing")):
         found = _compute(str(ctx.settings.db_path), category, where.since, where.until,
@@ -39,9 +44,12 @@ def section(ctx: PageContext, category: str, where: VoteFilter) -> None:
         st.info(t("style.empty"), icon="🎨")
     else:
         st.caption(t("style.caption"))
+        if category != ratings.OVERALL:
+            st.caption(t("style.own_votes"))
         verdict(ctx, found.board)
         table(ctx, found.board)
         st.subheader(t("style.effects"), help=t("style.effects_help"))
         st.markdown("  \n".join(coefficient_lines(found.coefficients, t)))
     if found.left_out:
         st.caption(t("style.left_out", count=found.left_out))
+    return plain if found.board.empty else replace(plain, board=found.board, gaps=[])
