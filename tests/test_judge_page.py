@@ -117,7 +117,7 @@ def test_a_limit_and_a_category(ollama):
     assert any("3 battles and pairs left" in c for c in texts(at.caption))
     at.radio(key="judge.scope").set_value("category").run()
     at.selectbox(key="judge.scope_category").select("coding").run()
-    assert any("0 battles and pairs left" in c for c in texts(at.caption))
+    assert any("Nothing left to judge" in i for i in texts(at.info))
     assert at.button(key="judge.start").proto.disabled
 
 

@@ -149,7 +149,7 @@ def scope_picker(ctx: PageContext) -> dict | None:
     if not ctx.admin:
         return None
     keep_choice("judge.scope", SCOPES)
-    scope_column, which_column, limit_column = st.columns(3)
+    scope_column, which_column, limit_column = st.columns([2, 2, 1])
     scope = scope_column.radio(t("judge.scope"), SCOPES, key="judge.scope", horizontal=True,
                                format_func=lambda s: t(f"judge.scope.{s}"))
     chosen: dict = {"category": None, "prompt_set": None, "limit": None}
@@ -217,7 +217,8 @@ def controls(ctx: PageContext, run: JudgeRun | None, state: str, judge: Contesta
             left = len(ctx.store.judge_subjects(judge.name, category=scope["category"],
                                                 prompt_set=scope["prompt_set"],
                                                 limit=scope["limit"]))
-            st.caption(t("judge.left", count=left, model=judge.name))
+            if left:
+                st.caption(t("judge.left", count=left, model=judge.name))
         if next(columns).button(t("judge.start"), key="judge.start", type="primary",
                                 disabled=not left, width="stretch"):
             judges().start(ctx.store, ctx.settings, judge, judge.hosts[0], live_busy=live_busy(ctx),
