@@ -161,3 +161,26 @@ def test_a_failing_run_says_why(monkeypatch, admin):
         at.button(key="judge.start").click().run()
         at = finish(at)
     assert any(e.startswith("The judge run stopped:") for e in texts(at.error)), texts(at.error)
+
+
+def test_pause_resume_and_stop(monkeypatch, admin):
+    from arena.generator import PAUSED, STOPPED
+
+    with FakeOllama([longer_answer_judge(LONGER)], token_delay=0.05) as fake:
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        seed_live(db(), 4)
+        db().set_judge_choice(LONGER)
+        at = open_judge()
+        at.button(key="judge.start").click().run()
+        at.button(key="judge.pause").click().run()
+        run = judges().run()
+        assert run.status().state == PAUSED
+        assert "Paused" in all_text(at)
+        at.button(key="judge.resume").click().run()
+        assert run.status().state != PAUSED
+        at.button(key="judge.stop").click().run()
+        assert run.wait(10) and run.status().state == STOPPED
+        at.run()
+        assert "Stopped" in all_text(at)
+        assert len(db().judgements(LONGER)) < 4
+        assert at.button(key="judge.start").proto.disabled is False  # the rest is left to judge

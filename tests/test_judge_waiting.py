@@ -58,3 +58,24 @@ def test_a_pair_shown_by_a_waiting_queue_battle_waits_for_its_vote(store):
     assert left  # the others are judged meanwhile
     store.record_vote(battle.id, "model_b")
     assert {(s.answer_low, s.answer_high) for s in store.judge_subjects("judge:1")} == pairs
+
+
+def test_the_export_for_the_page_leaves_out_a_pair_a_waiting_battle_shows(store):
+    from arena.judging import PROMPT_VERSION, Judgement
+
+    seed_set(store)
+    subject = store.judge_subjects("judge:1")[0]
+    store.save_judgement(Judgement(subject, "judge:1", "sha", "h", PROMPT_VERSION, "Be fair.",
+                                   "t0", "t1", verdict_first="A", verdict_second="B",
+                                   outcome="model_a"))
+    assert len(store.judgements(revealed_only=True)) == 1
+    first, second = store.stored_answers([subject.answer_low, subject.answer_high])
+    battle = Battle(category="general", prompt=subject.prompt, system_prompt="",
+                    options=first.options, side_a=first.side, side_b=second.side,
+                    source=QUEUE_SOURCE, prompt_set=SET, item_id=None,
+                    answer_id_a=first.answer_id, answer_id_b=second.answer_id)
+    store.save_battle(battle)  # on someone's screen: the judgement quotes its answers
+    assert store.judgements(revealed_only=True).empty
+    assert len(store.judgements()) == 1  # the command line's export is the admin's own file
+    store.record_vote(battle.id, "model_a")
+    assert len(store.judgements(revealed_only=True)) == 1

@@ -14,7 +14,14 @@ import pandas as pd
 
 from arena.db.prompt_sets import PromptSets
 from arena.db.queue import Queue
-from arena.db.rules import WAITING_BATTLES, WAITING_CUTOFFS
+from arena.db.rules import (
+    HIDDEN_BATTLES,
+    HIDDEN_CUTOFFS,
+    WAITING_ANSWERS,
+    WAITING_ANSWERS_CUTOFFS,
+    WAITING_BATTLES,
+    WAITING_CUTOFFS,
+)
 from arena.i18n import Explained
 from arena.judging import (
     JUDGE_A,
@@ -206,15 +213,23 @@ class Judgements(PromptSets, Queue):
         return pd.DataFrame([(r[0], _SWAPPED.get(r[1], r[1]) if r[3] else r[1], r[2])
                              for r in rows], columns=["category", "human", "judge"])
 
-    def judgements(self, judge_model: str | None = None) -> pd.DataFrame:
+    def judgements(self, judge_model: str | None = None,
+                   revealed_only: bool = False) -> pd.DataFrame:
         """Every judgement (failed attempts included), oldest first, with every column
         (JUDGEMENT_COLUMNS): for exports. Of every battle, voted or not: not for a page that
-        shows battles before their vote."""
+        shows battles before their vote. `revealed_only`: without those whose battle's names
+        are still hidden (arena.db.rules) or whose pair a battle waiting for its vote shows, as
+        the votes' exports leave those out (the outputs quote the answers beside the names)."""
+        query = (f"SELECT {', '.join(JUDGEMENT_COLUMNS)} FROM judgements"
+                 " WHERE (? IS NULL OR judge_model = ?)")
+        params: list = [judge_model, judge_model]
+        if revealed_only:
+            query += (f" AND (battle_id IS NULL OR battle_id NOT IN ({HIDDEN_BATTLES}))"
+                      f" AND (answer_low IS NULL OR (answer_low NOT IN ({WAITING_ANSWERS})"
+                      f" AND answer_high NOT IN ({WAITING_ANSWERS})))")
+            params += [self._hidden_after()] * (HIDDEN_CUTOFFS + 2 * WAITING_ANSWERS_CUTOFFS)
         with self.reading() as conn:
-            rows = conn.execute(
-                f"SELECT {', '.join(JUDGEMENT_COLUMNS)} FROM judgements"
-                " WHERE ? IS NULL OR judge_model = ? ORDER BY id",
-                (judge_model, judge_model)).fetchall()
+            rows = conn.execute(query + " ORDER BY id", params).fetchall()
         # Objects: SQL NULL stays None and ids stay integers (pandas would make floats, NaN).
         return pd.DataFrame([tuple(r) for r in rows], columns=JUDGEMENT_COLUMNS, dtype=object)
 

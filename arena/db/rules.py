@@ -48,6 +48,9 @@ HIDDEN_BATTLES = (f"{WAITING_BATTLES}"
                   f" UNION SELECT id FROM battles WHERE answer_id_a IN ({_WAITING_ANSWERS})"
                   " UNION SELECT id FROM battles WHERE answer_id_a IS NOT NULL"
                   f" AND answer_id_b IN ({_WAITING_ANSWERS})")
+# The same stored answers, public: a judgement of a pair showing one is not exported meanwhile.
+WAITING_ANSWERS = _WAITING_ANSWERS
+WAITING_ANSWERS_CUTOFFS = WAITING_ANSWERS.count("?")
 REVEALED_CUTOFFS = REVEALED.count("?")
 HIDDEN_CUTOFFS = HIDDEN_BATTLES.count("?")
 

@@ -293,7 +293,8 @@ def rates_table(ctx: PageContext) -> None:
 
 def downloads(ctx: PageContext) -> None:
     """Every judgement with its audit columns, CSV or JSON Lines (admins only: the raw
-    outputs quote the answers)."""
+    outputs quote the answers), without those of battles still hidden, as the Data page's
+    exports leave them out."""
     if not ctx.admin or not ctx.store.judge_models():
         return
     t = ctx.t
@@ -302,6 +303,6 @@ def downloads(ctx: PageContext) -> None:
                                (lines_column, "jsonl", "application/jsonl")):
         column.download_button(
             t(f"judge.download.{form}"),
-            data=lambda form=form: cli_judge.judgements_text(ctx.store.judgements(), form)
-            .encode("utf-8"),  # built only when clicked
+            data=lambda form=form: cli_judge.judgements_text(
+                ctx.store.judgements(revealed_only=True), form).encode("utf-8"),  # when clicked
             file_name=f"arena-judgements.{form}", mime=mime, key=f"judge.download.{form}")
