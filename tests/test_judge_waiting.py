@@ -79,3 +79,4 @@ def test_the_export_for_the_page_leaves_out_a_pair_a_waiting_battle_shows(store)
     assert len(store.judgements()) == 1  # the command line's export is the admin's own file
     store.record_vote(battle.id, "model_a")
     assert len(store.judgements(revealed_only=True)) == 1
+

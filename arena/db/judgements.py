@@ -203,6 +203,14 @@ class Judgements(PromptSets, Queue):
                 "SELECT DISTINCT judge_model FROM judgements WHERE outcome IS NOT NULL"
                 " ORDER BY judge_model")]
 
+    def judge_outcomes(self, judge_model: str, prompt_version: str = PROMPT_VERSION) -> list[str]:
+        """The outcomes of a judge's complete judgements (for arena.judging.judge_rates), without
+        reading their outputs."""
+        with self.reading() as conn:
+            return [r[0] for r in conn.execute(
+                "SELECT outcome FROM judgements WHERE judge_model = ? AND prompt_version = ?"
+                " AND outcome IS NOT NULL ORDER BY id", (judge_model, prompt_version))]
+
     def judge_agreement_pairs(self, judge_model: str,
                               prompt_version: str = PROMPT_VERSION) -> pd.DataFrame:
         """(category, human, judge): every counted human vote whose live battle, or whose queue

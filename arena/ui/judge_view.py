@@ -279,8 +279,7 @@ def rates_table(ctx: PageContext) -> None:
         return
     rows = []
     for name in names:
-        frame = ctx.store.judgements(name)
-        rates = judge_rates(o for o in frame["outcome"] if o is not None)
+        rates = judge_rates(ctx.store.judge_outcomes(name))
         rows.append({t("judge.col.judge"): name, t("judge.col.judged"): rates.judged,
                      t("judge.col.wins"): rates.wins, t("judge.col.ties"): rates.ties,
                      t("judge.col.abstained"): rates.abstained,
