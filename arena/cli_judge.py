@@ -207,19 +207,23 @@ def export_judgements_command(args: argparse.Namespace) -> None:
     print(say("cli.judgements_exported", count=len(frame), path=out))
 
 
-def write_judgements(frame: pd.DataFrame, path: str, form: str) -> None:
+def judgements_text(frame: pd.DataFrame, form: str) -> str:
     """The judgements as CSV (formula-safe, with a byte-order mark for Excel) or JSON Lines (one
-    object a line), written beside `path` and moved onto it whole: never half a file."""
+    object a line): the one way they are written, by this command and by the Judge page."""
     from arena.files.spreadsheet import safe_csv
 
+    if form == "csv":
+        return "\ufeff" + safe_csv(frame)
+    return "".join(json.dumps(record, ensure_ascii=False) + "\n"
+                   for record in frame.to_dict("records"))
+
+
+def write_judgements(frame: pd.DataFrame, path: str, form: str) -> None:
+    """judgements_text written beside `path` and moved onto it whole: never half a file."""
     partial = f"{path}.part"
     try:
         with open(partial, "w", encoding="utf-8", newline="") as out:
-            if form == "csv":
-                out.write("\ufeff" + safe_csv(frame))
-            else:
-                out.writelines(json.dumps(record, ensure_ascii=False) + "\n"
-                               for record in frame.to_dict("records"))
+            out.write(judgements_text(frame, form))
         os.replace(partial, path)
     finally:
         if os.path.exists(partial):

@@ -1,9 +1,10 @@
 """Leaderboard: Bradley–Terry ratings with 95% intervals, per category and Overall; below them,
-the accuracy against prompt sets' expected answers."""
+a judge model's own board and its agreement with people; the accuracy against prompt sets'
+expected answers."""
 
 import streamlit as st
 
-from arena.ui import accuracy_view, both_bad_view, style_view
+from arena.ui import accuracy_view, both_bad_view, judge_board_view, style_view
 from arena.ui import leaderboard_view as view
 from arena.ui.common import setup_page
 
@@ -17,7 +18,7 @@ category = view.category_picker(ctx)
 where = view.vote_filter(ctx)
 styled = style_view.toggle(ctx)
 borrow = view.borrow_toggle(ctx, category, disabled=styled)
-found = view.results(ctx, category, where, borrow)
+found = plain = view.results(ctx, category, where, borrow)
 
 if found.board.empty:
     view.empty_state(ctx, where)
@@ -33,4 +34,5 @@ else:
     view.chart_section(ctx, found, category, where)
     both_bad_view.section(ctx, category, where)  # the absolute rate beside the relative one
 
+judge_board_view.section(ctx, category, plain.board)  # a judge's opinion, never mixed in
 accuracy_view.section(ctx)  # answers need no votes to be scored

@@ -55,18 +55,18 @@ def seed_set(store: Store) -> None:
                  [PromptItem("Review one"), PromptItem("Review two")], SET_ANSWERS)
 
 
-def vote_queue_battles(store: Store) -> list[Battle]:
+def vote_queue_battles(store: Store, set_name: str = SET) -> list[Battle]:
     """A vote-queue battle on every pair of the set, shown as the queue shows them (the high
     answer as side a in every other one), each voted by the rule; the battles."""
     shown = []
-    for k, row in enumerate(store.queue_candidates(None, SET).itertuples(index=False)):
+    for k, row in enumerate(store.queue_candidates(None, set_name).itertuples(index=False)):
         first, second = store.stored_answers([int(row.answer_a), int(row.answer_b)])
         if k % 2:
             first, second = second, first
         battle = Battle(category=row.category, prompt=row.prompt,
                         system_prompt=first.system_prompt, options=first.options,
                         side_a=first.side, side_b=second.side, source=QUEUE_SOURCE,
-                        prompt_set=SET, item_id=row.item_id, answer_id_a=first.answer_id,
+                        prompt_set=set_name, item_id=row.item_id, answer_id_a=first.answer_id,
                         answer_id_b=second.answer_id)
         store.save_battle(battle)
         store.record_vote(battle.id, longer(battle.side_a.answer, battle.side_b.answer))

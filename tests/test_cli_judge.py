@@ -140,8 +140,10 @@ def test_the_judge_board_beside_an_untouched_human_board(db, fake):
 
 def test_judgements_export_to_csv_and_json_lines_with_every_audit_column(db, fake, tmp_path):
     with Store(db) as store:  # text a spreadsheet would run as a formula
-        store.save_battle(Battle("general", "q", "", {}, Side("m1", answer="A longer one."),
-                                 Side("+m3", answer="short")))
+        battle = Battle("general", "q", "", {}, Side("m1", answer="A longer one."),
+                        Side("+m3", answer="short"))
+        store.save_battle(battle)
+        store.record_vote(battle.id, "model_a")  # a battle waiting for its vote is not judged
         store.set_judge_instruction("general", "=HYPERLINK(1) is a bad answer.")
     assert arena("judge", "--judge", LONGER, "--db", db).returncode == 0
     assert arena("judge", "--judge", ALWAYS_A, "--db", db, "--limit", "2").returncode == 0

@@ -223,3 +223,14 @@ def test_an_older_database_is_migrated_and_keeps_its_votes(tmp_path, monkeypatch
         assert len(upgraded.judge_subjects(JUDGE)) == 2
         upgraded.save_judgement(judged(upgraded.judge_subjects(JUDGE)[0]))
         assert upgraded.judge_models() == [JUDGE]
+
+
+def test_a_judges_outcomes_are_its_complete_judgements(store):
+    seed_set(store)
+    first, second = store.judge_subjects("judge:1")[:2]
+    store.save_judgement(Judgement(first, "judge:1", "", "h", PROMPT_VERSION, "", "t0", "t1",
+                                   outcome="abstain"))
+    store.save_judgement(Judgement(second, "judge:1", "", "h", PROMPT_VERSION, "", "t0", "t1",
+                                   error="first order: timeout"))
+    assert store.judge_outcomes("judge:1") == ["abstain"]
+    assert store.judge_outcomes("judge:2") == []

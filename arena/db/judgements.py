@@ -14,6 +14,14 @@ import pandas as pd
 
 from arena.db.prompt_sets import PromptSets
 from arena.db.queue import Queue
+from arena.db.rules import (
+    HIDDEN_BATTLES,
+    HIDDEN_CUTOFFS,
+    WAITING_ANSWERS,
+    WAITING_ANSWERS_CUTOFFS,
+    WAITING_BATTLES,
+    WAITING_CUTOFFS,
+)
 from arena.i18n import Explained
 from arena.judging import (
     JUDGE_A,
@@ -39,21 +47,27 @@ _INSERT = (f"INSERT INTO judgements ({', '.join(JUDGEMENT_COLUMNS[1:])})"
 _COUNTED = (JUDGE_A, JUDGE_B, JUDGE_TIE)  # outcomes the judge board counts
 _JUDGE_KEY = "judge_model"  # judge_settings: the admin's chosen judge
 
-# Parameters by name: queue source, category, judge, version. Complete live battles with two
-# non-empty answers and no complete judgement by that judge and version, newest first.
-_LIVE = """
+# Complete live battles with two non-empty answers and no complete judgement by that judge and
+# version, newest first; never one still waiting for its vote (arena.db.rules: a judgement of it
+# could move a judge figure while the battle is on someone's screen). Parameters: queue source,
+# category twice, judge, version, then the cutoff WAITING_CUTOFFS times.
+_LIVE = f"""
 SELECT b.id, b.category, b.prompt, b.system_prompt, a.model, a.think, a.answer,
        bb.model, bb.think, bb.answer
 FROM battles b
 JOIN battle_sides a ON a.battle_id = b.id AND a.side = 'a'
 JOIN battle_sides bb ON bb.battle_id = b.id AND bb.side = 'b'
-WHERE b.source != :queue AND b.status = 'complete' AND TRIM(a.answer) != ''
-  AND TRIM(bb.answer) != '' AND (:category IS NULL OR b.category = :category)
+WHERE b.source != ? AND b.status = 'complete' AND TRIM(a.answer) != ''
+  AND TRIM(bb.answer) != '' AND (? IS NULL OR b.category = ?)
   AND NOT EXISTS (SELECT 1 FROM judgements j WHERE j.battle_id = b.id
-                  AND j.judge_model = :judge AND j.prompt_version = :version
+                  AND j.judge_model = ? AND j.prompt_version = ?
                   AND j.outcome IS NOT NULL)
+  AND b.id NOT IN ({WAITING_BATTLES})
 ORDER BY b.created_at DESC, b.rowid DESC
 """
+# The stored answers a queue battle waiting for its vote shows: their pairs wait too.
+_WAITING_SHOWN = (f"SELECT answer_id_a, answer_id_b FROM battles WHERE id IN ({WAITING_BATTLES})"
+                  " AND answer_id_a IS NOT NULL")
 _JUDGED_PAIRS = ("SELECT answer_low, answer_high FROM judgements WHERE answer_low IS NOT NULL"
                  " AND judge_model = ? AND prompt_version = ? AND outcome IS NOT NULL")
 # Counted human votes with a complete judgement (parameters: judge, version). A queue battle's
@@ -87,15 +101,16 @@ class Judgements(PromptSets, Queue):
         """What `judge_model` has not judged completely with `prompt_version` (a failed attempt
         is judged again): live battles first, newest first, then prompt-set pairs in set and
         item order; only a category's (slug), only a set's pairs (no live battle then), at most
-        `limit`."""
+        `limit`. Never a battle still waiting for its vote (not voted, not abandoned, within the
+        store's time limit), nor a pair a waiting queue battle shows: they wait for the vote."""
         from arena.vote_queue import QUEUE_SOURCE  # here: arena.vote_queue imports arena.db
 
         subjects: list[JudgeSubject] = []
         if prompt_set is None:
+            cutoffs = (self._hidden_after(),) * WAITING_CUTOFFS
             with self.reading() as conn:
-                rows = conn.execute(_LIVE, {"queue": QUEUE_SOURCE, "category": category,
-                                            "judge": judge_model,
-                                            "version": prompt_version}).fetchall()
+                rows = conn.execute(_LIVE, (QUEUE_SOURCE, category, category, judge_model,
+                                            prompt_version, *cutoffs)).fetchall()
             subjects = [JudgeSubject(SUBJECT_BATTLE, r[1], r[2], r[3], contestant_name(r[4], r[5]),
                                      contestant_name(r[7], r[8]), r[6], r[9], battle_id=r[0])
                         for r in rows]
@@ -113,10 +128,12 @@ class Judgements(PromptSets, Queue):
         with self.reading() as conn:
             judged = {(r[0], r[1]) for r in conn.execute(_JUDGED_PAIRS,
                                                          (judge_model, prompt_version))}
+            shown = {int(i) for r in conn.execute(
+                _WAITING_SHOWN, (self._hidden_after(),) * WAITING_CUTOFFS) for i in r}
         order = {s.prompt_set.name: n for n, s in enumerate(self.prompt_sets())}
         pairs = pairs.assign(set_order=pairs["set_name"].map(order)).sort_values(
             "set_order", kind="stable")
-        pairs = pairs[[(int(x), int(y)) not in judged
+        pairs = pairs[[(int(x), int(y)) not in judged and not {int(x), int(y)} & shown
                        for x, y in zip(pairs["answer_a"], pairs["answer_b"])]]
         if limit is not None:
             pairs = pairs.head(limit)
@@ -186,6 +203,14 @@ class Judgements(PromptSets, Queue):
                 "SELECT DISTINCT judge_model FROM judgements WHERE outcome IS NOT NULL"
                 " ORDER BY judge_model")]
 
+    def judge_outcomes(self, judge_model: str, prompt_version: str = PROMPT_VERSION) -> list[str]:
+        """The outcomes of a judge's complete judgements (for arena.judging.judge_rates), without
+        reading their outputs."""
+        with self.reading() as conn:
+            return [r[0] for r in conn.execute(
+                "SELECT outcome FROM judgements WHERE judge_model = ? AND prompt_version = ?"
+                " AND outcome IS NOT NULL ORDER BY id", (judge_model, prompt_version))]
+
     def judge_agreement_pairs(self, judge_model: str,
                               prompt_version: str = PROMPT_VERSION) -> pd.DataFrame:
         """(category, human, judge): every counted human vote whose live battle, or whose queue
@@ -196,15 +221,23 @@ class Judgements(PromptSets, Queue):
         return pd.DataFrame([(r[0], _SWAPPED.get(r[1], r[1]) if r[3] else r[1], r[2])
                              for r in rows], columns=["category", "human", "judge"])
 
-    def judgements(self, judge_model: str | None = None) -> pd.DataFrame:
+    def judgements(self, judge_model: str | None = None,
+                   revealed_only: bool = False) -> pd.DataFrame:
         """Every judgement (failed attempts included), oldest first, with every column
         (JUDGEMENT_COLUMNS): for exports. Of every battle, voted or not: not for a page that
-        shows battles before their vote."""
+        shows battles before their vote. `revealed_only`: without those whose battle's names
+        are still hidden (arena.db.rules) or whose pair a battle waiting for its vote shows, as
+        the votes' exports leave those out (the outputs quote the answers beside the names)."""
+        query = (f"SELECT {', '.join(JUDGEMENT_COLUMNS)} FROM judgements"
+                 " WHERE (? IS NULL OR judge_model = ?)")
+        params: list = [judge_model, judge_model]
+        if revealed_only:
+            query += (f" AND (battle_id IS NULL OR battle_id NOT IN ({HIDDEN_BATTLES}))"
+                      f" AND (answer_low IS NULL OR (answer_low NOT IN ({WAITING_ANSWERS})"
+                      f" AND answer_high NOT IN ({WAITING_ANSWERS})))")
+            params += [self._hidden_after()] * (HIDDEN_CUTOFFS + 2 * WAITING_ANSWERS_CUTOFFS)
         with self.reading() as conn:
-            rows = conn.execute(
-                f"SELECT {', '.join(JUDGEMENT_COLUMNS)} FROM judgements"
-                " WHERE ? IS NULL OR judge_model = ? ORDER BY id",
-                (judge_model, judge_model)).fetchall()
+            rows = conn.execute(query + " ORDER BY id", params).fetchall()
         # Objects: SQL NULL stays None and ids stay integers (pandas would make floats, NaN).
         return pd.DataFrame([tuple(r) for r in rows], columns=JUDGEMENT_COLUMNS, dtype=object)
 

@@ -27,6 +27,10 @@ ENDED = _ended("b", "v")
 # created_at index finds them without reading the rest.
 _WAITING = ("FROM battles h LEFT JOIN votes hv ON hv.battle_id = h.id"
             f" WHERE h.created_at >= ? AND NOT {_ended('h', 'hv')}")
+# The battles still waiting for their vote, by id (WAITING_CUTOFFS parameters): what a judge
+# must not judge yet (arena.db.judgements), so that no judge figure moves while one is on screen.
+WAITING_BATTLES = f"SELECT h.id {_WAITING}"
+WAITING_CUTOFFS = WAITING_BATTLES.count("?")
 # The stored answers (prompt_answers ids) a waiting queue battle shows (4 parameters).
 _WAITING_ANSWERS = (f"SELECT h.answer_id_a {_WAITING} AND h.answer_id_a IS NOT NULL"
                     f" UNION SELECT h.answer_id_b {_WAITING} AND h.answer_id_b IS NOT NULL")
@@ -40,10 +44,13 @@ REVEALED = (f"({ENDED} AND (NOT EXISTS ({_WAITING_ANSWERS})"
             f" AND IFNULL(b.answer_id_b, 0) NOT IN ({_WAITING_ANSWERS}))))")
 # The battles whose names are not REVEALED (the cutoff, HIDDEN_CUTOFFS times): the waiting
 # ones, and those that show an answer of one (by the battles_answers index, queue battles only).
-HIDDEN_BATTLES = (f"SELECT h.id {_WAITING}"
+HIDDEN_BATTLES = (f"{WAITING_BATTLES}"
                   f" UNION SELECT id FROM battles WHERE answer_id_a IN ({_WAITING_ANSWERS})"
                   " UNION SELECT id FROM battles WHERE answer_id_a IS NOT NULL"
                   f" AND answer_id_b IN ({_WAITING_ANSWERS})")
+# The same stored answers, public: a judgement of a pair showing one is not exported meanwhile.
+WAITING_ANSWERS = _WAITING_ANSWERS
+WAITING_ANSWERS_CUTOFFS = WAITING_ANSWERS.count("?")
 REVEALED_CUTOFFS = REVEALED.count("?")
 HIDDEN_CUTOFFS = HIDDEN_BATTLES.count("?")
 

@@ -27,6 +27,7 @@ from arena.ui import gate
 PAGES = [
     ("pages/arena.py", "nav.arena", "⚔️"),
     ("pages/prompt_sets.py", "nav.prompt_sets", "📋"),
+    ("pages/judge.py", "nav.judge", "⚖️"),
     ("pages/leaderboard.py", "nav.leaderboard", "🏆"),
     ("pages/models.py", "nav.models", "🧩"),
     ("pages/data.py", "nav.data", "🗂️"),
