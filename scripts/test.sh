@@ -24,4 +24,13 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 "$PYTHON" -m ruff check .
-exec "$PYTHON" -m pytest "$@"
+if [ "$#" -gt 0 ]; then
+    exec "$PYTHON" -m pytest "$@"
+fi
+# Everything: the fast tests on both cores, then the browser tests one at a time (each drives a
+# Streamlit server and Chromium; two at once on two cores would slow each past its timeouts).
+# Both passes run; the exit status says whether either failed.
+status=0
+"$PYTHON" -m pytest -m "not browser" -n 2 || status=$?
+"$PYTHON" -m pytest -m browser || status=$?
+exit "$status"
