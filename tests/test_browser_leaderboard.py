@@ -99,3 +99,9 @@ def test_a_category_board_borrows_from_overall(page, tmp_path):
         expect(page.get_by_text("借助总榜：")).to_be_visible()
         charts_drawn(page, 4)
         screenshot(page, "leaderboard-borrowing-zh")
+        # Style control swaps the ratings only: the charts stay, and borrowing is off for it.
+        page.get_by_text("风格控制", exact=True).click()
+        wait_idle(page)
+        expect(page.get_by_text("风格控制只用各榜单自己的投票拟合，不借助总榜。")).to_be_visible()
+        charts_drawn(page, 4)
+        screenshot(page, "leaderboard-style-zh")
