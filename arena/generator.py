@@ -16,13 +16,24 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import ollama
 
 from arena.abortable_transport import AbortableTransport
+from arena.background_run import (  # noqa: F401  (the states, as callers import them here)
+    ENDED,
+    FAILED,
+    FINISHED,
+    GOING,
+    PAUSED,
+    QUEUED,
+    RUNNING,
+    STOPPED,
+    YIELDING,
+    BackgroundRun,
+)
 from arena.battle import chat_messages
 from arena.db import Store
 from arena.engine import STOPPED as SIDE_STOPPED
@@ -34,17 +45,6 @@ from arena.ollama_api import make_client
 from arena.prompt_sets import PromptAnswer
 from arena.records import STATUS_COMPLETE, Side
 from arena.settings import Settings
-
-# Run states (GenerationStatus.state): codes the pages translate ("generate.state.<code>").
-RUNNING = "running"
-PAUSED = "paused"
-YIELDING = "yielding"  # waiting while live battles run
-QUEUED = "queued"  # waiting while another set's run uses the host
-FINISHED = "finished"  # every answer stored (failed ones included: see `failed`)
-STOPPED = "stopped"
-FAILED = "failed"  # the run as a whole could not go on (the reason in `problem`)
-ENDED = (FINISHED, STOPPED, FAILED)
-GOING = (RUNNING, PAUSED, YIELDING, QUEUED)  # a run that has not ended
 
 POLL_S = 0.05  # how often a waiting worker looks again (paused, or yielding to live battles)
 
@@ -89,7 +89,7 @@ class _Problem(Explained):
     """Why a run cannot start (catalog key "generate.problem.<what>")."""
 
 
-class GenerationRun:
+class GenerationRun(BackgroundRun):
     """One run over a set's missing answers, in background threads; thread-safe."""
 
     def __init__(self, store: Store, settings: Settings, set_name: str,
@@ -103,28 +103,15 @@ class GenerationRun:
         self._contestants = {c.name: c for c in contestants}
         self._live_busy = live_busy
         self._retry_failed = retry_failed
+        super().__init__()
         self._client_factory = client_factory or (
             lambda host, transport: make_client(host, settings.ollama_read_timeout,
                                                 settings.ollama_connect_timeout, transport))
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._go = threading.Event()  # cleared while paused
-        self._go.set()
-        self._ended = threading.Event()
-        self._begun = False
-        self._end_state: str | None = None
-        self._ended_at: float | None = None
-        self._problems: list[Explained] = []
         self._system_prompt = ""
         self._pinned: dict = {}  # the options of the set's answers stored already, seed aside
-        self._started = time.time()
         self._total = 0
         self._done_before = 0  # stored before this run, or meanwhile by another one
-        # Times on the run's clock (`_clock`), which stands still while the run is paused, so
-        # that neither the elapsed time nor the estimate moves during a pause.
-        self._finished: list[float] = []  # when each answer of this run was stored
-        self._paused_s = 0.0  # time spent paused, pauses ended
-        self._paused_at: float | None = None  # when the pause under way began
+        self._finished: list[float] = []  # when each answer was stored, on the run's clock
         self._failed = 0
         self._running: dict[str, tuple[str, str]] = {}  # host -> (contestant, host)
         self._yielding: set[str] = set()  # hosts whose worker waits for live battles
@@ -137,11 +124,8 @@ class GenerationRun:
 
     def start(self) -> GenerationRun:
         """Plan the missing answers and start one worker per host; returns at once."""
-        with self._lock:
-            if self._begun:
-                return self
-            self._begun = True
-            self._started = time.time()
+        if not self._begin():
+            return self
         try:
             plan = self._plan()
         except (_Problem, sqlite3.Error) as exc:
@@ -153,71 +137,18 @@ class GenerationRun:
                          daemon=True).start()
         return self
 
-    def pause(self) -> None:
-        """Start no new answer; the one in progress completes and is stored. Once this
-        returns, `status().progress.running` lists only answers already under way."""
-        with self._lock:
-            if self._go.is_set():
-                self._paused_at = time.time()
-            self._go.clear()
-
-    def resume(self) -> None:
-        with self._lock:
-            self._end_pause()
-            self._go.set()
-
-    def _end_pause(self) -> None:
-        if self._paused_at is not None:
-            self._paused_s += time.time() - self._paused_at
-            self._paused_at = None
-
-    def _clock(self) -> float:
-        """The run's clock: time.time() less the time spent paused (call under the lock)."""
-        if self._paused_at is not None:  # stands at the pause's start
-            return self._paused_at - self._paused_s
-        return time.time() - self._paused_s
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """End the run: the answer in progress is cut off (Ollama stops generating or loading
-        for it) and not stored; those stored are kept."""
-        self._stop.set()
-        self._go.set()
-        with self._lock:
-            transports = [transport for transport, _ in self._links.values()]
-            if not self._begun:  # never started: it never will
-                self._begun = True
-                self._end_state, self._ended_at = STOPPED, self._clock()
-                self._ended.set()
-        for transport in transports:
-            transport.abort()
-        self.wait(timeout)
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """True when the run has ended (within `timeout` seconds)."""
-        return self._ended.wait(timeout)
-
-    @property
-    def ended(self) -> bool:
-        return self._ended.is_set()
+    def _in_flight(self):
+        return [transport for transport, _ in self._links.values()]
 
     def status(self) -> GenerationStatus:
         with self._lock:
-            if self._end_state is not None:
-                state = self._end_state
-            elif not self._go.is_set():
-                state = PAUSED
-            elif self._yielding and not self._running:
-                state = YIELDING
-            elif self._queued and not self._running:
-                state = QUEUED
-            else:
-                state = RUNNING
-            now = self._clock() if self._ended_at is None else self._ended_at
-            figures = progress(self._total, self._started, now, list(self._finished),
+            state = self._state() or (YIELDING if self._yielding and not self._running
+                                      else QUEUED if self._queued and not self._running
+                                      else RUNNING)
+            figures = progress(self._total, self._started, self._now(), list(self._finished),
                                self._done_before, tuple(self._running.values()))
-            problem = "; ".join(map(str, self._problems)) or None
-            return GenerationStatus(self.set_name, state, figures, self._failed, problem,
-                                    tuple(self._problems))
+            return GenerationStatus(self.set_name, state, figures, self._failed,
+                                    self._problem_text(), tuple(self._problems))
 
     # --- the work ----------------------------------------------------------------------------
 
@@ -264,9 +195,7 @@ class GenerationRun:
         for worker in workers:
             worker.join()
         with self._lock:
-            self._end_state = STOPPED if self._stop.is_set() else \
-                FAILED if self._problems else FINISHED
-            self._ended_at = self._clock()
+            self._end()
         self._ended.set()
 
     def _work(self, host: str, jobs: Sequence[Job]) -> None:
@@ -376,6 +305,3 @@ class GenerationRun:
             return _STOPPED
         return PromptAnswer(stored.item_id, side, options, self._system_prompt)
 
-    def _problem(self, key: str, **values: object) -> None:
-        with self._lock:
-            self._problems.append(Explained(key, **values))

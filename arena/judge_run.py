@@ -19,28 +19,27 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import ollama
 
 from arena.abortable_transport import AbortableTransport
-from arena.db import JudgementRefused, Store
-from arena.engine import STOPPED as SIDE_STOPPED
-from arena.engine import AbortableClientFactory, close_client, stream_answer
-from arena.generation_plan import progress
-from arena.generator import (
+from arena.background_run import (
     FAILED,
     FINISHED,
     PAUSED,
-    POLL_S,
     QUEUED,
     RUNNING,
     STOPPED,
     YIELDING,
-    host_turn,
+    BackgroundRun,
 )
+from arena.db import JudgementRefused, Store
+from arena.engine import STOPPED as SIDE_STOPPED
+from arena.engine import AbortableClientFactory, close_client, stream_answer
+from arena.generation_plan import progress
+from arena.generator import POLL_S, host_turn
 from arena.i18n import Explained
 from arena.judging import (
     PROMPT_VERSION,
@@ -100,7 +99,7 @@ class JudgeStatus:
         return self.rates.judged * 60.0 / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
 
-class JudgeRun:
+class JudgeRun(BackgroundRun):
     """One judge model's run over the subjects it has left, on one host, in a background thread;
     thread-safe. `judge`: a Contestant (its model, digest and thinking mode) or a model name."""
 
@@ -122,17 +121,7 @@ class JudgeRun:
                                                settings.ollama_connect_timeout, transport))
         self._options = judge_options(settings)
         self._instructions: dict[str, str] = {}
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._go = threading.Event()  # cleared while paused
-        self._go.set()
-        self._ended = threading.Event()
-        self._begun = False
-        self._end_state: str | None = None
-        self._ended_at: float | None = None
-        self._problems: list[Explained] = []
-        self._started = time.time()
-        self._paused_s, self._paused_at = 0.0, None
+        super().__init__()
         self._total = 0
         self._finished: list[float] = []  # when each subject of this run was stored
         self._skipped = 0  # judged meanwhile by another run
@@ -145,76 +134,25 @@ class JudgeRun:
 
     def start(self) -> JudgeRun:
         """Start the worker; returns at once."""
-        with self._lock:
-            if self._begun:
-                return self
-            self._begun = True
-            self._started = time.time()
+        if not self._begin():
+            return self
         threading.Thread(target=self._run, name="arena-judge", daemon=True).start()
         return self
 
-    def pause(self) -> None:
-        """Start no new subject; the one in progress is judged (both orders) and stored. Once
-        this returns, `status().running` is True only for a subject already under way."""
-        with self._lock:
-            if self._go.is_set():
-                self._paused_at = time.time()
-            self._go.clear()
-
-    def resume(self) -> None:
-        with self._lock:
-            if self._paused_at is not None:
-                self._paused_s += time.time() - self._paused_at
-                self._paused_at = None
-            self._go.set()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """End the run: the subject in progress is cut off and not stored; those stored stay."""
-        self._stop.set()
-        self._go.set()
-        with self._lock:
-            link = self._link
-            if not self._begun:  # never started: it never will
-                self._begun = True
-                self._end_state, self._ended_at = STOPPED, self._clock()
-                self._ended.set()
-        if link is not None:
-            link[0].abort()
-        self.wait(timeout)
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """True when the run has ended (within `timeout` seconds)."""
-        return self._ended.wait(timeout)
-
-    def ended(self) -> bool:
-        return self._ended.is_set()
-
-    def _clock(self) -> float:
-        """time.time() less the time spent paused (call under the lock)."""
-        if self._paused_at is not None:
-            return self._paused_at - self._paused_s
-        return time.time() - self._paused_s
+    def _in_flight(self):
+        return [self._link[0]] if self._link is not None else []
 
     def status(self) -> JudgeStatus:
         with self._lock:
-            if self._end_state is not None:
-                state = self._end_state
-            elif not self._go.is_set():
-                state = PAUSED
-            elif self._queued:
-                state = QUEUED
-            elif self._yielding and not self._judging:
-                state = YIELDING
-            else:
-                state = RUNNING
-            now = self._clock() if self._ended_at is None else self._ended_at
-            figures = progress(self._total, self._started, now, list(self._finished),
+            state = self._state() or (QUEUED if self._queued
+                                      else YIELDING if self._yielding and not self._judging
+                                      else RUNNING)
+            figures = progress(self._total, self._started, self._now(), list(self._finished),
                                self._skipped)
             return JudgeStatus(self.judge_model, state, figures.done, figures.total,
                                figures.elapsed_s, figures.remaining_s,
                                judge_rates(self._outcomes), self._failed,
-                               "; ".join(map(str, self._problems)) or None,
-                               tuple(self._problems), self._judging)
+                               self._problem_text(), tuple(self._problems), self._judging)
 
     # --- the work ----------------------------------------------------------------------------
 
@@ -242,9 +180,7 @@ class JudgeRun:
         finally:
             with self._lock:
                 link, self._link = self._link, None
-                self._end_state = STOPPED if self._stop.is_set() else \
-                    FAILED if self._problems else FINISHED
-                self._ended_at = self._clock()
+                self._end()
                 self._queued = self._yielding = self._judging = False
             if link is not None:
                 close_client(link[1])
@@ -364,9 +300,6 @@ class JudgeRun:
         if link is not None:
             close_client(link[1])
 
-    def _problem(self, key: str, **values: object) -> None:
-        with self._lock:
-            self._problems.append(Explained(key, **values))
 
 
 class Judges:
@@ -384,7 +317,7 @@ class Judges:
         """The run that has not ended if there is one (whatever its judge), else a new one,
         started."""
         with self._lock:
-            if self._run is None or self._run.ended():
+            if self._run is None or self._run.ended:
                 self._run = JudgeRun(store, settings, judge, host, category, prompt_set, limit,
                                      live_busy, client_factory).start()
             return self._run
@@ -396,4 +329,4 @@ class Judges:
 
     def any_going(self) -> bool:
         with self._lock:
-            return self._run is not None and not self._run.ended()
+            return self._run is not None and not self._run.ended
