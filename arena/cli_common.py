@@ -82,3 +82,20 @@ def say(key: str, **values: object) -> str:
     from arena.i18n import translate  # Babel: only for lines people read, not --format json
 
     return translate(load_settings().language, key, **values)
+
+
+def follow_run(run, bar, draw: Callable, poll_s: float):
+    """Draw a started background run's progress (arena.background_run) on a tqdm `bar` with
+    `draw(bar, status)` until the run ends; Ctrl-C stops it. Returns its last status and
+    whether Ctrl-C stopped it. The bar is closed."""
+    interrupted = False
+    try:
+        while not run.wait(poll_s):
+            draw(bar, run.status())
+    except KeyboardInterrupt:
+        interrupted = True
+        run.stop()
+    status = run.status()
+    draw(bar, status)
+    bar.close()
+    return status, interrupted

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from arena.cli_common import CommandError, db_path, open_store, say
+from arena.cli_common import CommandError, db_path, follow_run, open_store, say
 from arena.db import Store
 from arena.generator import FAILED, GenerationRun, GenerationStatus
 from arena.lineup import (
@@ -119,16 +119,7 @@ def _follow(run: GenerationRun, name: str) -> tuple[int, GenerationStatus, bool]
     first = run.status()
     bar = tqdm(total=first.progress.total, initial=first.progress.done, desc=name,
                unit="answer", file=sys.stderr, dynamic_ncols=True, mininterval=POLL_S)
-    interrupted = False
-    try:
-        while not run.wait(POLL_S):
-            _draw(bar, run.status())
-    except KeyboardInterrupt:
-        interrupted = True
-        run.stop()
-    status = run.status()
-    _draw(bar, status)
-    bar.close()
+    status, interrupted = follow_run(run, bar, _draw, POLL_S)
     return first.progress.done, status, interrupted
 
 

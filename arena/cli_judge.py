@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from arena.cli_common import CommandError, db_path, open_for_reading, open_store, say
+from arena.cli_common import (
+    CommandError,
+    db_path,
+    follow_run,
+    open_for_reading,
+    open_store,
+    say,
+)
 from arena.settings import load_settings
 
 if TYPE_CHECKING:
@@ -128,17 +135,7 @@ def _follow(run: JudgeRun) -> tuple[JudgeStatus, bool]:
     run.start()
     bar = tqdm(total=0, desc=run.judge_model, unit="judgement", file=sys.stderr,
                dynamic_ncols=True, mininterval=POLL_S)
-    interrupted = False
-    try:
-        while not run.wait(POLL_S):
-            _draw(bar, run.status())
-    except KeyboardInterrupt:
-        interrupted = True
-        run.stop()
-    status = run.status()
-    _draw(bar, status)
-    bar.close()
-    return status, interrupted
+    return follow_run(run, bar, _draw, POLL_S)
 
 
 def _draw(bar: tqdm, status: JudgeStatus) -> None:
