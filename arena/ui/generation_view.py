@@ -18,13 +18,14 @@ import streamlit as st
 
 from arena.generation_plan import Progress
 from arena.generation_runs import Generators
-from arena.generator import FINISHED, GOING, PAUSED, GenerationRun
+from arena.generator import FINISHED, GOING, GenerationRun
 from arena.lineup import Contestant
 from arena.prompt_sets import PromptAnswer
 from arena.records import STATUS_COMPLETE
 from arena.ui.answers_view import failure_text
 from arena.ui.common import NONE, PageContext
 from arena.ui.lineup_state import live_busy
+from arena.ui.run_controls import pause_resume_stop
 
 REFRESH_S = 1.0  # how often a going run's progress is redrawn
 WATCH_S = 3.0  # how often an idle page looks whether someone (in another tab) started a run
@@ -102,17 +103,7 @@ def controls(ctx: PageContext, name: str, run: GenerationRun | None, state: str,
             generators().start(ctx.store, ctx.settings, name, contestants, live_busy(ctx))
             st.rerun()  # the whole page: the progress now redraws itself every second
         return
-    if state == PAUSED:
-        if next(columns).button(t("generate.resume"), key="generate.resume", type="primary",
-                                width="stretch"):
-            run.resume()
-            st.rerun()
-    elif next(columns).button(t("generate.pause"), key="generate.pause", width="stretch"):
-        run.pause()
-        st.rerun()
-    if next(columns).button(t("generate.stop"), key="generate.stop", width="stretch"):
-        run.stop()
-        st.rerun()
+    pause_resume_stop(t, run, state, columns, "generate")
 
 
 def _stored_progress(ctx: PageContext, name: str, names: list[str]) -> Progress:

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from arena import cli_judge
-from arena.generator import FINISHED, GOING, PAUSED
+from arena.generator import FINISHED, GOING
 from arena.judge_run import JudgeRun, Judges, JudgeStatus
 from arena.judging import DEFAULT_INSTRUCTIONS, default_instruction, judge_rates
 from arena.lineup import Contestant, catalogue, eligible_contestants
@@ -23,6 +23,7 @@ from arena.records import parse_contestant_name
 from arena.ui.common import PageContext, category_label, keep_choice
 from arena.ui.generation_view import duration_text
 from arena.ui.lineup_state import host_reports, live_busy
+from arena.ui.run_controls import pause_resume_stop
 
 REFRESH_S = 1.0  # how often a going run's progress is redrawn
 WATCH_S = 3.0  # how often an idle page looks whether someone (in another tab) started a run
@@ -227,17 +228,7 @@ def controls(ctx: PageContext, run: JudgeRun | None, state: str, judge: Contesta
         if left == 0:
             st.info(t("judge.nothing_left"), icon="✅")
         return
-    if state == PAUSED:
-        if next(columns).button(t("judge.resume"), key="judge.resume", type="primary",
-                                width="stretch"):
-            run.resume()
-            st.rerun()
-    elif next(columns).button(t("judge.pause"), key="judge.pause", width="stretch"):
-        run.pause()
-        st.rerun()
-    if next(columns).button(t("judge.stop"), key="judge.stop", width="stretch"):
-        run.stop()
-        st.rerun()
+    pause_resume_stop(t, run, state, columns, "judge")
 
 
 def progress_part(ctx: PageContext, status: JudgeStatus | None) -> None:
