@@ -20,7 +20,7 @@ from arena.records import WINNERS, Battle, ThinkMode, Vote
 from arena.round import AWAITING_VOTE, FAILED, STOPPED_STATE, UNSTORED, VOTED, Round
 from arena.ui.answers_view import render_battle, render_streaming, side_label
 from arena.ui.common import STARTING_KEY, PageContext, keep_choice, reason_text
-from arena.ui.lineup_state import battle_queue, host_reports
+from arena.ui.lineup_state import battle_queue, reachable_reports
 
 ROUND_KEY = "arena.round"  # this tab's round (arena.round): its queue place, battle and vote
 START_KEY = "arena.start"  # the Battle button
@@ -81,15 +81,9 @@ def available_contestants(ctx: PageContext, think_mode: ThinkMode,
     """Who can be drawn, or None after telling the user what is wrong. Unreachable hosts are
     skipped with a note; nothing here names a model. `note` says how many there are."""
     t = ctx.t
-    reports = host_reports(ctx)
-    reachable = [r for r in reports if r.reachable]
-    if not reachable:
-        st.error(t("ollama.unreachable", host=", ".join(r.url for r in reports)), icon="🔌")
-        st.code("ollama serve", language="bash")
+    reachable = reachable_reports(ctx)
+    if reachable is None:
         return None
-    for report in reports:
-        if not report.reachable:
-            st.caption(t("hosts.skipped", host=report.url))
     if think_mode != "default" and any(not r.think_control for r in reachable):
         st.caption(t("hosts.no_think_control"))
     drawn = eligible_contestants(catalogue(reachable), ctx.store.model_choices(),

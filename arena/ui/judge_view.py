@@ -22,7 +22,7 @@ from arena.lineup import Contestant, catalogue, eligible_contestants
 from arena.records import parse_contestant_name
 from arena.ui.common import PageContext, category_label, keep_choice
 from arena.ui.generation_view import duration_text
-from arena.ui.lineup_state import host_reports, live_busy
+from arena.ui.lineup_state import host_reports, live_busy, reachable_reports
 from arena.ui.run_controls import pause_resume_stop
 
 REFRESH_S = 1.0  # how often a going run's progress is redrawn
@@ -49,11 +49,8 @@ def served_judges(ctx: PageContext) -> list[Contestant] | None:
     """Every chat model a reachable host serves, with its own thinking default; None after
     saying what is wrong when no host answers or none serves a model."""
     t = ctx.t
-    reports = host_reports(ctx)
-    reachable = [r for r in reports if r.reachable]
-    if not reachable:
-        st.error(t("ollama.unreachable", host=", ".join(r.url for r in reports)), icon="🔌")
-        st.code("ollama serve", language="bash")
+    reachable = reachable_reports(ctx)
+    if reachable is None:
         return None
     served = [Contestant(e, "default") for e in catalogue(reachable) if e.info.can_chat]
     if not served:

@@ -65,3 +65,18 @@ def live_busy(ctx: PageContext) -> Callable[[], bool]:
     (a generator's workers): the queue is taken here, in the page's run."""
     queue = battle_queue(ctx.settings.max_battles)
     return lambda: queue.running() + queue.waiting() > 0
+
+
+def reachable_reports(ctx: PageContext) -> list[HostReport] | None:
+    """The hosts that answer, or None after saying none does (and how to start Ollama); a note
+    for each host skipped."""
+    reports = host_reports(ctx)
+    reachable = [r for r in reports if r.reachable]
+    if not reachable:
+        st.error(ctx.t("ollama.unreachable", host=", ".join(r.url for r in reports)), icon="🔌")
+        st.code("ollama serve", language="bash")
+        return None
+    for report in reports:
+        if not report.reachable:
+            st.caption(ctx.t("hosts.skipped", host=report.url))
+    return reachable
