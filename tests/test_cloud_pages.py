@@ -6,6 +6,11 @@ import pytest
 from apptest_helpers import all_text, battle, db, open_app, open_page, texts, vote_button
 from fake_ollama import FakeModel, FakeOllama, cloud_model
 
+from arena.files.set_file import add_example_set
+from arena.prompt_sets import EXAMPLE_SETS
+from arena.records import ModelChoice
+from arena.settings import load_settings
+
 CLOUD = "gpt-oss:120b-cloud"
 RENAMED = "big-one:latest"  # a cloud model under a local-looking name: only its record says so
 
@@ -82,3 +87,13 @@ def test_the_mark_after_the_vote_never_before(monkeypatch, admin):
     names = list(board.dataframe[0].value["Model"])
     assert sorted(names) == sorted(["llama3.2:3b", f"{RENAMED} · ☁️ cloud"])
     assert any("ran on someone else's servers" in c for c in texts(board.caption))
+
+
+def test_a_prompt_sets_contestants_leave_out_a_cloud_model_until_included(served):
+    add_example_set(db(), "classification", load_settings())
+    name = EXAMPLE_SETS["classification"].prompt_set.name
+    at = open_page("pages/prompt_sets.py", admin=True)
+    assert at.multiselect(key=f"sets.contestants.{name}").options == ["llama3.2:3b", "phi4:14b"]
+    db().set_model_choice(CLOUD, ModelChoice(included=True), cloud=True)
+    at = open_page("pages/prompt_sets.py", admin=True)
+    assert CLOUD in at.multiselect(key=f"sets.contestants.{name}").options
