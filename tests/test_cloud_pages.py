@@ -97,3 +97,12 @@ def test_a_prompt_sets_contestants_leave_out_a_cloud_model_until_included(served
     db().set_model_choice(CLOUD, ModelChoice(included=True), cloud=True)
     at = open_page("pages/prompt_sets.py", admin=True)
     assert CLOUD in at.multiselect(key=f"sets.contestants.{name}").options
+
+
+def test_the_judge_picker_marks_a_cloud_model(served):
+    at = open_page("pages/judge.py", admin=True)
+    assert not at.exception, texts(at.exception)
+    picker = at.selectbox(key="judge.model")
+    assert f"{CLOUD} · ☁️ cloud" in picker.options and "llama3.2:3b" in picker.options
+    picker.select(CLOUD).run()
+    assert db().judge_choice() == CLOUD
