@@ -52,7 +52,8 @@ class ModelInfo:
     family: str
     parameter_size: str
     quantization: str
-    # From /api/show; None when the server does not say (Ollama older than 0.6.4).
+    # From /api/tags (newer servers) or /api/show; None when the server does not say (Ollama
+    # older than 0.6.4).
     capabilities: tuple[str, ...] | None = None
     remote_host: str = ""  # set for a model that runs elsewhere (Ollama's cloud models)
 
