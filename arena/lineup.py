@@ -207,7 +207,12 @@ class Contestant:
 
 def choice_for(entry: ModelEntry, choices: dict[str, ModelChoice],
                options: ArenaOptions) -> ModelChoice:
-    return choices.get(entry.name) or ModelChoice(included=options.include_new_models)
+    """The admin's stored choice, else the default: new models follow the option, but a cloud
+    model (someone else's servers, in a local arena) takes part only once an admin includes it."""
+    stored = choices.get(entry.name)
+    if stored is not None:
+        return stored
+    return ModelChoice(included=options.include_new_models and not entry.info.cloud)
 
 
 def _is_split(entry: ModelEntry, choice: ModelChoice) -> bool:

@@ -6,7 +6,6 @@ without repeating Ollama's text, which names the model (and so would break anony
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import httpx
 import ollama
 
+from arena.model_capabilities import CLIENT_ERRORS, is_cloud, listed_records, model_facts
 from arena.think_tags import THINKING, ThinkTagSplitter
 
 # Why a side of a battle failed. The UI has a message for each.
@@ -52,8 +52,15 @@ class ModelInfo:
     family: str
     parameter_size: str
     quantization: str
-    # From /api/show; None when the server does not say (Ollama older than 0.6.4).
+    # From /api/tags (newer servers) or /api/show; None when the server does not say (Ollama
+    # older than 0.6.4).
     capabilities: tuple[str, ...] | None = None
+    remote_host: str = ""  # set for a model that runs elsewhere (Ollama's cloud models)
+
+    @property
+    def cloud(self) -> bool:
+        """Whether it runs on someone else's servers (arena.model_capabilities.is_cloud)."""
+        return is_cloud(self.name, self.remote_host)
 
     @property
     def can_chat(self) -> bool:
@@ -120,63 +127,28 @@ def server_version(host: str, timeout: float = 5.0, connect_timeout: float = 5.0
         raise _wrap_unavailable(host, exc) from None
 
 
-class _NoAnswer(Exception):
-    """/api/show failed this time; ask again next time rather than remember 'unknown'."""
-
-
-def model_capabilities(client: ollama.Client, name: str) -> tuple[str, ...] | None:
-    """What a model can do (`completion`, `thinking`, ...), or None if the server does not say.
-
-    Raises _NoAnswer when the server could not be asked.
-    """
-    try:
-        shown = client.show(name)
-    except (ollama.ResponseError, httpx.HTTPError, ConnectionError, OSError, ValueError) as exc:
-        raise _NoAnswer(str(exc)) from None
-    caps = getattr(shown, "capabilities", None)
-    return tuple(caps) if caps else None
-
-
-_capabilities_cache: dict[tuple[str, str, str], tuple[str, ...] | None] = {}
-_capabilities_lock = threading.Lock()
-
-
 def list_models(client: ollama.Client, host: str,
                 with_capabilities: bool = True) -> list[ModelInfo]:
-    """Every model the host serves. Raises OllamaUnavailable when the host cannot be asked."""
+    """Every model the host serves, with its capabilities and remote host where the server
+    says (arena.model_capabilities). Raises OllamaUnavailable when the host cannot be asked."""
     try:
-        listed = client.list().models
-    except (ollama.ResponseError, httpx.HTTPError, ConnectionError, OSError, ValueError) as exc:
+        records = listed_records(client)
+    except CLIENT_ERRORS as exc:
         raise _wrap_unavailable(host, exc) from None
     models = []
-    for m in listed:
-        name = m.model or ""
-        digest = m.digest or ""
-        caps = None
-        if with_capabilities:
-            # A digest's capabilities never change, so ask once per digest.
-            key = (host, name, digest)
-            with _capabilities_lock:
-                known = key in _capabilities_cache
-                caps = _capabilities_cache.get(key)
-            if not known:
-                try:
-                    caps = model_capabilities(client, name)
-                except _NoAnswer:
-                    caps = None  # unknown for this listing only
-                else:
-                    with _capabilities_lock:
-                        _capabilities_cache[key] = caps
-        details = m.details
+    for record in records:
+        facts = model_facts(client, host, record, ask_show=with_capabilities)
+        details = record.get("details") if isinstance(record.get("details"), dict) else {}
         models.append(
             ModelInfo(
-                name=name,
-                digest=digest,
-                size=int(m.size or 0),
-                family=(details.family if details else "") or "",
-                parameter_size=(details.parameter_size if details else "") or "",
-                quantization=(details.quantization_level if details else "") or "",
-                capabilities=caps,
+                name=str(record.get("model") or record.get("name") or ""),
+                digest=str(record.get("digest") or ""),
+                size=int(record.get("size") or 0),
+                family=str(details.get("family") or ""),
+                parameter_size=str(details.get("parameter_size") or ""),
+                quantization=str(details.get("quantization_level") or ""),
+                capabilities=facts.capabilities,
+                remote_host=facts.remote_host,
             )
         )
     return sorted(models, key=lambda m: m.name)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from fake_ollama import FakeOllama
 
-from arena import ollama_api
+from arena import model_capabilities
 from arena.db import Store
 
 # The arena is an installed package (`pip install -e .`, done by scripts/test.sh) and pytest puts
@@ -83,7 +83,7 @@ def _isolated(monkeypatch, tmp_path):
         if name.startswith("ARENA_") or name == "OLLAMA_HOST":
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ARENA_DB", str(tmp_path / "app.db"))
-    ollama_api._capabilities_cache.clear()
+    model_capabilities.forget()
     yield
     try:
         import streamlit as st

@@ -64,6 +64,11 @@ class FakeModel:
     # The answer to a prompt (the last user message) instead of `answer`: a model whose output
     # depends on what it is asked, by a rule the test controls (see `labeller`).
     reply: Callable[[str], str] | None = None
+    # A cloud model (Ollama >= 0.12): a stub manifest whose chats run on `remote_host`. Its
+    # /api/tags and /api/show records carry `remote_model` and `remote_host` (left out when
+    # empty, as Ollama's `omitempty` does).
+    remote_host: str = ""
+    remote_model: str = ""
 
     def __post_init__(self) -> None:
         if self.capabilities is None:
@@ -76,6 +81,12 @@ class FakeModel:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _remote(model: FakeModel) -> dict:
+    """A cloud model's `remote_model` / `remote_host` fields; nothing for a local model."""
+    return {k: v for k, v in (("remote_model", model.remote_model),
+                              ("remote_host", model.remote_host)) if v}
 
 
 def _tokens(text: str) -> list[str]:
@@ -208,6 +219,7 @@ class _Handler(BaseHTTPRequestHandler):
         }
         if model.capabilities is not None and not fake.legacy_show:
             payload["capabilities"] = model.capabilities
+        payload.update(_remote(model))
         self._json(200, payload)
 
     def _pull(self, body: dict) -> None:
@@ -457,6 +469,17 @@ def example_judges() -> list[FakeModel]:
             malformed_judge("judge-malformed:1")]
 
 
+def cloud_model(name: str = "gpt-oss:120b-cloud", **fields) -> FakeModel:
+    """A cloud model as Ollama lists one after `ollama pull gpt-oss:120b-cloud`: a few hundred
+    bytes of manifest, empty details, and the remote it runs on (answers still come from this
+    fake: the arena must keep it apart by what it is told, not by how it answers)."""
+    defaults = dict(style=THINKING, family="", parameter_size="", quantization="", size=384,
+                    remote_host="https://ollama.com:443",
+                    remote_model=name.removesuffix("-cloud").removesuffix(":cloud"),
+                    capabilities=["completion", "tools", "thinking"])
+    return FakeModel(name, **{**defaults, **fields})
+
+
 def default_models() -> list[FakeModel]:
     """Three well-behaved models, one of each kind."""
     return [
@@ -483,6 +506,9 @@ class FakeOllama:
         self.legacy_show = False  # True: /api/show without capabilities, as before 0.6.4
         self.supports_think_field = True  # False: ignore `think`, as before 0.9.0
         self.show_fails = False  # True: /api/show answers 500, as an overloaded server may
+        # True: /api/tags lists each model's capabilities, as newer servers do (no /api/show
+        # needed for them).
+        self.tags_capabilities = False
         self.hidden: set[str] = set()  # served by chat but missing from /api/tags
         # model -> bytes of GPU memory, as /api/ps reports; a chat loads its model
         self.loaded: dict[str, int] = {}
@@ -536,6 +562,12 @@ class FakeOllama:
     def record(self, method: str, path: str, body: dict) -> None:
         with self._lock:
             self.requests.append({"method": method, "path": path, "body": body, "at": time.time()})
+
+    def show_requests(self, name: str | None = None) -> int:
+        """How many /api/show requests came (for `name` only, when given)."""
+        with self._lock:
+            return sum(1 for r in self.requests if r["path"].endswith("/api/show") and (
+                name is None or (r["body"].get("model") or r["body"].get("name")) == name))
 
     def chat_requests(self) -> list[dict]:
         with self._lock:
@@ -646,9 +678,11 @@ class FakeOllama:
         return [m for m in self.models.values() if m.name not in self.hidden]
 
     def tag(self, model: FakeModel) -> dict:
-        return {
+        """A model's /api/tags record; with `tags_capabilities`, its capabilities too."""
+        record = {
             "name": model.name,
             "model": model.name,
+            **_remote(model),
             "modified_at": "2026-11-01T10:00:00.000000000Z",
             "size": model.size,
             "digest": model.digest,
@@ -661,6 +695,9 @@ class FakeOllama:
                 "quantization_level": model.quantization,
             },
         }
+        if self.tags_capabilities and model.capabilities is not None:
+            record["capabilities"] = model.capabilities
+        return record
 
     def ps(self) -> list[dict]:
         """What /api/ps lists: the loaded models (a copy taken under the lock, as chats change
@@ -672,7 +709,8 @@ class FakeOllama:
     def running(self, name: str, vram: int) -> dict:
         model = self.models[name]
         expires = self._expires.get(name)
-        return {**self.tag(model),
+        listed = {k: v for k, v in self.tag(model).items() if k != "capabilities"}
+        return {**listed,
                 "expires_at": expires.isoformat().replace("+00:00", "Z") if expires
                 else "2026-11-01T10:05:00.000000000Z",
                 "size": vram, "size_vram": vram, "context_length": 8192}

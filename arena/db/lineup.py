@@ -1,10 +1,16 @@
 """The Store's lineup settings, changed on the Models page: Ollama hosts added there, each
-model's choice (in the arena or not, thinking split or not) and the arena's options."""
+model's choice (in the arena or not, thinking split or not) and the arena's options.
+
+A cloud model an admin includes is also remembered as cloud (a `cloud:<model>` row of the
+options table, never removed): its battles and ratings carry the mark even when only its record
+said so (a copy under a local-looking name), after the host that served it is gone."""
 
 from __future__ import annotations
 
 from arena.db.connection import Database
 from arena.records import PAIRINGS, SCHEDULES, ArenaOptions, ModelChoice, utc_now
+
+CLOUD_OPTION = "cloud:"  # options-table name prefix of a model remembered as cloud
 
 
 class Lineup(Database):
@@ -29,13 +35,24 @@ class Lineup(Database):
             return {r[0]: ModelChoice(bool(r[1]), bool(r[2])) for r in conn.execute(
                 "SELECT model, included, split_thinking FROM model_choices")}
 
-    def set_model_choice(self, model: str, choice: ModelChoice) -> None:
+    def set_model_choice(self, model: str, choice: ModelChoice, cloud: bool = False) -> None:
+        """Store an admin's choice; `cloud`: the model runs elsewhere (remembered for its mark)."""
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO model_choices (model, included, split_thinking) VALUES (?, ?, ?)"
                 " ON CONFLICT (model) DO UPDATE SET included = excluded.included,"
                 " split_thinking = excluded.split_thinking",
                 (model, int(choice.included), int(choice.split_thinking)))
+            if cloud:
+                conn.execute("INSERT OR IGNORE INTO options (name, value) VALUES (?, '1')",
+                             (CLOUD_OPTION + model,))
+
+    def cloud_models(self) -> frozenset[str]:
+        """The models an admin's choice marked as cloud (set_model_choice)."""
+        with self.reading() as conn:
+            return frozenset(r[0][len(CLOUD_OPTION):] for r in conn.execute(
+                "SELECT name FROM options WHERE substr(name, 1, ?) = ?",
+                (len(CLOUD_OPTION), CLOUD_OPTION)))
 
     def arena_options(self) -> ArenaOptions:
         with self.reading() as conn:

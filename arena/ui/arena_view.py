@@ -19,6 +19,7 @@ from arena.pairing import NotEnoughModels, choose_pair, draw_pair
 from arena.records import WINNERS, Battle, ThinkMode, Vote
 from arena.round import AWAITING_VOTE, FAILED, STOPPED_STATE, UNSTORED, VOTED, Round
 from arena.ui.answers_view import render_battle, render_streaming, side_label
+from arena.ui.cloud_view import cloud_names, cloud_text
 from arena.ui.common import STARTING_KEY, PageContext, keep_choice, reason_text
 from arena.ui.lineup_state import battle_queue, reachable_reports
 
@@ -316,10 +317,13 @@ def vote_message(ctx: PageContext, vote: Vote | None, problem: tuple[str, dict] 
 def render_reveal(ctx: PageContext, battle: Battle, title_key: str = "reveal.title") -> None:
     t = ctx.t
     st.subheader(t(title_key))
+    # After the vote only (a mark only one side has would tell the sides apart before it).
+    cloud = cloud_names(ctx, [side.model for side in battle.sides.values()])
     for (name, side), column in zip(battle.sides.items(), st.columns(2)):
         mode = t(f"arena.thinking.{side.think}")
         column.markdown(f"**{side_label(name, t)}: `{side.model}`** · "
-                        f"{t('reveal.thinking_mode', mode=mode)}")
+                        f"{t('reveal.thinking_mode', mode=mode)}"
+                        + (f" · {cloud_text(t)}" if side.model in cloud else ""))
     st.table(_figures_table(ctx, battle))
 
 

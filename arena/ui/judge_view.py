@@ -20,6 +20,7 @@ from arena.judge_run import JudgeRun, Judges, JudgeStatus
 from arena.judging import DEFAULT_INSTRUCTIONS, default_instruction, judge_rates
 from arena.lineup import Contestant, catalogue, eligible_contestants
 from arena.records import parse_contestant_name
+from arena.ui.cloud_view import marked
 from arena.ui.common import PageContext, category_label, keep_choice
 from arena.ui.generation_view import duration_text
 from arena.ui.lineup_state import host_reports, live_busy, reachable_reports
@@ -82,8 +83,10 @@ def judge_picker(ctx: PageContext, served: list[Contestant]) -> Contestant | Non
     if ctx.admin:
         if st.session_state.get(MODEL_KEY) not in names:
             st.session_state[MODEL_KEY] = chosen if chosen in names else None
+        cloud = {c.name for c in served if c.entry.info.cloud}  # its prompts would leave
         chosen = st.selectbox(t("judge.model"), names, key=MODEL_KEY, on_change=_save_choice,
                               args=(ctx,), placeholder=t("judge.pick"),
+                              format_func=lambda n: marked(n, n in cloud, t),
                               help=t("judge.model_help"))
         if chosen is None:
             return None

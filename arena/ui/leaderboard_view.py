@@ -13,6 +13,7 @@ from arena.db import Store, VoteFilter
 from arena.display import literal_markdown
 from arena.files.spreadsheet import safe_csv
 from arena.ui import charts
+from arena.ui.cloud_view import cloud_names, cloud_note, marked
 from arena.ui.common import PageContext, category_label, keep_choice, page_link
 
 EVERYONE = ""
@@ -171,9 +172,13 @@ def shown_table(board: pd.DataFrame, t) -> pd.DataFrame:
 
 
 def table(ctx: PageContext, board: pd.DataFrame) -> None:
+    """The board on screen: a cloud model's name carries the mark (the download keeps names)."""
     t = ctx.t
+    shown = shown_table(board, t)
+    cloud = cloud_names(ctx, board["model"])
+    shown[t("board.col.model")] = [marked(name, name in cloud, t) for name in board["model"]]
     st.dataframe(
-        shown_table(board, t),
+        shown,
         hide_index=True,
         width="stretch",
         height=min(35 * (len(board) + 1) + 6, 1100),  # every model visible without scrolling
@@ -191,6 +196,7 @@ def table(ctx: PageContext, board: pd.DataFrame) -> None:
                 help=t("board.help.provisional", count=ctx.settings.min_votes)),
         },
     )
+    cloud_note(ctx, cloud)
 
 
 def more_votes_lines(gaps: list[tiers.PairGap], t) -> list[str]:

@@ -16,6 +16,7 @@ from arena.ollama_api import LoadedModel
 from arena.pulls import Pull, PullRefused
 from arena.records import PAIRINGS, SCHEDULES, ArenaOptions, ModelChoice
 from arena.settings import SettingsError, normalise_host
+from arena.ui.cloud_view import include_help, marked, models_note, off_key
 from arena.ui.common import PageContext, category_label, keep_choice, notice_after_rerun
 from arena.ui.lineup_state import battle_queue, forget_reports, pulls
 
@@ -146,7 +147,7 @@ def _takes_part_text(ctx: PageContext, entry: ModelEntry, choices: dict[str, Mod
         return ctx.t("models.takes_part.cannot_chat")
     # As a battle with the model's own thinking would draw it.
     drawn = eligible_contestants([entry], choices, options, "default")
-    return ctx.t("models.takes_part.no" if not drawn else
+    return ctx.t(off_key(entry) if not drawn else
                  "models.takes_part.yes" if len(drawn) == 1 else "models.takes_part.twice")
 
 
@@ -161,7 +162,7 @@ def models_table(ctx: PageContext, entries: list[ModelEntry], reports: list[Host
     for entry in entries:
         info = entry.info
         row = {
-            t("models.name"): entry.name,
+            t("models.name"): marked(entry.name, info.cloud, t),
             t("models.takes_part"): _takes_part_text(ctx, entry, choices, options),
             t("models.thinking"): _thinking_text(ctx, entry),
             t("models.size"): size_text(info.size),
@@ -174,7 +175,7 @@ def models_table(ctx: PageContext, entries: list[ModelEntry], reports: list[Host
                 entry.hosts) else ", ".join(host_label(h) for h in entry.hosts)
         row[t("models.digest")] = info.digest[:12]
         rows.append(row)
-    longest = max(len(e.name) for e in entries)
+    longest = max(len(marked(e.name, e.info.cloud, t)) for e in entries)
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
         # Wide enough for the longest name (the grid's own guess cuts long ones short).
         t("models.name"): st.column_config.TextColumn(
@@ -191,12 +192,12 @@ def models_table(ctx: PageContext, entries: list[ModelEntry], reports: list[Host
                          hosts=", ".join(entry.other_builds)))
 
 
-def _save_choice(ctx: PageContext, name: str, stored: ModelChoice) -> None:
+def _save_choice(ctx: PageContext, name: str, stored: ModelChoice, cloud: bool) -> None:
     """Checkbox callback: store what the model's checkboxes now say (a box not drawn this time
-    keeps what was stored)."""
+    keeps what was stored), and whether it is a cloud model."""
     if not ctx.admin:
         return
-    ctx.store.set_model_choice(name, ModelChoice(
+    ctx.store.set_model_choice(name, cloud=cloud, choice=ModelChoice(
         included=st.session_state.get(f"models.include.{name}", stored.included),
         split_thinking=st.session_state.get(f"models.split.{name}", stored.split_thinking)))
 
@@ -209,18 +210,19 @@ def choices_section(ctx: PageContext, entries: list[ModelEntry],
     st.caption(t("models.choose_help"))
     for entry in entries:
         choice = choice_for(entry, choices, options)
-        name, include, split = entry.name, f"models.include.{entry.name}", \
-            f"models.split.{entry.name}"
+        name, cloud, include, split = entry.name, entry.info.cloud, \
+            f"models.include.{entry.name}", f"models.split.{entry.name}"
         # Re-assigned each run so the boxes show what is stored, whoever changed it.
         st.session_state[include] = choice.included
         left, right = st.columns([2, 3])
-        left.checkbox(name, key=include, disabled=not ctx.admin or not entry.info.can_chat,
-                      on_change=_save_choice, args=(ctx, name, choice))
+        left.checkbox(marked(name, cloud, t), key=include, help=include_help(cloud, t),
+                      disabled=not ctx.admin or not entry.info.can_chat,
+                      on_change=_save_choice, args=(ctx, name, choice, cloud))
         if entry.info.supports_thinking:
             st.session_state[split] = choice.split_thinking
             right.checkbox(t("models.split"), key=split,
                            disabled=not ctx.admin or not choice.included or not entry.think_hosts,
-                           on_change=_save_choice, args=(ctx, name, choice),
+                           on_change=_save_choice, args=(ctx, name, choice, cloud),
                            help=t("models.split_help") if entry.think_hosts
                            else t("models.split_unavailable"))
 
@@ -394,4 +396,5 @@ def models_section(ctx: PageContext, reports: list[HostReport]) -> None:
         return
     choices, options = ctx.store.model_choices(), ctx.store.arena_options()
     models_table(ctx, entries, reports, choices, options)
+    models_note(ctx, entries)
     choices_section(ctx, entries, choices, options)
