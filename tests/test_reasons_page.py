@@ -136,3 +136,22 @@ def test_the_leaderboard_says_when_no_reasons_were_given():
     at = open_page("pages/leaderboard.py")
     assert_fine(at)
     assert any("No voter has given reasons" in c for c in texts(at.caption))
+
+
+def test_the_leaderboard_reasons_follow_the_selected_category():
+    with db() as store:
+        seed_reasons(store)  # all in "general"
+        b = make_battle()
+        b.category = "coding"
+        store.save_battle(b)
+        store.record_vote(b.id, "model_b", voter="ann")
+        store.set_vote_reasons(b.id, "ann", ["better_written"])
+    at = open_page("pages/leaderboard.py")
+    overall = reasons_table(at).set_index("Model")
+    assert "better written ×1" in overall.loc["llama3.2:3b (thinking)", "Won by"]
+    at = at.selectbox(key="board.category").select("coding").run()
+    assert_fine(at)
+    coding = reasons_table(at).set_index("Model")
+    assert coding.loc["llama3.2:3b (thinking)", "Won by"] == "better written ×1"
+    assert "Both bad" not in coding.columns  # no both-bad reasons in this category
+    assert coding.loc["qwen3:8b (thinking)", "Lost by"] == "better written ×1"
