@@ -155,3 +155,15 @@ def test_the_leaderboard_reasons_follow_the_selected_category():
     assert coding.loc["llama3.2:3b (thinking)", "Won by"] == "better written ×1"
     assert "Both bad" not in coding.columns  # no both-bad reasons in this category
     assert coding.loc["qwen3:8b (thinking)", "Lost by"] == "better written ×1"
+
+
+def test_back_from_another_page_the_row_shows_the_saved_reasons(served):
+    at = battle(open_app())
+    at = vote_button(at, "model_b").click().run()
+    at = pills(at)[0].set_value(["better_written"]).run()
+    at.switch_page("pages/leaderboard.py")
+    at = at.run()
+    at.switch_page("app.py")
+    at = at.run()
+    assert_fine(at)
+    assert pills(at)[0].value == ["better_written"]

@@ -53,7 +53,13 @@ def reasons_row(ctx: PageContext, vote: Vote | None, problem: tuple[str, dict] |
         return
     t, battle = ctx.t, vote.battle_id
     pills, comment = PILLS_KEY.format(battle=battle), COMMENT_KEY.format(battle=battle)
-    if pills not in st.session_state:  # as stored: a redraw shows what was saved
+    if pills not in st.session_state:
+        # As stored, not as `vote` was when cast: back from another page, the row shows what
+        # was saved since (Streamlit forgets the state of widgets a run did not draw).
+        try:
+            vote = ctx.store.get_vote(battle) or vote
+        except sqlite3.Error:
+            pass  # the row starts empty; a save says what is wrong
         st.session_state[pills] = list(vote.reasons)
         st.session_state[comment] = vote.comment or ""
     left, right = st.columns([3, 2], vertical_alignment="bottom")
