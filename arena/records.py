@@ -146,3 +146,5 @@ class Vote:
     voted_at: str
     counts: bool = True
     not_counted_reason: str | None = None
+    reasons: tuple[str, ...] = ()  # why, picked after the vote (arena.vote_reasons codes)
+    comment: str | None = None

@@ -4,7 +4,7 @@ expected answers."""
 
 import streamlit as st
 
-from arena.ui import accuracy_view, both_bad_view, judge_board_view, style_view
+from arena.ui import accuracy_view, both_bad_view, judge_board_view, reasons_view, style_view
 from arena.ui import leaderboard_view as view
 from arena.ui.common import setup_page
 
@@ -33,6 +33,7 @@ else:
         view.download(ctx, found.board, category)
     view.chart_section(ctx, found, category, where)
     both_bad_view.section(ctx, category, where)  # the absolute rate beside the relative one
+    reasons_view.section(ctx, category, where)  # why the votes went as they did
 
 judge_board_view.section(ctx, category, plain.board)  # a judge's opinion, never mixed in
 accuracy_view.section(ctx)  # answers need no votes to be scored

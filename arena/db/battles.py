@@ -10,15 +10,24 @@ from collections.abc import Iterable, Iterator
 import pandas as pd
 
 from arena.db import bulk
-from arena.db.bulk import BATTLE_COLUMNS, SIDE_COLUMNS, VOTE_COLUMNS, columns_of, options_text
+from arena.db.bulk import (
+    BATTLE_COLUMNS,
+    SIDE_COLUMNS,
+    VOTE_COLUMNS,
+    VOTE_REASON_COLUMNS,
+    columns_of,
+    options_text,
+)
 from arena.db.connection import Database
 from arena.db.filters import BATTLE_LIST, BattleFilter
 from arena.db.rules import HIDDEN_BATTLES, HIDDEN_CUTOFFS
 from arena.records import Battle, Side, Vote, contestant_name, utc_now
+from arena.vote_reasons import reasons_text
 
 # A battle with its vote as one flat row (Store.battle_rows): the battle's columns, its vote's,
 # then each side's suffixed _a / _b.
-ROW_VOTE_COLUMNS = ["winner", "voter", "voted_at", "counts", "not_counted_reason"]
+ROW_VOTE_COLUMNS = ["winner", "voter", "voted_at", "counts", "not_counted_reason",
+                    *VOTE_REASON_COLUMNS]
 ROW_COLUMNS = (BATTLE_COLUMNS + ROW_VOTE_COLUMNS
                + [f"{c}_{side}" for side in "ab" for c in SIDE_COLUMNS])
 
@@ -191,9 +200,9 @@ def _pair_of(conn: sqlite3.Connection, battle_id: str) -> tuple:
 
 def _vote_columns(votes: list[Vote], pairs: dict[str, tuple]) -> dict[str, list]:
     """Votes as columns, each with its battle's (category, time, contestant a, contestant b)."""
-    return columns_of(VOTE_COLUMNS, [
+    return columns_of(VOTE_COLUMNS + VOTE_REASON_COLUMNS, [
         (v.battle_id, v.winner, v.voter, v.voted_at, int(v.counts), v.not_counted_reason,
-         *pairs[v.battle_id]) for v in votes])
+         *pairs[v.battle_id], reasons_text(v.reasons), v.comment) for v in votes])
 
 
 def _pair_of_battle(battle: Battle) -> tuple:

@@ -22,6 +22,8 @@ SIDE_COLUMNS = [f.name for f in fields(Side)]
 side_values = attrgetter(*SIDE_COLUMNS)
 VOTE_COLUMNS = ["battle_id", "winner", "voter", "voted_at", "counts", "not_counted_reason",
                 "category", "battle_at", "model_a", "model_b"]
+# Why the vote was cast (schema 16, arena.vote_reasons): set after the vote, or imported with it.
+VOTE_REASON_COLUMNS = ["reasons", "comment"]
 # Each answer's style counts (arena.style_features), NULL for a side with no answer text; and
 # their copies on each vote, each side's packed into one integer (pack_style), so that style
 # control reads one table and few values, as the leaderboard does (schema 13).

@@ -159,3 +159,15 @@ CREATE TABLE judge_instructions (category TEXT PRIMARY KEY, instruction TEXT NOT
 -- Judging settings an admin chooses, by name ("judge_model": the chosen judge).
 CREATE TABLE judge_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+
+# Issue 15, why a person voted: the reasons picked after the vote (arena.vote_reasons codes, a
+# JSON list; NULL when none were given) and a short comment (NULL: none), set on the vote by
+# Store.set_vote_reasons or imported with it. Only adds columns and an index: it may follow any
+# other migration appended before it.
+_VOTE_REASONS = """
+ALTER TABLE votes ADD COLUMN reasons TEXT;
+ALTER TABLE votes ADD COLUMN comment TEXT;
+-- The Leaderboard's reasons section reads only the votes with reasons, without a scan of all.
+CREATE INDEX votes_with_reasons ON votes (category) WHERE reasons IS NOT NULL;
+"""

@@ -15,6 +15,7 @@ from arena.db.filters import VoteFilter
 from arena.db.rules import ENDED, NAMES_VISIBLE
 from arena.ratings import item_clusters
 from arena.records import WINNERS, Vote, contestant_name, utc_now
+from arena.vote_reasons import ReasonsRejected, check_reasons, parse_reasons, reasons_text
 
 # With its battle's style counts (schema 13), copied as the pair is.
 _VOTE_INSERT = (f"INSERT INTO votes ({', '.join(VOTE_COLUMNS + VOTE_STYLE_COLUMNS)})"
@@ -99,6 +100,43 @@ class Votes(Database):
                 raise VoteRejected(reason, battle_id) from None
             raise
         return vote
+
+    def set_vote_reasons(self, battle_id: str, voter: str, reasons: list[str] | tuple[str, ...],
+                         comment: str | None = None) -> Vote:
+        """Set why a stored vote was cast (arena.vote_reasons), in one transaction, and return
+        the vote as stored. Only the voter's own vote (the same name; "anonymous" for none),
+        and as often as they like: each call replaces the reasons and comment before it (the
+        row of reasons saves at each click), none clears them. Raises ReasonsRejected for no
+        vote, someone else's, or codes that are not reasons of this vote's kind (nothing is
+        written then). Reasons change no count: the tally is left alone (votes_version moves,
+        so the Leaderboard's reasons read fresh)."""
+        voter = voter.strip() or ANONYMOUS
+        with self.transaction() as conn:
+            row = conn.execute("SELECT winner, voter FROM votes WHERE battle_id = ?",
+                               (battle_id,)).fetchone()
+            if row is None:
+                raise ReasonsRejected(ReasonsRejected.NO_VOTE,
+                                      f"battle {battle_id} has no vote to give reasons for")
+            if row["voter"] != voter:
+                raise ReasonsRejected(ReasonsRejected.NOT_YOURS,
+                                      f"the vote on battle {battle_id} is not {voter!r}'s")
+            reasons, comment = check_reasons(row["winner"], reasons, comment)
+            conn.execute("UPDATE votes SET reasons = ?, comment = ? WHERE battle_id = ?",
+                         (reasons_text(reasons), comment, battle_id))
+        return self.get_vote(battle_id)
+
+    def reason_votes(self, where: VoteFilter = VoteFilter()) -> pd.DataFrame:
+        """The counted votes given reasons (the filter's), one row each: category, model_a,
+        model_b, winner and reasons (a tuple of codes), for arena.vote_reasons.reason_counts.
+        Through the index of votes with reasons: the others are not read."""
+        clause, params = where.where()
+        with self.reading() as conn:
+            rows = conn.execute(
+                "SELECT category, model_a, model_b, winner, reasons FROM votes"
+                f" INDEXED BY votes_with_reasons WHERE reasons IS NOT NULL AND {clause}",
+                params).fetchall()
+        return pd.DataFrame([(*r[:4], parse_reasons(r[4])) for r in rows],
+                            columns=["category", "model_a", "model_b", "winner", "reasons"])
 
     def get_vote(self, battle_id: str) -> Vote | None:
         with self.reading() as conn:
@@ -211,5 +249,7 @@ def _vote_from_row(row: sqlite3.Row) -> Vote:
         voted_at=row["voted_at"],
         counts=bool(row["counts"]),
         not_counted_reason=row["not_counted_reason"],
+        reasons=parse_reasons(row["reasons"]),
+        comment=row["comment"],
     )
 

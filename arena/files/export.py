@@ -26,6 +26,7 @@ from arena.files.schema import (
 )
 from arena.files.spreadsheet import neutralise_formulas
 from arena.records import contestant_name
+from arena.vote_reasons import parse_reasons
 
 CHUNK = 5000  # battles per piece of an export: bounds memory whatever the size
 
@@ -51,6 +52,8 @@ def _nested_records(rows: list[tuple]) -> Iterator[dict]:
     for k in range(len(rows)):
         record = {name: flat[name][k] for name in EXPORT_BATTLE_FIELDS}
         record["options"] = json.loads(record["options"])
+        if record["winner"] is not None:  # a vote's reasons as a list (none: empty)
+            record["reasons"] = list(parse_reasons(record["reasons"]))
         for side in "ab":
             record[f"side_{side}"] = {n: flat[f"{FLAT_SIDE[n]}_{side}"][k] for n in SIDE_FIELDS}
         yield record

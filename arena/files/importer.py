@@ -10,7 +10,7 @@ import pandas as pd
 
 from arena.db import VOTE_COLUMNS, Store
 from arena.files.read import read_import
-from arena.files.schema import FLAT_SIDE, SET_FIELDS, SIDE_FIELDS
+from arena.files.schema import FLAT_SIDE, REASON_FIELDS, SET_FIELDS, SIDE_FIELDS
 from arena.settings import ImportLimits
 
 
@@ -40,6 +40,7 @@ def _store_columns(frame: pd.DataFrame) -> tuple[dict, dict, dict]:
         voted["voted_at"].tolist(), [int(c) for c in voted["counted"]],
         voted["not_counted_reason"].tolist(), voted["category"].tolist(),
         voted["tstamp"].tolist(), voted["model_a"].tolist(), voted["model_b"].tolist()]))
+    votes.update({n: voted[n].tolist() for n in REASON_FIELDS})
     return battles, sides, votes
 
 

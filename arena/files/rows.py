@@ -24,6 +24,7 @@ from arena.files.schema import (
     FLAT_SIDE,
     FLOAT_COLUMNS,
     INTEGER_COLUMNS,
+    REASON_FIELDS,
     SET_FIELDS,
     SIDE_FIELDS,
 )
@@ -38,6 +39,7 @@ from arena.records import (
     utc_now,
 )
 from arena.settings import ImportLimits
+from arena.vote_reasons import ReasonsRejected, check_reasons, parse_reasons, reasons_text
 
 IMPORT_NAMESPACE = uuid.UUID("6f1c3b2e-0d4a-4c59-9a57-7d1c5f0e2b11")
 UNIX_TIME = re.compile(r"\d+(\.\d*)?")
@@ -173,6 +175,49 @@ def _set_fields(raw: pd.DataFrame, out: pd.DataFrame, limits: ImportLimits,
         errors.add(no_set & out[name].notna(), lambda _, n=name: f"{n} without a prompt_set")
 
 
+def _no_value(value) -> bool:
+    """A cell with nothing in it: missing, blank text, or an empty list (JSON Lines)."""
+    if isinstance(value, list):
+        return not value
+    return value is None or pd.isna(value) or (isinstance(value, str) and not value.strip())
+
+
+def _reasons(raw: pd.DataFrame, out: pd.DataFrame, errors: RowErrors) -> None:
+    """A vote's reasons (a list in JSON Lines, its JSON text in CSV and Parquet) and comment,
+    checked as Store.set_vote_reasons checks them, in the form it stores (JSON text, trimmed
+    comment; None for none). Older files have neither: every vote then has none."""
+    out["reasons"], out["comment"] = None, None
+    if not set(REASON_FIELDS) & set(raw.columns):
+        return
+    reasons, comments = _column(raw, "reasons"), _text(_column(raw, "comment"), None)
+    given = ~reasons.map(_no_value).astype(bool) | comments.notna()
+    stored: dict[int, tuple] = {}
+    for row in given.index[given.to_numpy(dtype=bool)]:
+        winner, value = out.at[row, "winner"], reasons[row]
+        if winner is None:
+            errors.row(row, "reasons or a comment without a vote")
+            continue
+        if winner not in WINNERS:
+            continue  # reported with the winner already
+        try:
+            codes = value if isinstance(value, list) else \
+                parse_reasons(None if _no_value(value) else str(value))
+            if not all(isinstance(c, str) for c in codes):
+                raise ValueError("not texts")
+            codes, comment = check_reasons(winner, codes, comments[row])
+        except ReasonsRejected as refused:
+            errors.row(row, str(refused))
+            continue
+        except (ValueError, TypeError, RecursionError):  # JSONDecodeError is a ValueError
+            errors.row(row, f"reasons is {value!r}, not a list of reasons")
+            continue
+        stored[row] = (reasons_text(codes), comment)
+    if stored:
+        rows = list(stored)
+        out.loc[rows, "reasons"] = [stored[r][0] for r in rows]
+        out.loc[rows, "comment"] = [stored[r][1] for r in rows]
+
+
 def own_frame(raw: pd.DataFrame, source: str, errors: RowErrors,
                limits: ImportLimits) -> pd.DataFrame:
     """Our own export's rows, checked and put in the form the store takes."""
@@ -231,6 +276,7 @@ def own_frame(raw: pd.DataFrame, source: str, errors: RowErrors,
     out["voter"] = _text(_column(raw, "voter"), "imported").where(voted, None)
     voted_at = _times(_column(raw, "voted_at"), "voted_at", errors)
     out["voted_at"] = voted_at.where(voted_at.notna(), out["tstamp"]).where(voted, None)
+    _reasons(raw, out, errors)
     return out[FLAT_COLUMNS]
 
 

@@ -25,10 +25,14 @@ FLAT_SIDE = {name: ("ollama_model" if name == "model" else name) for name in SID
 # A vote-queue battle's prompt set, its item's id in the set's file and the expected answer
 # (None for a live battle). Not the stored answers' ids: they mean nothing in another database.
 SET_FIELDS = ["prompt_set", "item_id", "expected"]
+# Why the vote was cast (arena.vote_reasons): its reasons' codes (JSON Lines: a list; CSV and
+# Parquet: the same list as JSON text, as `options` is) and a comment. Empty without them.
+REASON_FIELDS = ["reasons", "comment"]
 # A battle's own fields and its vote's, first in a flat row, beside the sides in a nested one.
 EXPORT_BATTLE_FIELDS = ["id", "tstamp", "category", "model_a", "model_b", "winner", "voter",
                         "voted_at", "counted", "not_counted_reason", "status", "failure_reason",
-                        "source", "prompt", "system_prompt", "options", *SET_FIELDS]
+                        "source", "prompt", "system_prompt", "options", *SET_FIELDS,
+                        *REASON_FIELDS]
 NESTED_SIDES = ["side_a", "side_b"]
 FLAT_COLUMNS = EXPORT_BATTLE_FIELDS + [f"{FLAT_SIDE[n]}_{s}" for s in "ab" for n in SIDE_FIELDS]
 INTEGER_COLUMNS = [f"{n}_{s}" for s in "ab" for n in ("prompt_tokens", "output_tokens")]

@@ -22,6 +22,7 @@ from arena.ui.answers_view import render_battle, render_streaming, side_label
 from arena.ui.cloud_view import cloud_names, cloud_text
 from arena.ui.common import STARTING_KEY, PageContext, keep_choice, reason_text
 from arena.ui.lineup_state import battle_queue, reachable_reports
+from arena.ui.reasons_view import reasons_row
 
 ROUND_KEY = "arena.round"  # this tab's round (arena.round): its queue place, battle and vote
 START_KEY = "arena.start"  # the Battle button
@@ -350,5 +351,6 @@ def show_current_battle(ctx: PageContext) -> None:
         return
     elif state == VOTED:
         vote_message(ctx, round_.stored_vote, problem)
+        reasons_row(ctx, round_.stored_vote, problem)  # after the vote only: optional
         render_reveal(ctx, battle)
     st.button(t("arena.new_round"), key="arena.new_round", on_click=_new_round, type="primary")

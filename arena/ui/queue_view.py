@@ -25,6 +25,7 @@ from arena.ui.common import (
     keep_choice,
     page_link,
 )
+from arena.ui.reasons_view import reasons_row
 from arena.vote_queue import next_queue_battle, pair_key
 
 QUEUE_ROUND_KEY = "queue.round"  # this tab's queue round (apart from the live one)
@@ -131,6 +132,7 @@ def _last_battle(ctx: PageContext) -> None:
         if battle.expected:
             line += " " + t("queue.expected", expected=literal_markdown(battle.expected))
         st.markdown(line)
+        reasons_row(ctx, vote, problem)  # optional; the next battle is already below
         with st.expander(t("queue.last_details")):
             start, left_out = shown_part(battle.prompt, 160)
             prompt = literal_markdown(start) + ("…" if left_out else "")
