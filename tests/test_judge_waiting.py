@@ -2,17 +2,21 @@
 one, or a prompt set's pair a waiting queue battle shows — until it is voted or abandoned, so that
 no judge board or agreement figure moves while it is on someone's screen."""
 
+from datetime import datetime, timedelta, timezone
+
 from judge_helpers import SET, seed_set
 
 from arena.db import Store
-from arena.records import Battle, Side
+from arena.records import Battle, Side, iso_utc
 from arena.vote_queue import QUEUE_SOURCE
 
 
-def live_now(store: Store) -> str:
-    """A live battle made just now, not voted: on someone's screen."""
+def live_now(store: Store, age: timedelta = timedelta(0)) -> str:
+    """A live battle made `age` ago (just now by default), not voted: on someone's screen
+    until it is abandoned."""
     battle = Battle(category="general", prompt="Now?", system_prompt="", options={},
-                    side_a=Side("m1", answer="An answer."), side_b=Side("m2", answer="Another."))
+                    side_a=Side("m1", answer="An answer."), side_b=Side("m2", answer="Another."),
+                    created_at=iso_utc(datetime.now(timezone.utc) - age))
     store.save_battle(battle)
     return battle.id
 
@@ -35,11 +39,11 @@ def test_an_abandoned_battle_is_judged(store):
 
 
 def test_a_battle_past_the_time_limit_counts_as_abandoned(tmp_path):
-    from datetime import timedelta
-
-    with Store(tmp_path / "a.db", unvoted_hidden_for=timedelta(0)) as store:
-        waiting = live_now(store)
+    with Store(tmp_path / "a.db", unvoted_hidden_for=timedelta(minutes=1)) as store:
+        waiting = live_now(store, age=timedelta(minutes=2))
         assert judged_ids(store) == [waiting]
+        recent = live_now(store, age=timedelta(seconds=10))
+        assert recent not in judged_ids(store)
 
 
 def test_a_pair_shown_by_a_waiting_queue_battle_waits_for_its_vote(store):
