@@ -45,13 +45,8 @@ def generate_command(args: argparse.Namespace) -> None:
     if not Path(path).is_file():
         raise CommandError(f"{path}: no such database (set --db or ARENA_DB)")
     with open_store(path) as store:  # answers are written: it may migrate the database
-        if store.prompt_set(args.name) is None:
-            known = ", ".join(repr(s.prompt_set.name) for s in store.prompt_sets()) or "none"
-            raise CommandError(f"no prompt set named {args.name!r} (known: {known})")
-        reports = survey(command_hosts(store, settings, args.host), settings)
-        if not any(r.reachable for r in reports):
-            raise CommandError("no Ollama host answered: " + "; ".join(
-                f"{r.url}: {r.error}" for r in reports))
+        require_set(store, args.name)
+        reports = command_reports(store, settings, args.host)
         contestants = _contestants(store, reports, args.name, args.models)
         run = GenerationRun(store, settings, args.name, contestants)
         before, status, interrupted = _follow(run, args.name)
@@ -79,6 +74,24 @@ def command_hosts(store: Store, settings: Settings, given: Sequence[str] | None)
     if given:
         return [Host(url) for url in dict.fromkeys(normalise_host(h, "--host") for h in given)]
     return all_hosts(settings, store.added_hosts())
+
+
+def require_set(store: Store, name: str, flag: str = "") -> None:
+    """A prompt set of that name, or a one-line reason naming the known ones (`flag`: the
+    option that named it, e.g. "--set: ")."""
+    if store.prompt_set(name) is None:
+        known = ", ".join(repr(s.prompt_set.name) for s in store.prompt_sets()) or "none"
+        raise CommandError(f"{flag}no prompt set named {name!r} (known: {known})")
+
+
+def command_reports(store: Store, settings: Settings,
+                    given: Sequence[str] | None) -> list[HostReport]:
+    """Every host's report (see command_hosts); a one-line reason when none answers."""
+    reports = survey(command_hosts(store, settings, given), settings)
+    if not any(r.reachable for r in reports):
+        raise CommandError("no Ollama host answered: " + "; ".join(
+            f"{r.url}: {r.error}" for r in reports))
+    return reports
 
 
 def _contestants(store: Store, reports: list[HostReport], set_name: str,

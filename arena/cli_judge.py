@@ -67,10 +67,9 @@ def judge_command(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
     from arena.cli import _category_slug  # here: arena.cli imports this module
-    from arena.cli_generate import Interrupted, command_hosts
+    from arena.cli_generate import Interrupted, command_reports, require_set
     from arena.generator import FAILED
     from arena.judge_run import JudgeRun
-    from arena.lineup import survey
 
     if args.limit is not None and args.limit < 1:
         raise CommandError(f"--limit {args.limit}: must be 1 or more")
@@ -80,13 +79,9 @@ def judge_command(args: argparse.Namespace) -> None:
         raise CommandError(f"{path}: no such database (set --db or ARENA_DB)")
     with open_store(path) as store:  # judgements are written: it may migrate the database
         category = None if args.category is None else _category_slug(store, args.category)
-        if args.set is not None and store.prompt_set(args.set) is None:
-            known = ", ".join(repr(s.prompt_set.name) for s in store.prompt_sets()) or "none"
-            raise CommandError(f"--set: no prompt set named {args.set!r} (known: {known})")
-        reports = survey(command_hosts(store, settings, args.host), settings)
-        if not any(r.reachable for r in reports):
-            raise CommandError("no Ollama host answered: " + "; ".join(
-                f"{r.url}: {r.error}" for r in reports))
+        if args.set is not None:
+            require_set(store, args.set, "--set: ")
+        reports = command_reports(store, settings, args.host)
         judge, host = _judge_on(reports, args.judge)
         run = JudgeRun(store, settings, judge, host, category, args.set, args.limit)
         status, interrupted = _follow(run)
