@@ -11,7 +11,7 @@ import streamlit as st
 
 from arena import ratings
 from arena.db import Store, VoteFilter
-from arena.style_control import StyleBoard, coefficient_lines, style_leaderboard
+from arena.style_control import StyleBoard, StyleVotes, coefficient_lines, style_leaderboard
 from arena.ui.common import PageContext
 from arena.ui.leaderboard_view import CategoryResults, table, verdict
 
@@ -26,8 +26,17 @@ def _compute(db_path: str, category: str, since: date | None, until: date | None
              _store: Store) -> StyleBoard:
     """Keyed as the plain board's computation (leaderboard_view._compute): fresh after any
     vote, reused across widget changes."""
-    votes = _store.style_votes(VoteFilter(since, until, voter))
+    votes = _style_votes(db_path, since, until, voter, votes_version, _store)
     return style_leaderboard(votes.board(category), min_votes=min_votes)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _style_votes(db_path: str, since: date | None, until: date | None, voter: str | None,
+                 votes_version: int, _store: Store) -> StyleVotes:
+    """Every counted vote with its style counts, read once per vote count and filter: one scan
+    of the votes (seconds at a million), shared by every category's board. A resource, not a
+    copy: StyleVotes is frozen and its boards are new objects."""
+    return _store.style_votes(VoteFilter(since, until, voter))
 
 
 def section(ctx: PageContext, category: str, where: VoteFilter,
