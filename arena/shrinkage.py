@@ -189,15 +189,14 @@ def borrowed_board(table: pd.DataFrame, fit: BorrowedFit, rounds: int = ratings.
     clustered bootstrap of the shrunk fit, and an interval is the wider of the two: the
     posterior knows nothing of clusters. (For independent votes the bootstrap of a shrunk fit
     is always the narrower, so it is not run.)"""
-    rows = ratings._row_cells(table)
-    cells = ratings.pair_cells(table, rows)
+    cells = ratings.pair_cells(table)
     if cells.models != fit.models:
         raise ValueError("the fit is of other models than the table's")
     rating = to_elo(fit.theta)
     halfwidth = Z95 * ELO_SCALE * np.sqrt(np.maximum(np.diagonal(fit.covariance), 0.0))
     ci_low, ci_high = rating - halfwidth, rating + halfwidth
     if rounds > 0 and ratings.has_clusters(table):
-        low, high = ratings.bootstrap_bounds(table, fit.theta, fit.prior, rounds, seed, rows)
+        low, high = ratings.bootstrap_bounds(table, fit.theta, fit.prior, rounds, seed)
         ci_low, ci_high = np.minimum(ci_low, low), np.maximum(ci_high, high)
     return ratings.assemble_board(cells, rating, ci_low, ci_high, min_votes)
 
