@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from arena.images import ImageRecord, ollama_images
 from arena.records import Battle, Side
 from arena.settings import Settings
 
@@ -33,8 +34,10 @@ def new_battle(
     sides: tuple[Side, Side],
     settings: Settings,
     rng: random.Random | None = None,
+    images: tuple[ImageRecord, ...] = (),
 ) -> Battle:
-    """A battle ready to run: both sides get the same messages and the same options."""
+    """A battle ready to run: both sides get the same messages (images included) and the same
+    options."""
     seed = (rng or random.SystemRandom()).randrange(2**31)
     return Battle(
         category=category,
@@ -43,19 +46,26 @@ def new_battle(
         options=settings.generation_options(seed),
         side_a=sides[0],
         side_b=sides[1],
+        images=tuple(images),
     )
 
 
 def messages_for(battle: Battle) -> list[dict]:
-    """The chat messages each side is sent: the system prompt, if there is one, then the prompt."""
-    return chat_messages(battle.system_prompt, battle.prompt)
+    """The chat messages each side is sent: the system prompt, if there is one, then the prompt
+    with the battle's images."""
+    return chat_messages(battle.system_prompt, battle.prompt, battle.images)
 
 
-def chat_messages(system_prompt: str, prompt: str) -> list[dict]:
+def chat_messages(system_prompt: str, prompt: str,
+                  images: tuple[ImageRecord, ...] = ()) -> list[dict]:
     """The messages of a battle's side or of a prompt-set answer (the same for every
-    contestant): the system prompt, if there is one, then the prompt."""
+    contestant): the system prompt, if there is one, then the prompt, carrying the images
+    (base64, as Ollama takes them) when there are any; later turns carry none."""
     messages = []
     if system_prompt.strip():
         messages.append({"role": "system", "content": system_prompt})
-    messages.append({"role": "user", "content": prompt})
+    first: dict = {"role": "user", "content": prompt}
+    if images:
+        first["images"] = ollama_images(images)
+    messages.append(first)
     return messages

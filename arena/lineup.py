@@ -223,13 +223,18 @@ def _is_split(entry: ModelEntry, choice: ModelChoice) -> bool:
 
 
 def eligible_contestants(entries: list[ModelEntry], choices: dict[str, ModelChoice],
-                options: ArenaOptions, think_mode: ThinkMode) -> list[Contestant]:
+                options: ArenaOptions, think_mode: ThinkMode,
+                vision: bool = False) -> list[Contestant]:
     """Who may be drawn for a battle in which the user chose `think_mode`: models taking part,
-    each once with that mode, or twice (on, off) when split; the mode applies only to the rest."""
+    each once with that mode, or twice (on, off) when split; the mode applies only to the rest.
+    `vision`: the battle has images, so only models that say they see them (both sides are
+    vision models, so that says nothing about either)."""
     drawn = []
     for entry in entries:
         choice = choice_for(entry, choices, options)
         if not choice.included or not entry.info.can_chat:
+            continue
+        if vision and not entry.info.supports_vision:
             continue
         if _is_split(entry, choice):
             candidates = [Contestant(entry, "on"), Contestant(entry, "off")]

@@ -70,6 +70,12 @@ class ModelInfo:
     def supports_thinking(self) -> bool | None:
         return None if self.capabilities is None else "thinking" in self.capabilities
 
+    @property
+    def supports_vision(self) -> bool:
+        """Whether it takes images; unknown capabilities count as no (an image sent to a model
+        without vision fails its answer)."""
+        return self.capabilities is not None and "vision" in self.capabilities
+
 
 def make_client(
     host: str,

@@ -5,7 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from arena.images import ImageRecord
 
 # Chatbot Arena's winner labels, so exports load straight into its tools.
 WINNERS = ("model_a", "model_b", "tie", "tie (bothbad)")
@@ -105,6 +108,8 @@ class Battle:
     expected: str | None = None
     answer_id_a: int | None = None
     answer_id_b: int | None = None
+    # The images sent with the prompt, to both sides alike (vision models only; arena.images).
+    images: tuple[ImageRecord, ...] = ()
 
     @property
     def sides(self) -> dict[str, Side]:

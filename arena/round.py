@@ -27,6 +27,7 @@ from arena.categories import Category
 from arena.db import Store, VoteRejected
 from arena.engine import STOPPED, BattleRun
 from arena.identity import IDENTITY_LEAK, identity_leak
+from arena.images import ImageRecord
 from arena.lineup import Contestant, sides_for
 from arena.ollama_api import make_client
 from arena.records import STATUS_COMPLETE, Battle, Vote
@@ -132,12 +133,14 @@ class Round:
                 self._ticket = None
 
     def start(self, ticket: Ticket, store: Store, settings: Settings, category: Category,
-              prompt: str, pair: tuple[Contestant, Contestant]) -> BattleRun | None:
-        """Start the battle on `ticket`'s turn; None if the place was given up meanwhile."""
+              prompt: str, pair: tuple[Contestant, Contestant],
+              images: tuple[ImageRecord, ...] = ()) -> BattleRun | None:
+        """Start the battle on `ticket`'s turn (with the prompt's images, sent to both sides);
+        None if the place was given up meanwhile."""
         if self.position(ticket) != 0:
             return None
         battle = new_battle(category.slug, prompt, category.system_prompt, sides_for(pair),
-                            settings)
+                            settings, images=images)
         run = BattleRun(
             battle,
             client_factory=lambda host, transport: make_client(

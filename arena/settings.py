@@ -37,6 +37,7 @@ class ImportLimits:
     # ARENA_IMPORT_MAX_FIELD_CHARS: any one text value (a prompt, an answer)
     max_field_chars: int = 5_000_000
     max_name_chars: int = 200  # ARENA_IMPORT_MAX_NAME_CHARS: a model's name
+    max_image_mb: float = 10.0  # ARENA_MAX_IMAGE_MB: an image a battle carries (as uploads)
 
     @property
     def max_bytes(self) -> int:
@@ -56,6 +57,8 @@ class Settings:
     ollama_connect_timeout: float = 5.0  # ARENA_OLLAMA_CONNECT_TIMEOUT
     keep_alive: str = "5m"  # ARENA_KEEP_ALIVE
     max_prompt_chars: int = 30_000  # ARENA_MAX_PROMPT_CHARS
+    # ARENA_MAX_IMAGE_MB: the largest image a prompt may carry (up to arena.images.MAX_IMAGES)
+    max_image_mb: float = 10.0
     language: str = "en"  # ARENA_LANG, as written: arena.i18n finds the catalog for it
     bootstrap_rounds: int = 1000  # ARENA_BOOTSTRAP_ROUNDS: resamples behind each 95% interval
     min_votes: int = 20  # ARENA_MIN_VOTES: fewer and a rating is marked provisional
@@ -174,6 +177,8 @@ def load_settings(env: dict | None = None) -> Settings:
                                 limits.max_field_chars, minimum=1),
         max_name_chars=_number("ARENA_IMPORT_MAX_NAME_CHARS", env, int, limits.max_name_chars,
                                minimum=1),
+        max_image_mb=_number("ARENA_MAX_IMAGE_MB", env, float, limits.max_image_mb,
+                             minimum=0.001),
     )
     base = Settings()
     db_path = _env("ARENA_DB", env) or str(base.db_path)
@@ -195,6 +200,8 @@ def load_settings(env: dict | None = None) -> Settings:
         keep_alive=_env("ARENA_KEEP_ALIVE", env) or base.keep_alive,
         max_prompt_chars=_number("ARENA_MAX_PROMPT_CHARS", env, int, base.max_prompt_chars,
                                  minimum=1),
+        max_image_mb=_number("ARENA_MAX_IMAGE_MB", env, float, base.max_image_mb,
+                             minimum=0.001),
         language=_env("ARENA_LANG", env) or base.language,
         bootstrap_rounds=_number("ARENA_BOOTSTRAP_ROUNDS", env, int, base.bootstrap_rounds,
                                  minimum=0),

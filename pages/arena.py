@@ -4,6 +4,7 @@ import streamlit as st
 
 from arena.records import THINK_MODES
 from arena.ui import arena_view as view
+from arena.ui import images_view
 from arena.ui import queue_view
 from arena.ui.common import category_description, category_label, keep_choice, setup_page
 
@@ -30,6 +31,7 @@ st.caption(category_description(category, t))
 
 view.preset_picker(ctx, category)
 prompt = view.prompt_box(ctx)
+images = images_view.image_uploader(ctx)  # None: an upload was refused (and said why)
 keep_choice("arena.think", THINK_MODES)
 think_mode = st.radio(
     t("arena.thinking"),
@@ -41,9 +43,9 @@ think_mode = st.radio(
 )
 view.settings_summary(ctx)
 view.settle_interrupted_battle(ctx)
-drawn = view.available_contestants(ctx, think_mode)
+drawn = view.available_contestants(ctx, think_mode, vision=bool(images))
 
-if view.battle_button(ctx, prompt, drawn):
-    view.run_battle(ctx, category, prompt, drawn)
+if view.battle_button(ctx, prompt, drawn, images_view.blocked(images, drawn)):
+    view.run_battle(ctx, category, prompt, drawn, images or ())
 else:
     view.show_current_battle(ctx)

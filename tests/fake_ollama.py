@@ -38,6 +38,9 @@ THINK_TAGS = "think_tags"  # `<think>` inside content, as servers before 0.9.0 s
 PLAIN = "plain"  # no thinking at all
 
 FAILURES = ("not_found", "busy", "error_line", "drop", "stall")
+# What Ollama's runner says when a model without a vision projector is sent images.
+NO_VISION_ERROR = ("Failed to create new sequence: failed to process inputs: "
+                   "this model is missing data required for image input")
 KV_CACHE_BYTES = 1_000_000_000  # memory a loaded model takes beyond its weights
 
 
@@ -69,6 +72,8 @@ class FakeModel:
     # empty, as Ollama's `omitempty` does).
     remote_host: str = ""
     remote_model: str = ""
+    # The images (base64 strings, all messages' in order) of each chat this model was sent.
+    images_seen: list[list[str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.capabilities is None:
@@ -293,6 +298,12 @@ class _Handler(BaseHTTPRequestHandler):
         if model.fail == "busy":
             self._json(503, {"error": "server busy, please try again.  maximum pending requests exceeded"})
             return
+        images = [i for m in body.get("messages") or [] if isinstance(m, dict)
+                  for i in m.get("images") or []]
+        model.images_seen.append(images)
+        if images and "vision" not in (model.capabilities or []):
+            self._no_vision(body)
+            return
 
         if fake.gpu_models is None:
             fake.load(name, body.get("keep_alive"))
@@ -305,6 +316,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(body, model, int(waited * 1e9))
         finally:
             fake.release(name, body.get("keep_alive"))
+
+    def _no_vision(self, body: dict) -> None:
+        """Images sent to a model without vision: Ollama loads it, and its runner refuses the
+        images; the server then answers 500, or, streaming, 200 and one error line."""
+        if body.get("stream") is False:
+            self._json(500, {"error": NO_VISION_ERROR})
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self._chunk({"error": NO_VISION_ERROR})
+        self._end_chunks()
 
     def _answer(self, body: dict, model: FakeModel, load_ns: int | None) -> None:
         fake = self.server.fake
@@ -467,6 +491,15 @@ def example_judges() -> list[FakeModel]:
     return [always_a_judge("judge-always-a:1"),
             longer_answer_judge("judge-longer:1", style=THINKING, family="qwen3"),
             malformed_judge("judge-malformed:1")]
+
+
+def vision_model(name: str = "gemma3:4b", **fields) -> FakeModel:
+    """A model that sees images, as `ollama pull gemma3` gives one (capabilities `completion`
+    and `vision`); `images_seen` records the images each chat sent it."""
+    defaults = dict(family="gemma3", parameter_size="4.3B",
+                    answer="The picture shows a small square of colour.",
+                    capabilities=["completion", "vision"])
+    return FakeModel(name, **{**defaults, **fields})
 
 
 def cloud_model(name: str = "gpt-oss:120b-cloud", **fields) -> FakeModel:

@@ -20,6 +20,7 @@ from arena.db.bulk import (
 )
 from arena.db.connection import Database
 from arena.db.filters import BATTLE_LIST, BattleFilter
+from arena.db.images import image_data, image_hashes, read_images, write_images
 from arena.db.rules import HIDDEN_BATTLES, HIDDEN_CUTOFFS
 from arena.records import Battle, Side, Vote, contestant_name, utc_now
 from arena.vote_reasons import reasons_text
@@ -56,15 +57,29 @@ class Battles(Database):
             bulk.write_columns(conn, columns_of(BATTLE_COLUMNS, battle_rows),
                                columns_of(["battle_id", "side", *SIDE_COLUMNS], side_rows),
                                _vote_columns(votes, pairs), ())
+            write_images(conn, [(b.id, b.images) for b in battles])
 
     def save_battle_columns(self, battles: dict[str, list], sides: dict[str, list],
-                            votes: dict[str, list], categories: Iterable[str] = ()) -> None:
+                            votes: dict[str, list], categories: Iterable[str] = (),
+                            images: Iterable[tuple[str, tuple]] = ()) -> None:
         """The bulk form of save_battles, for imports: rows given column by column (names as in
-        the tables; votes with VOTE_COLUMNS), written in one transaction."""
+        the tables; votes with VOTE_COLUMNS) and (battle id, images) pairs, written in one
+        transaction."""
         with self.transaction() as conn:
             # A bigger page cache for this connection: index pages of random ids stay in memory.
             conn.execute("PRAGMA cache_size = -65536")
             bulk.write_columns(conn, battles, sides, votes, categories)
+            write_images(conn, images)
+
+    def battle_image_hashes(self, battle_ids: list[str]) -> dict[str, list[tuple[str, str, int]]]:
+        """(sha256, mime, bytes) of each battle's images, in order (arena.db.images)."""
+        with self.reading() as conn:
+            return image_hashes(conn, battle_ids)
+
+    def images_by_hash(self, hashes: Iterable[str]) -> dict:
+        """The stored images of these hashes, by hash (arena.images.ImageRecord)."""
+        with self.reading() as conn:
+            return image_data(conn, hashes)
 
     def get_battle(self, battle_id: str) -> Battle | None:
         with self.reading() as conn:
@@ -180,7 +195,9 @@ def read_battle(conn: sqlite3.Connection, battle_id: str) -> Battle | None:
             "SELECT * FROM battle_sides WHERE battle_id = ?", (battle_id,)
         )
     }
-    return _battle_from_row(row, sides)
+    battle = _battle_from_row(row, sides)
+    battle.images = read_images(conn, battle_id)
+    return battle
 
 
 def _pair_of(conn: sqlite3.Connection, battle_id: str) -> tuple:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from arena.categories import DEFAULT_CATEGORIES
 from arena.db.migrations_round2 import (  # the second round's steps
+    _IMAGES,
     _JUDGEMENTS,
     _PROMPT_SETS,
     _QUEUE_BATTLES,
@@ -264,4 +265,5 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _answer_styles,
     _JUDGEMENTS,
     _VOTE_REASONS,
+    _IMAGES,
 ]

@@ -171,3 +171,27 @@ ALTER TABLE votes ADD COLUMN comment TEXT;
 -- The Leaderboard's reasons section reads only the votes with reasons, without a scan of all.
 CREATE INDEX votes_with_reasons ON votes (category) WHERE reasons IS NOT NULL;
 """
+
+
+# Issue 15, images in battles (arena.images): each image once, by the SHA-256 of its bytes, and
+# a battle's images in order. An image no battle shows any more goes with its last battle (the
+# trigger). Only adds tables: it may follow any other migration appended before it.
+_IMAGES = """
+CREATE TABLE images (
+    sha256 TEXT PRIMARY KEY,                  -- hex, of `data`
+    mime   TEXT NOT NULL CHECK (mime IN ('image/png', 'image/jpeg', 'image/webp')),
+    data   BLOB NOT NULL
+);
+CREATE TABLE battle_images (
+    battle_id TEXT NOT NULL REFERENCES battles (id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL CHECK (position BETWEEN 0 AND 3),
+    sha256    TEXT NOT NULL REFERENCES images (sha256),
+    PRIMARY KEY (battle_id, position)
+);
+CREATE INDEX battle_images_sha256 ON battle_images (sha256);
+CREATE TRIGGER battle_images_unused AFTER DELETE ON battle_images
+WHEN NOT EXISTS (SELECT 1 FROM battle_images WHERE sha256 = OLD.sha256)
+BEGIN
+    DELETE FROM images WHERE sha256 = OLD.sha256;
+END;
+"""

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from arena.files.schema import IMAGE_FIELDS
 from arena.settings import ImportLimits
 
 MAX_ERRORS = 20  # errors listed before the rest are only counted
@@ -145,6 +146,8 @@ def check_text(frame: pd.DataFrame, limits: ImportLimits, errors: RowErrors,
     (they must not be converted any further)."""
     bad_columns = []
     for name in frame.columns:
+        if name in IMAGE_FIELDS:
+            continue  # longer than any text, and checked image by image (arena.files.images)
         if name not in structured and frame[name].dtype == object:
             values = frame[name]
             if any(type(v) is list or type(v) is dict for v in values.to_numpy()):

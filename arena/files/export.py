@@ -16,12 +16,15 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from arena.db import ROW_COLUMNS, BattleFilter, Store, columns_of
+from arena.files.images import flat_images, image_pieces, nested_images
 from arena.files.schema import (
     EXPORT_BATTLE_FIELDS,
     FLAT_COLUMNS,
     FLAT_SCHEMA,
     FLAT_SIDE,
     FROM_STORE,
+    IMAGE_FIELDS,
+    NESTED_IMAGES,
     SIDE_FIELDS,
 )
 from arena.files.spreadsheet import neutralise_formulas
@@ -31,12 +34,16 @@ from arena.vote_reasons import parse_reasons
 CHUNK = 5000  # battles per piece of an export: bounds memory whatever the size
 
 
-def _flat_columns(rows: list[tuple]) -> dict[str, list]:
-    """Store rows (arena.db.ROW_COLUMNS) as the flat file's columns, in FLAT_COLUMNS order."""
+def _flat_columns(rows: list[tuple], images: list[tuple] | None = None) -> dict[str, list]:
+    """Store rows (arena.db.ROW_COLUMNS) and their battles' images (arena.files.images) as the
+    flat file's columns, in FLAT_COLUMNS order."""
     stored = columns_of(ROW_COLUMNS, rows)
+    cells = columns_of(IMAGE_FIELDS, [flat_images(i) for i in images or [()] * len(rows)])
     flat = {}
     for name in FLAT_COLUMNS:
-        if name in ("model_a", "model_b"):
+        if name in IMAGE_FIELDS:
+            flat[name] = cells[name]
+        elif name in ("model_a", "model_b"):
             side = name[-1]
             flat[name] = list(map(contestant_name, stored[f"model_{side}"], stored[f"think_{side}"]))
         elif name == "counted":
@@ -46,8 +53,9 @@ def _flat_columns(rows: list[tuple]) -> dict[str, list]:
     return flat
 
 
-def _nested_records(rows: list[tuple]) -> Iterator[dict]:
-    """Store rows as nested records: the battle and its vote, each side an object."""
+def _nested_records(rows: list[tuple], images: list[tuple]) -> Iterator[dict]:
+    """Store rows as nested records: the battle and its vote, each side an object, then the
+    battle's images."""
     flat = _flat_columns(rows)
     for k in range(len(rows)):
         record = {name: flat[name][k] for name in EXPORT_BATTLE_FIELDS}
@@ -56,6 +64,7 @@ def _nested_records(rows: list[tuple]) -> Iterator[dict]:
             record["reasons"] = list(parse_reasons(record["reasons"]))
         for side in "ab":
             record[f"side_{side}"] = {n: flat[f"{FLAT_SIDE[n]}_{side}"][k] for n in SIDE_FIELDS}
+        record[NESTED_IMAGES] = nested_images(images[k])
         yield record
 
 
@@ -70,8 +79,9 @@ def write_export(store: Store, path: str | Path, form: str,
     if form == "jsonl":
         with open(path, "w", encoding="utf-8") as out:
             for rows in chunks:
-                out.writelines(json.dumps(r, ensure_ascii=False) + "\n"
-                               for r in _nested_records(rows))
+                for part, images in image_pieces(store, rows):
+                    out.writelines(json.dumps(r, ensure_ascii=False) + "\n"
+                                   for r in _nested_records(part, images))
                 count += len(rows)
         return count
     with open(path, "wb") as out:
@@ -83,8 +93,9 @@ def write_export(store: Store, path: str | Path, form: str,
             writer = pq.ParquetWriter(out, FLAT_SCHEMA)
         with writer:
             for rows in chunks:
-                table = pa.table(_flat_columns(rows), schema=FLAT_SCHEMA)
-                writer.write_table(neutralise_formulas(table) if form == "csv" else table)
+                for part, images in image_pieces(store, rows):
+                    table = pa.table(_flat_columns(part, images), schema=FLAT_SCHEMA)
+                    writer.write_table(neutralise_formulas(table) if form == "csv" else table)
                 count += len(rows)
     return count
 

@@ -61,5 +61,8 @@ def import_file(store: Store, path: str | Path,
     frame["category"] = _as_known_categories(store, frame["category"])
     existing = store.existing_battle_ids(frame["id"].tolist())
     new = frame[~frame["id"].isin(existing)] if existing else frame
-    store.save_battle_columns(*_store_columns(new), categories=set(new["category"]))
+    images = [(i, found) for i, found in zip(new["id"], new["image_data"])
+              if isinstance(found, tuple) and found]
+    store.save_battle_columns(*_store_columns(new), categories=set(new["category"]),
+                              images=images)
     return ImportResult(added=len(new), skipped=len(frame) - len(new))

@@ -19,6 +19,7 @@ import pandas as pd
 
 from arena.db import options_text
 from arena.files.checks import RowErrors, check_names
+from arena.files.images import check_images
 from arena.files.schema import (
     FLAT_COLUMNS,
     FLAT_SIDE,
@@ -277,6 +278,7 @@ def own_frame(raw: pd.DataFrame, source: str, errors: RowErrors,
     voted_at = _times(_column(raw, "voted_at"), "voted_at", errors)
     out["voted_at"] = voted_at.where(voted_at.notna(), out["tstamp"]).where(voted, None)
     _reasons(raw, out, errors)
+    check_images(raw, out, errors, limits)
     return out[FLAT_COLUMNS]
 
 

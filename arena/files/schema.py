@@ -34,7 +34,12 @@ EXPORT_BATTLE_FIELDS = ["id", "tstamp", "category", "model_a", "model_b", "winne
                         "source", "prompt", "system_prompt", "options", *SET_FIELDS,
                         *REASON_FIELDS]
 NESTED_SIDES = ["side_a", "side_b"]
-FLAT_COLUMNS = EXPORT_BATTLE_FIELDS + [f"{FLAT_SIDE[n]}_{s}" for s in "ab" for n in SIDE_FIELDS]
+# A battle's images (arena.files.images), last: JSON Lines has `images` (each image's hash,
+# type and base64) after the sides; CSV and Parquet the hashes and the images' data as JSON text.
+NESTED_IMAGES = "images"
+IMAGE_FIELDS = ["images", "image_data"]
+FLAT_COLUMNS = (EXPORT_BATTLE_FIELDS + [f"{FLAT_SIDE[n]}_{s}" for s in "ab" for n in SIDE_FIELDS]
+                + IMAGE_FIELDS)
 INTEGER_COLUMNS = [f"{n}_{s}" for s in "ab" for n in ("prompt_tokens", "output_tokens")]
 FLOAT_COLUMNS = [f"{n}_{s}" for s in "ab" for n in ("ttft_s", "total_s", "load_s",
                                                    "tokens_per_s")]

@@ -14,12 +14,14 @@ from arena import ratings
 from arena.battle import PromptRejected, validate_prompt
 from arena.battle_queue import AlreadyQueued, Ticket
 from arena.categories import Category
+from arena.images import ImageRecord
 from arena.lineup import Contestant, catalogue, eligible_contestants
 from arena.pairing import NotEnoughModels, choose_pair, draw_pair
 from arena.records import WINNERS, Battle, ThinkMode, Vote
 from arena.round import AWAITING_VOTE, FAILED, STOPPED_STATE, UNSTORED, VOTED, Round
 from arena.ui.answers_view import render_battle, render_streaming, side_label
 from arena.ui.cloud_view import cloud_names, cloud_text
+from arena.ui import images_view
 from arena.ui.common import STARTING_KEY, PageContext, keep_choice, reason_text
 from arena.ui.lineup_state import battle_queue, reachable_reports
 from arena.ui.reasons_view import reasons_row
@@ -79,9 +81,11 @@ def preset_picker(ctx: PageContext, category: Category) -> None:
 
 
 def available_contestants(ctx: PageContext, think_mode: ThinkMode,
-                          note: str = "arena.models_available") -> list[Contestant] | None:
+                          note: str = "arena.models_available",
+                          vision: bool = False) -> list[Contestant] | None:
     """Who can be drawn, or None after telling the user what is wrong. Unreachable hosts are
-    skipped with a note; nothing here names a model. `note` says how many there are."""
+    skipped with a note; nothing here names a model. `note` says how many there are; `vision`:
+    the prompt has images, so only vision models."""
     t = ctx.t
     reachable = reachable_reports(ctx)
     if reachable is None:
@@ -89,7 +93,9 @@ def available_contestants(ctx: PageContext, think_mode: ThinkMode,
     if think_mode != "default" and any(not r.think_control for r in reachable):
         st.caption(t("hosts.no_think_control"))
     drawn = eligible_contestants(catalogue(reachable), ctx.store.model_choices(),
-                        ctx.store.arena_options(), think_mode)
+                        ctx.store.arena_options(), think_mode, vision)
+    if len(drawn) < 2 and vision:
+        return images_view.too_few_vision(ctx, len(drawn))
     if len(drawn) < 2:
         key = "ollama.too_few_thinking" if think_mode == "on" else "ollama.too_few_models"
         st.warning(t(key, count=len(drawn)), icon="📦")
@@ -128,7 +134,8 @@ def settle_interrupted_battle(ctx: PageContext) -> None:
     current_round().settle_interrupted()
 
 
-def battle_button(ctx: PageContext, prompt: str, drawn: list[Contestant] | None) -> bool:
+def battle_button(ctx: PageContext, prompt: str, drawn: list[Contestant] | None,
+                  blocked: bool = False) -> bool:
     """The Battle button; True when it was clicked. It is drawn disabled in the run that
     streams the battle it started: a second click would throw that battle away (Stop is the
     way out). A click that starts nothing (no prompt, no models) leaves it enabled."""
@@ -138,7 +145,7 @@ def battle_button(ctx: PageContext, prompt: str, drawn: list[Contestant] | None)
             bool(validate_prompt(prompt, ctx.settings.max_prompt_chars))
     except PromptRejected:
         will_run = False
-    st.button(ctx.t("arena.battle"), key=START_KEY, type="primary", disabled=will_run,
+    st.button(ctx.t("arena.battle"), key=START_KEY, type="primary", disabled=will_run or blocked,
               on_click=_start_clicked)
     return starting
 
@@ -152,6 +159,7 @@ def run_battle(
     category: Category,
     prompt: str,
     drawn: list[Contestant] | None,
+    images: tuple[ImageRecord, ...] = (),
 ) -> None:
     """Validate, draw two contestants, stream both answers, store the battle, then rerun."""
     t = ctx.t
@@ -179,7 +187,7 @@ def run_battle(
         return
     try:
         if wait_for_turn(ctx, round_, ticket, queue.capacity):
-            stream_battle(ctx, round_, ticket, category, prompt, pair)
+            stream_battle(ctx, round_, ticket, category, prompt, pair, images)
     finally:
         round_.leave(ticket)
 
@@ -210,9 +218,10 @@ def wait_for_turn(ctx: PageContext, round_: Round, ticket: Ticket, capacity: int
 
 
 def stream_battle(ctx: PageContext, round_: Round, ticket: Ticket, category: Category,
-                  prompt: str, pair: tuple[Contestant, Contestant]) -> None:
+                  prompt: str, pair: tuple[Contestant, Contestant],
+                  images: tuple[ImageRecord, ...] = ()) -> None:
     """Run the battle, redrawing both columns as they grow; store it, then rerun the page."""
-    run = round_.start(ticket, ctx.store, ctx.settings, category, prompt, pair)
+    run = round_.start(ticket, ctx.store, ctx.settings, category, prompt, pair, images)
     if run is None:
         return  # the place was given up meanwhile (a newer run of this page took over)
     # From here on, any click (Stop included) interrupts this run at its next Streamlit call.
@@ -221,6 +230,7 @@ def stream_battle(ctx: PageContext, round_: Round, ticket: Ticket, category: Cat
     try:
         show_thinking = ctx.store.arena_options().show_thinking_before_vote
         st.button(ctx.t("arena.stop"), key="arena.stop")
+        images_view.show_images(ctx, run.battle.images)
         slots = {"waiting": st.empty()}
         columns = st.columns(2, border=True)
         for name, column in zip(run.battle.sides, columns):
@@ -337,6 +347,7 @@ def show_current_battle(ctx: PageContext) -> None:
     t = ctx.t
     state = round_.state
     problem = round_.vote_problem
+    images_view.show_images(ctx, battle.images)
     # Thinking stays hidden only while there is a vote to keep blind.
     render_battle(ctx, battle, voted=state != AWAITING_VOTE)
     if state == UNSTORED:

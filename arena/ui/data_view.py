@@ -18,6 +18,7 @@ from arena.files.export import export_bytes
 from arena.files.importer import import_file
 from arena.i18n import has_message
 from arena.records import WINNERS, Battle, Vote
+from arena.ui import images_view
 from arena.ui.answers_view import answer_markdown, failure_text, side_label
 from arena.ui.common import (
     NONE,
@@ -209,6 +210,7 @@ def battle_detail(ctx: PageContext, rows: pd.DataFrame) -> None:
         st.text(battle.prompt)
         if battle.system_prompt:
             st.caption(f"{t('data.system_prompt')}: {battle.system_prompt}")
+        images_view.show_images(ctx, battle.images)
         for (name, side), column in zip(battle.sides.items(), st.columns(2)):
             with column:
                 st.markdown(f"**{side_label(name, t)}: `{side.model}`** · "
