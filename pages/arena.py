@@ -4,8 +4,7 @@ import streamlit as st
 
 from arena.records import THINK_MODES
 from arena.ui import arena_view as view
-from arena.ui import images_view
-from arena.ui import queue_view
+from arena.ui import images_view, queue_view
 from arena.ui.common import category_description, category_label, keep_choice, setup_page
 
 ctx = setup_page()

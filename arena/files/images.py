@@ -76,6 +76,8 @@ def _described(listed, data) -> list[tuple[str, str, str]]:
     table = {} if _blank(data) else json.loads(data) if isinstance(data, str) else data
     if not isinstance(hashes, list) or not isinstance(table, dict):
         raise ValueError("images is not a list of hashes, or image_data not an object")
+    if len(hashes) > MAX_IMAGES:
+        raise ValueError(f"{len(hashes)} images, more than {MAX_IMAGES}")
     described = []
     for sha256 in hashes:
         entry = table.get(sha256) if isinstance(sha256, str) else None
@@ -94,10 +96,13 @@ def row_images(listed, data, max_mb: float) -> tuple[ImageRecord, ...]:
     for number, (sha256, mime, text) in enumerate(described, start=1):
         if not all(isinstance(v, str) for v in (sha256, mime, text)):
             raise ValueError(f"image {number} lacks its sha256, mime or base64")
+        over = ValueError(f"image {number} is over the image limit of {max_mb:g} MB "
+                          "(ARENA_MAX_IMAGE_MB)")
         if len(text) > max_mb * 1024 * 1024 * 4 / 3 + 4:  # before decoding it
-            raise ValueError(f"image {number} is over the image limit of {max_mb:g} MB "
-                             "(ARENA_MAX_IMAGE_MB)")
+            raise over
         record = from_base64(sha256, mime, text)
+        if record.size > max_mb * 1024 * 1024:
+            raise over
         if sniff_mime(record.data) != mime:
             raise ValueError(f"image {number} is said to be {mime} but is not")
         records.append(record)

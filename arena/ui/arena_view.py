@@ -19,9 +19,9 @@ from arena.lineup import Contestant, catalogue, eligible_contestants
 from arena.pairing import NotEnoughModels, choose_pair, draw_pair
 from arena.records import WINNERS, Battle, ThinkMode, Vote
 from arena.round import AWAITING_VOTE, FAILED, STOPPED_STATE, UNSTORED, VOTED, Round
+from arena.ui import images_view
 from arena.ui.answers_view import render_battle, render_streaming, side_label
 from arena.ui.cloud_view import cloud_names, cloud_text
-from arena.ui import images_view
 from arena.ui.common import STARTING_KEY, PageContext, keep_choice, reason_text
 from arena.ui.lineup_state import battle_queue, reachable_reports
 from arena.ui.reasons_view import reasons_row
