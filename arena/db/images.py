@@ -4,6 +4,7 @@ transaction, with the battle; read back with it, at most MAX_IMAGES per battle."
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterable
 
@@ -34,13 +35,20 @@ def write_images(conn: sqlite3.Connection,
 
 def read_images(conn: sqlite3.Connection, battle_id: str) -> tuple[ImageRecord, ...]:
     """A stored battle's images in order (none at an older schema). Their bytes are checked
-    against their hash: a damaged row raises ValueError rather than show another image."""
+    against their hash: a damaged row is left out (and logged) rather than shown as another
+    image, or failing the page that shows the battle."""
     if not has_images(conn):
         return ()
     rows = conn.execute(
         "SELECT i.sha256, i.mime, i.data FROM battle_images b JOIN images i USING (sha256)"
         " WHERE b.battle_id = ? ORDER BY b.position LIMIT ?", (battle_id, MAX_IMAGES)).fetchall()
-    return tuple(stored_image(r[0], r[1], bytes(r[2])) for r in rows)
+    images = []
+    for sha256, mime, data in rows:
+        try:
+            images.append(stored_image(sha256, mime, bytes(data)))
+        except ValueError as exc:
+            logging.getLogger(__name__).warning("battle %s: %s", battle_id, exc)
+    return tuple(images)
 
 
 def image_hashes(conn: sqlite3.Connection, battle_ids: list[str], chunk: int = 900
@@ -62,7 +70,7 @@ def image_hashes(conn: sqlite3.Connection, battle_ids: list[str], chunk: int = 9
 
 
 def image_data(conn: sqlite3.Connection, hashes: Iterable[str]) -> dict[str, ImageRecord]:
-    """The images of these hashes, checked (stored_image)."""
+    """The images of these hashes, checked (stored_image): a damaged one is left out, logged."""
     hashes = sorted(set(hashes))
     found: dict[str, ImageRecord] = {}
     for start in range(0, len(hashes), 900):
@@ -70,7 +78,10 @@ def image_data(conn: sqlite3.Connection, hashes: Iterable[str]) -> dict[str, Ima
         marks = ", ".join("?" for _ in part)
         for sha256, mime, data in conn.execute(
                 f"SELECT sha256, mime, data FROM images WHERE sha256 IN ({marks})", part):
-            found[sha256] = stored_image(sha256, mime, bytes(data))
+            try:
+                found[sha256] = stored_image(sha256, mime, bytes(data))
+            except ValueError as exc:
+                logging.getLogger(__name__).warning("%s", exc)
     return found
 
 
