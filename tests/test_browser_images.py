@@ -2,7 +2,7 @@
 answer, the thumbnail shows above the answers, and the models without vision are sent nothing."""
 
 import pytest
-from browser_helpers import IDLE, start_battle, streamlit_server, wait_idle
+from browser_helpers import IDLE, SHOTS, start_battle, streamlit_server, wait_idle
 from fake_ollama import FakeModel, FakeOllama, vision_model
 from image_helpers import png
 from playwright.sync_api import expect
@@ -39,7 +39,13 @@ def test_an_uploaded_image_goes_to_both_vision_models_and_shows(server, page):
     expect(page.get_by_text("Both models were sent 1 image")).to_be_visible()
     thumbnail = page.locator("[data-testid='stImage'] img").first
     expect(thumbnail).to_be_visible()
+    # Drawn from the image's own bytes (the media file the server made of them), once loaded.
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
+                           arg=thumbnail.element_handle(), timeout=10_000)
     assert page.evaluate("(img) => img.naturalWidth", thumbnail.element_handle()) == 32
     seen = {name: fake.models[name].images_seen for name in ("gemma3:4b", "llava:7b")}
     assert seen["gemma3:4b"] == seen["llava:7b"] and len(seen["gemma3:4b"][0]) == 1
     assert fake.models["llama3.2:3b"].images_seen == []
+    SHOTS.mkdir(parents=True, exist_ok=True)  # for a person to look at
+    page.set_viewport_size({"width": 1280, "height": 1600})
+    page.screenshot(path=str(SHOTS / "arena-images.png"))
