@@ -1,6 +1,7 @@
 """Models that think by level (gpt-oss): names, the lineup's levels, what is sent to Ollama, the
 fake's faithfulness, and storing level sides and choices."""
 
+import sqlite3
 import threading
 
 import ollama
@@ -156,7 +157,7 @@ def test_a_database_from_before_takes_levels_after_migrating(tmp_path, monkeypat
     path = tmp_path / "old.db"
     monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:MIGRATIONS.index(_think_levels)])
     old = Store(path)
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.IntegrityError):
         old.save_battle(_level_battle())  # the old CHECK refuses a level
     kept = Battle(category="general", prompt="p", system_prompt="", options={},
                   side_a=Side(model="qwen3:8b", think="on"), side_b=Side(model="llama3.2:3b"))
