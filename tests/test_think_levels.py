@@ -173,3 +173,44 @@ def test_a_database_from_before_takes_levels_after_migrating(tmp_path, monkeypat
     upgraded.save_battle(_level_battle())
     with upgraded.reading() as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_generate_answers_a_set_at_each_chosen_level(tmp_path, monkeypatch):
+    from cli_helpers import arena
+    from generation_helpers import PROMPTS, SET, add_set
+
+    path = tmp_path / "sets.db"
+    with Store(path) as store:
+        add_set(store)
+        store.set_model_choice(OSS.name, ModelChoice(levels=("low", "high")))
+    with FakeOllama([gpt_oss(), FakeModel("llama3.2:3b")]) as fake:
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        done = arena("generate", SET, "--db", str(path))
+        assert done.returncode == 0, done.stderr
+        sent = sorted({(r["model"], r.get("think")) for r in fake.chat_requests()},
+                      key=str)
+    assert sent == [("gpt-oss:20b", "high"), ("gpt-oss:20b", "low"), ("llama3.2:3b", None)]
+    with Store(path) as store:
+        answers = store.answers(SET)
+    levels = {(a.side.model, a.side.think): a.side.thinking for a in answers}
+    assert len(answers) == 3 * len(PROMPTS)
+    assert levels[(OSS.name, "low")] == level_thinking(OSS.thinking, "low")
+    assert levels[(OSS.name, "high")] == level_thinking(OSS.thinking, "high")
+    # --models takes a level contestant's name (of a level that competes).
+    with FakeOllama([gpt_oss()]) as fake, Store(tmp_path / "other.db") as other:
+        add_set(other)
+        other.set_model_choice(OSS.name, ModelChoice(levels=("low", "high")))
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        done = arena("generate", SET, "--db", str(tmp_path / "other.db"),
+                     "--models", "gpt-oss:20b (think low)")
+        assert done.returncode == 0, done.stderr
+        assert {r.get("think") for r in fake.chat_requests()} == {"low"}
+
+
+def test_a_level_model_judges_at_the_level_its_name_gives():
+    from arena.cli_judge import _judge_on
+
+    with FakeOllama([gpt_oss()]) as fake:
+        judge, host = _judge_on(survey([Host(fake.url)], SETTINGS), "gpt-oss:20b (think high)")
+    assert (judge.think, judge.name, host) == ("high", "gpt-oss:20b (think high)", fake.url)
+    assert think_argument(judge.think) == "high"
