@@ -214,3 +214,21 @@ def test_a_level_model_judges_at_the_level_its_name_gives():
         judge, host = _judge_on(survey([Host(fake.url)], SETTINGS), "gpt-oss:20b (think high)")
     assert (judge.think, judge.name, host) == ("high", "gpt-oss:20b (think high)", fake.url)
     assert think_argument(judge.think) == "high"
+
+
+@pytest.mark.parametrize("form", ["csv", "jsonl"])
+def test_level_battles_export_and_import_with_their_levels(tmp_path, form):
+    from arena.files.export import write_export
+    from arena.files.importer import import_file
+
+    source = Store(tmp_path / "source.db")
+    battle = _level_battle()
+    source.save_battle(battle)
+    source.record_vote(battle.id, "model_b", "ann")
+    path = tmp_path / f"levels.{form}"
+    assert write_export(source, path, form) == 1
+    target = Store(tmp_path / "target.db")
+    assert import_file(target, path).added == 1
+    copy = target.get_battle(battle.id)
+    assert (copy.side_a.think, copy.side_b.think) == ("high", "low")
+    assert target.contestant_names() == source.contestant_names()
