@@ -27,7 +27,8 @@ def _save_choice(ctx: PageContext, name: str, stored: ModelChoice, cloud: bool) 
 
 def choices_section(ctx: PageContext, entries: list[ModelEntry],
                     choices: dict[str, ModelChoice], options: ArenaOptions) -> None:
-    """Per model: whether it takes part, and whether a thinking model competes twice."""
+    """Per model: whether it takes part, and whether a thinking model competes twice (or, for
+    one that thinks by level, at which levels)."""
     t = ctx.t
     st.markdown(f"**{t('models.choose')}**")
     st.caption(t("models.choose_help"))
