@@ -27,6 +27,7 @@ from arena.ollama_api import (
 )
 from arena.records import ArenaOptions, ModelChoice, Side, ThinkMode, contestant_name
 from arena.settings import Settings
+from arena.think_levels import levels_for
 
 QWEN3_MIN_VERSION = (0, 6, 6)  # older servers cannot run Qwen3 models
 THINK_FIELD_MIN_VERSION = (0, 9, 0)  # older servers ignore `think` (thinking cannot be switched)
@@ -193,7 +194,7 @@ class Contestant:
     """A model run with one thinking mode: what a battle draws and a rating is kept for."""
 
     entry: ModelEntry
-    think: ThinkMode
+    think: str  # a ThinkMode, or a level for a model that thinks by level (arena.think_levels)
 
     @property
     def name(self) -> str:
@@ -226,9 +227,10 @@ def eligible_contestants(entries: list[ModelEntry], choices: dict[str, ModelChoi
                 options: ArenaOptions, think_mode: ThinkMode,
                 vision: bool = False) -> list[Contestant]:
     """Who may be drawn for a battle in which the user chose `think_mode`: models taking part,
-    each once with that mode, or twice (on, off) when split; the mode applies only to the rest.
-    `vision`: the battle has images, so only models that say they see them (both sides are
-    vision models, so that says nothing about either)."""
+    each once with that mode, or twice (on, off) when split, or at their chosen levels (a model
+    that thinks by level); the mode applies only to the rest. `vision`: the battle has images,
+    so only models that say they see them (both sides are vision models, so that says nothing
+    about either)."""
     drawn = []
     for entry in entries:
         choice = choice_for(entry, choices, options)
@@ -236,7 +238,10 @@ def eligible_contestants(entries: list[ModelEntry], choices: dict[str, ModelChoi
             continue
         if vision and not entry.info.supports_vision:
             continue
-        if _is_split(entry, choice):
+        if entry.info.thinks_by_level:
+            # It cannot switch thinking: the battle's choice maps to the admin's levels.
+            candidates = [Contestant(entry, level) for level in levels_for(choice, think_mode)]
+        elif _is_split(entry, choice):
             candidates = [Contestant(entry, "on"), Contestant(entry, "off")]
         elif entry.info.supports_thinking is False:
             if think_mode == "on":

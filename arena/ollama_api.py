@@ -14,6 +14,8 @@ import httpx
 import ollama
 
 from arena.model_capabilities import CLIENT_ERRORS, is_cloud, listed_records, model_facts
+from arena.records import THINK_LEVELS
+from arena.think_levels import takes_levels
 from arena.think_tags import THINKING, ThinkTagSplitter
 
 # Why a side of a battle failed. The UI has a message for each.
@@ -75,6 +77,11 @@ class ModelInfo:
         """Whether it takes images; unknown capabilities count as no (an image sent to a model
         without vision fails its answer)."""
         return self.capabilities is not None and "vision" in self.capabilities
+
+    @property
+    def thinks_by_level(self) -> bool:
+        """Whether its thinking is set by level, not on/off (arena.think_levels)."""
+        return takes_levels(self.family) and self.supports_thinking is not False
 
 
 def make_client(
@@ -225,8 +232,11 @@ def classify_pull_error(exc: BaseException) -> tuple[str, str]:
     return "error", detail
 
 
-def think_argument(mode: str) -> bool | None:
-    """The chat `think` field for a battle's thinking mode: None leaves it to the model."""
+def think_argument(mode: str) -> bool | str | None:
+    """The chat `think` field for a side's think value: None leaves it to the model; a level
+    (arena.think_levels) is sent as its string."""
+    if mode in THINK_LEVELS:
+        return mode
     return {"default": None, "on": True, "off": False}[mode]
 
 
@@ -261,7 +271,7 @@ def stream_chat(
     client: ollama.Client,
     model: str,
     messages: list[dict],
-    think: bool | None,
+    think: bool | str | None,
     options: dict,
     keep_alive: str | None = None,
 ) -> Iterator[tuple[str, Any]]:

@@ -18,7 +18,14 @@ Winner = Literal["model_a", "model_b", "tie", "tie (bothbad)"]
 THINK_MODES = ("default", "on", "off")
 ThinkMode = Literal["default", "on", "off"]
 
-_THINK_SUFFIX = {"default": "", "on": " (thinking)", "off": " (no thinking)"}
+# A model whose thinking is set by level (gpt-oss: arena.think_levels) runs at one of these
+# instead, each level a contestant of its own; its sides store the level as their think value.
+THINK_LEVELS = ("low", "medium", "high")
+ThinkLevel = Literal["low", "medium", "high"]
+THINK_VALUES = THINK_MODES + THINK_LEVELS  # what a side's think may be
+
+_THINK_SUFFIX = {"default": "", "on": " (thinking)", "off": " (no thinking)",
+                 **{level: f" (think {level})" for level in THINK_LEVELS}}
 
 
 def contestant_name(model: str, think: str) -> str:
@@ -32,7 +39,7 @@ def contestant_name(model: str, think: str) -> str:
 def parse_contestant_name(name: str) -> tuple[str, str]:
     """(model, think) of a contestant name: the inverse of `contestant_name` (Ollama's model names
     have no spaces, so a suffix is never part of a name)."""
-    for think in ("on", "off"):
+    for think in ("on", "off", *THINK_LEVELS):
         if name.endswith(_THINK_SUFFIX[think]):
             return name[: -len(_THINK_SUFFIX[think])], think
     return name, "default"
@@ -68,7 +75,7 @@ class Side:
     model: str
     digest: str = ""
     host: str = ""
-    think: ThinkMode = "default"
+    think: str = "default"  # one of THINK_VALUES
     answer: str = ""
     thinking: str = ""
     ttft_s: float | None = None  # time to first token, measured by the arena
@@ -123,6 +130,10 @@ class ModelChoice:
 
     included: bool = True
     split_thinking: bool = False  # a thinking model competes as two: thinking on, and off
+    # A model thinking by level (arena.think_levels): the levels that compete, and the one it
+    # plays at when a battle asks for thinking "on".
+    levels: tuple[str, ...] = ("medium",)
+    level_on: str = "medium"
 
 
 SCHEDULES = ("parallel", "sequential")

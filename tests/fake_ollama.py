@@ -36,6 +36,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 THINKING = "thinking"  # separate `thinking` field
 THINK_TAGS = "think_tags"  # `<think>` inside content, as servers before 0.9.0 send it
 PLAIN = "plain"  # no thinking at all
+# gpt-oss: thinking in the separate field, always, at a level: `think` "low" / "medium" / "high"
+# sets it ("max" is read as "high", as Ollama's harmony path does); true, false or nothing leave
+# it at "medium" (Ollama ignores booleans for gpt-oss: its template reads only the level).
+LEVELS = "levels"
+THINK_VALUES = ("high", "medium", "low", "max")  # the strings Ollama's ThinkValue accepts
+LEVEL_DEFAULT = "medium"
 
 FAILURES = ("not_found", "busy", "error_line", "drop", "stall")
 # What Ollama's runner says when a model without a vision projector is sent images.
@@ -77,7 +83,8 @@ class FakeModel:
 
     def __post_init__(self) -> None:
         if self.capabilities is None:
-            self.capabilities = ["completion"] + (["thinking"] if self.style == THINKING else [])
+            self.capabilities = ["completion"] + (["thinking"] if self.style in (THINKING, LEVELS)
+                                                  else [])
 
     @property
     def digest(self) -> str:
@@ -292,7 +299,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"error": f"model '{name}' not found"})
             return
         think = body.get("think")
-        if think is True and model.style != THINKING and fake.supports_think_field:
+        # Ollama reads `think` while binding the request, before it looks the model up.
+        if isinstance(think, str) and think not in THINK_VALUES:
+            self._json(400, {"error": f'invalid think value: "{think}" (must be "high", '
+                                      f'"medium", "low", "max", true, or false)'})
+            return
+        if think is not None and not isinstance(think, (bool, str)):
+            self._json(400, {"error": 'think must be a boolean or string ("high", "medium", '
+                                      '"low", "max", true, or false)'})
+            return
+        # A level asks for thinking as true does (Ollama's ThinkValue.Bool).
+        asks = think is True or isinstance(think, str)
+        if asks and model.style not in (THINKING, LEVELS) and fake.supports_think_field:
             self._json(400, {"error": f'"{name}" does not support thinking'})
             return
         if model.fail == "busy":
@@ -499,6 +517,22 @@ def vision_model(name: str = "gemma3:4b", **fields) -> FakeModel:
     defaults = dict(family="gemma3", parameter_size="4.3B",
                     answer="The picture shows a small square of colour.",
                     capabilities=["completion", "vision"])
+    return FakeModel(name, **{**defaults, **fields})
+
+
+def level_thinking(thinking: str, level: str) -> str:
+    """A level model's thinking at `level`: once at low, twice at medium, three times at high,
+    so that a test can tell the level from its length."""
+    return " ".join([thinking] * (1 + ("low", "medium", "high").index(level)))
+
+
+def gpt_oss(name: str = "gpt-oss:20b", **fields) -> FakeModel:
+    """A local gpt-oss model as Ollama lists it: family `gptoss`, thinking set by level."""
+    defaults = dict(style=LEVELS, family="gptoss", parameter_size="20.9B",
+                    quantization="MXFP4", size=13_780_000_000,
+                    capabilities=["completion", "tools", "thinking"],
+                    answer="The capital of France is Paris.",
+                    thinking="The user asks for the capital of France.")
     return FakeModel(name, **{**defaults, **fields})
 
 
@@ -753,6 +787,10 @@ class FakeOllama:
         """What the model streams for `prompt`, as (kind, text) in order."""
         answer = model.reply(prompt) if model.reply else model.answer
         content = _chars(answer, model.piece_chars) if model.piece_chars else _tokens(answer)
+        if model.style == LEVELS:
+            level = {"max": "high"}.get(think, think) if isinstance(think, str) else LEVEL_DEFAULT
+            return [("thinking", t) for t in _tokens(level_thinking(model.thinking, level))] + \
+                [("content", t) for t in content]
         if model.style == THINKING and think is not False:
             return [("thinking", t) for t in _tokens(model.thinking)] + \
                 [("content", t) for t in content]

@@ -1,5 +1,6 @@
 """The Store's lineup settings, changed on the Models page: Ollama hosts added there, each
-model's choice (in the arena or not, thinking split or not) and the arena's options.
+model's choice (in the arena or not, thinking split or not, the levels of a model that
+thinks by level) and the arena's options.
 
 A cloud model an admin includes is also remembered as cloud (a `cloud:<model>` row of the
 options table, never removed): its battles and ratings carry the mark even when only its record
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from arena.db.connection import Database
 from arena.records import PAIRINGS, SCHEDULES, ArenaOptions, ModelChoice, utc_now
+from arena.think_levels import packed, unpacked
 
 CLOUD_OPTION = "cloud:"  # options-table name prefix of a model remembered as cloud
 
@@ -31,18 +33,24 @@ class Lineup(Database):
             return conn.execute("DELETE FROM hosts WHERE url = ?", (url,)).rowcount == 1
 
     def model_choices(self) -> dict[str, ModelChoice]:
+        default = ModelChoice()
         with self.reading() as conn:
-            return {r[0]: ModelChoice(bool(r[1]), bool(r[2])) for r in conn.execute(
-                "SELECT model, included, split_thinking FROM model_choices")}
+            return {r[0]: ModelChoice(bool(r[1]), bool(r[2]), unpacked(r[3]) or default.levels,
+                                      r[4] or default.level_on)
+                    for r in conn.execute("SELECT model, included, split_thinking, think_levels,"
+                                          " think_level_on FROM model_choices")}
 
     def set_model_choice(self, model: str, choice: ModelChoice, cloud: bool = False) -> None:
         """Store an admin's choice; `cloud`: the model runs elsewhere (remembered for its mark)."""
         with self.transaction() as conn:
             conn.execute(
-                "INSERT INTO model_choices (model, included, split_thinking) VALUES (?, ?, ?)"
+                "INSERT INTO model_choices (model, included, split_thinking, think_levels,"
+                " think_level_on) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (model) DO UPDATE SET included = excluded.included,"
-                " split_thinking = excluded.split_thinking",
-                (model, int(choice.included), int(choice.split_thinking)))
+                " split_thinking = excluded.split_thinking,"
+                " think_levels = excluded.think_levels, think_level_on = excluded.think_level_on",
+                (model, int(choice.included), int(choice.split_thinking),
+                 packed(choice.levels) or None, choice.level_on))
             if cloud:
                 conn.execute("INSERT OR IGNORE INTO options (name, value) VALUES (?, '1')",
                              (CLOUD_OPTION + model,))

@@ -21,6 +21,7 @@ from arena.db.migrations_round2 import (  # the second round's steps
     _QUEUE_BATTLES,
     _VOTE_REASONS,
     _answer_styles,
+    _think_levels,
 )
 from arena.records import WINNERS, contestant_name
 
@@ -266,4 +267,5 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _JUDGEMENTS,
     _VOTE_REASONS,
     _IMAGES,
+    _think_levels,
 ]

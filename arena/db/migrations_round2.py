@@ -195,3 +195,27 @@ BEGIN
     DELETE FROM images WHERE sha256 = OLD.sha256;
 END;
 """
+
+
+# Issue 15, models that think by level (arena.think_levels): a side or a stored answer may run
+# at a level, and an admin's choice for such a model keeps its levels (comma-separated; NULL:
+# the default) and the level for thinking "on" (NULL: the default). SQLite cannot change a CHECK
+# constraint; widening one that every row already meets is the schema-text edit SQLite's
+# ALTER TABLE documentation gives for it (section "Making Other Kinds Of Table Schema Changes"),
+# done inside the migration's transaction. No data changes.
+_OLD_THINK_CHECK = "CHECK (think IN ('default', 'on', 'off'))"
+_NEW_THINK_CHECK = "CHECK (think IN ('default', 'on', 'off', 'low', 'medium', 'high'))"
+
+
+def _think_levels(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        conn.execute("UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE type = 'table'"
+                     " AND name IN ('battle_sides', 'prompt_answers')",
+                     (_OLD_THINK_CHECK, _NEW_THINK_CHECK))
+        conn.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")
+    conn.execute("ALTER TABLE model_choices ADD COLUMN think_levels TEXT")
+    conn.execute("ALTER TABLE model_choices ADD COLUMN think_level_on TEXT")

@@ -33,7 +33,7 @@ from arena.records import (
     FLAG_WORDS,
     STATUS_COMPLETE,
     STATUS_FAILED,
-    THINK_MODES,
+    THINK_VALUES,
     WINNERS,
     contestant_name,
     iso_utc,
@@ -238,12 +238,12 @@ def own_frame(raw: pd.DataFrame, source: str, errors: RowErrors,
                 out[column] = _text(values, None)
             else:
                 out[column] = _text(values, "default" if name == "think" else "")
-        _one_of(out[f"think_{side}"], THINK_MODES, errors,
-                lambda v, s=side: f"think_{s} is {v!r}, not one of {', '.join(THINK_MODES)}")
+        _one_of(out[f"think_{side}"], THINK_VALUES, errors,
+                lambda v, s=side: f"think_{s} is {v!r}, not one of {', '.join(THINK_VALUES)}")
         errors.add(out[f"ollama_model_{side}"] == "",
                    lambda _, s=side: f"the model of side {s} is empty")
         check_names(out[f"ollama_model_{side}"], f"ollama_model_{side}", limits, errors)
-        think = out[f"think_{side}"].where(out[f"think_{side}"].isin(THINK_MODES), "default")
+        think = out[f"think_{side}"].where(out[f"think_{side}"].isin(THINK_VALUES), "default")
         out[f"model_{side}"] = list(map(contestant_name, out[f"ollama_model_{side}"], think))
     _not_itself(out["model_a"], out["model_b"], errors)
     out["tstamp"] = _times(_column(raw, "tstamp"), "tstamp", errors)

@@ -25,6 +25,7 @@ from arena.ui.cloud_view import cloud_names, cloud_text
 from arena.ui.common import STARTING_KEY, PageContext, keep_choice, reason_text
 from arena.ui.lineup_state import battle_queue, reachable_reports
 from arena.ui.reasons_view import reasons_row
+from arena.ui.think_levels_view import level_caption
 
 ROUND_KEY = "arena.round"  # this tab's round (arena.round): its queue place, battle and vote
 START_KEY = "arena.start"  # the Battle button
@@ -102,6 +103,7 @@ def available_contestants(ctx: PageContext, think_mode: ThinkMode,
         st.code("ollama pull qwen3:8b", language="bash")
         return None
     st.caption(t(note, count=len(drawn)))
+    level_caption(ctx, think_mode, drawn)  # what the choice means for level models
     return drawn
 
 

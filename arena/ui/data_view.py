@@ -20,6 +20,7 @@ from arena.i18n import has_message
 from arena.records import WINNERS, Battle, Vote
 from arena.ui import images_view
 from arena.ui.answers_view import answer_markdown, failure_text, side_label
+from arena.ui.cloud_view import cloud_names, cloud_text
 from arena.ui.common import (
     NONE,
     PageContext,
@@ -183,6 +184,10 @@ def _vote_rows(ctx: PageContext, battle: Battle, vote: Vote | None) -> pd.DataFr
         t("data.voted_at"): NONE if vote is None else vote.voted_at[:19].replace("T", " "),
         t("data.counted"): NONE if vote is None else _counted_text(vote.counts, t),
         t("data.not_counted_reason"): _shown(reason),
+        # Why the voter chose so (arena.vote_reasons), in the page's language, and their words.
+        t("data.reasons"): _shown(" · ".join(t(f"reason.{r}") for r in vote.reasons)
+                                  if vote is not None and vote.reasons else None),
+        t("data.comment"): _shown(None if vote is None else vote.comment),
     }
     if battle.prompt_set is not None:
         rows[t("data.prompt_set")] = battle.prompt_set
@@ -211,10 +216,12 @@ def battle_detail(ctx: PageContext, rows: pd.DataFrame) -> None:
         if battle.system_prompt:
             st.caption(f"{t('data.system_prompt')}: {battle.system_prompt}")
         images_view.show_images(ctx, battle.images)
+        cloud = cloud_names(ctx, [side.model for side in battle.sides.values()])
         for (name, side), column in zip(battle.sides.items(), st.columns(2)):
             with column:
                 st.markdown(f"**{side_label(name, t)}: `{side.model}`** · "
-                            f"{t('reveal.thinking_mode', mode=t(f'arena.thinking.{side.think}'))}")
+                            f"{t('reveal.thinking_mode', mode=t(f'arena.thinking.{side.think}'))}"
+                            + (f" · {cloud_text(t)}" if side.model in cloud else ""))
                 # The answer as on the Arena page: no remote images, a bounded part of it (the
                 # whole is in the downloads above).
                 if side.thinking:

@@ -11,14 +11,16 @@ import streamlit as st
 
 from arena.access import may_see_loaded_models
 from arena.categories import Category, new_slug
-from arena.lineup import HostReport, ModelEntry, catalogue, choice_for, eligible_contestants
+from arena.lineup import HostReport, ModelEntry, catalogue, eligible_contestants
 from arena.ollama_api import LoadedModel
 from arena.pulls import Pull, PullRefused
 from arena.records import PAIRINGS, SCHEDULES, ArenaOptions, ModelChoice
 from arena.settings import SettingsError, normalise_host
-from arena.ui.cloud_view import include_help, marked, models_note, off_key
+from arena.ui.cloud_view import marked, models_note, off_key
 from arena.ui.common import PageContext, category_label, keep_choice, notice_after_rerun
 from arena.ui.lineup_state import battle_queue, forget_reports, pulls
+from arena.ui.model_choices_view import choices_section
+from arena.ui.think_levels_view import takes_part_text
 
 SEEN_PULLS_KEY = "models.seen_pulls"  # finished pulls this session has already refreshed for
 PULL_REFRESH_S = 0.5
@@ -147,6 +149,8 @@ def _takes_part_text(ctx: PageContext, entry: ModelEntry, choices: dict[str, Mod
         return ctx.t("models.takes_part.cannot_chat")
     # As a battle with the model's own thinking would draw it.
     drawn = eligible_contestants([entry], choices, options, "default")
+    if drawn and entry.info.thinks_by_level:
+        return takes_part_text(ctx, drawn)
     return ctx.t(off_key(entry) if not drawn else
                  "models.takes_part.yes" if len(drawn) == 1 else "models.takes_part.twice")
 
@@ -190,41 +194,6 @@ def models_table(ctx: PageContext, entries: list[ModelEntry], reports: list[Host
         if entry.other_builds:
             st.caption(t("models.other_builds", model=entry.name,
                          hosts=", ".join(entry.other_builds)))
-
-
-def _save_choice(ctx: PageContext, name: str, stored: ModelChoice, cloud: bool) -> None:
-    """Checkbox callback: store what the model's checkboxes now say (a box not drawn this time
-    keeps what was stored), and whether it is a cloud model."""
-    if not ctx.admin:
-        return
-    ctx.store.set_model_choice(name, cloud=cloud, choice=ModelChoice(
-        included=st.session_state.get(f"models.include.{name}", stored.included),
-        split_thinking=st.session_state.get(f"models.split.{name}", stored.split_thinking)))
-
-
-def choices_section(ctx: PageContext, entries: list[ModelEntry],
-                    choices: dict[str, ModelChoice], options: ArenaOptions) -> None:
-    """Per model: whether it takes part, and whether a thinking model competes twice."""
-    t = ctx.t
-    st.markdown(f"**{t('models.choose')}**")
-    st.caption(t("models.choose_help"))
-    for entry in entries:
-        choice = choice_for(entry, choices, options)
-        name, cloud, include, split = entry.name, entry.info.cloud, \
-            f"models.include.{entry.name}", f"models.split.{entry.name}"
-        # Re-assigned each run so the boxes show what is stored, whoever changed it.
-        st.session_state[include] = choice.included
-        left, right = st.columns([2, 3])
-        left.checkbox(marked(name, cloud, t), key=include, help=include_help(cloud, t),
-                      disabled=not ctx.admin or not entry.info.can_chat,
-                      on_change=_save_choice, args=(ctx, name, choice, cloud))
-        if entry.info.supports_thinking:
-            st.session_state[split] = choice.split_thinking
-            right.checkbox(t("models.split"), key=split,
-                           disabled=not ctx.admin or not choice.included or not entry.think_hosts,
-                           on_change=_save_choice, args=(ctx, name, choice, cloud),
-                           help=t("models.split_help") if entry.think_hosts
-                           else t("models.split_unavailable"))
 
 
 # --- options --------------------------------------------------------------------------------

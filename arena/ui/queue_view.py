@@ -18,6 +18,7 @@ from arena.records import Battle, contestant_name
 from arena.round import AWAITING_VOTE, VOTED, Round
 from arena.ui.answers_view import render_battle
 from arena.ui.arena_view import render_reveal, render_vote_buttons, vote_message
+from arena.ui.cloud_view import cloud_names, cloud_text
 from arena.ui.common import (
     STARTING_KEY,
     PageContext,
@@ -129,6 +130,11 @@ def _last_battle(ctx: PageContext) -> None:
         vote_message(ctx, vote, problem)
         names = {f"model_{n}": contestant_name(s.model, s.think) for n, s in battle.sides.items()}
         line = t("queue.revealed", **names)  # in code spans: shown as written
+        cloud = cloud_names(ctx, names.values())  # voted already: the mark may show
+        if cloud:
+            line = t("queue.revealed_marked", **names, **{
+                f"mark_{key[-1]}": f" · {cloud_text(t)}" if name in cloud else ""
+                for key, name in names.items()})
         if battle.expected:
             line += " " + t("queue.expected", expected=literal_markdown(battle.expected))
         st.markdown(line)
