@@ -847,6 +847,10 @@ def main() -> None:
     parser.add_argument("--judges", action="store_true",
                         help="also serve judge models: judge-always-a:1, judge-longer:1 "
                              "(thinking) and judge-malformed:1 (example_judges)")
+    parser.add_argument("--vision", action="store_true",
+                        help="also serve two vision models: gemma3:4b and qwen2.5vl:7b")
+    parser.add_argument("--gpt-oss", action="store_true",
+                        help="also serve gpt-oss:20b, whose thinking is set by level")
     args = parser.parse_args()
     models = example_labellers() if args.labellers else None
     if args.tokens:
@@ -854,6 +858,13 @@ def main() -> None:
                   for name in _GREEK[:args.model_count]]
     if args.judges:
         models = (models or default_models()) + example_judges()
+    if args.vision:
+        models = (models or default_models()) + [
+            vision_model("gemma3:4b"),
+            vision_model("qwen2.5vl:7b", family="qwen25vl", parameter_size="8.3B",
+                         answer="I see a small coloured square.")]
+    if args.gpt_oss:
+        models = (models or default_models()) + [gpt_oss()]
     fake = FakeOllama(models, token_delay=args.token_delay, port=args.port,
                       gpu_models=args.gpu_models, load_delay=args.load_delay).start()
     print(fake.url, flush=True)
