@@ -84,3 +84,11 @@ def test_the_data_page_shows_a_battles_images(mixed):
     data = open_page("pages/data.py")
     assert not data.exception
     assert images_shown(data) == 1
+
+
+def test_the_uploader_says_the_image_limit_not_the_servers(mixed, monkeypatch):
+    # The browser refuses a larger file before it is sent, and shows this limit to the person.
+    monkeypatch.setenv("ARENA_MAX_IMAGE_MB", "3")
+    at = open_app()
+    [uploader] = at.get("file_uploader")
+    assert uploader.proto.max_upload_size_mb == 3

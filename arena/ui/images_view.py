@@ -4,6 +4,8 @@ the same images, so showing them says nothing about either side)."""
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Iterable
 
 import streamlit as st
@@ -36,6 +38,8 @@ def image_uploader(ctx: PageContext) -> tuple[ImageRecord, ...] | None:
     images to send with the prompt, () for none, None when an upload is refused (said why)."""
     uploads = st.file_uploader(
         ctx.t("images.upload"), accept_multiple_files=True, key=UPLOAD_KEY,
+        # The browser refuses a larger file before sending it (and says the limit).
+        max_upload_size=max(1, math.ceil(ctx.settings.max_image_mb)),
         help=ctx.t("images.upload_help", count=MAX_IMAGES,
                    limit=f"{ctx.settings.max_image_mb:g}"))
     return checked_images(ctx, [(u.name, u.getvalue()) for u in uploads or []])
