@@ -56,6 +56,7 @@ class Settings:
     ollama_connect_timeout: float = 5.0  # ARENA_OLLAMA_CONNECT_TIMEOUT
     keep_alive: str = "5m"  # ARENA_KEEP_ALIVE
     max_prompt_chars: int = 30_000  # ARENA_MAX_PROMPT_CHARS
+    max_turns: int = 5  # ARENA_MAX_TURNS: turns of a battle, the first and its follow-ups
     language: str = "en"  # ARENA_LANG, as written: arena.i18n finds the catalog for it
     bootstrap_rounds: int = 1000  # ARENA_BOOTSTRAP_ROUNDS: resamples behind each 95% interval
     min_votes: int = 20  # ARENA_MIN_VOTES: fewer and a rating is marked provisional
@@ -195,6 +196,7 @@ def load_settings(env: dict | None = None) -> Settings:
         keep_alive=_env("ARENA_KEEP_ALIVE", env) or base.keep_alive,
         max_prompt_chars=_number("ARENA_MAX_PROMPT_CHARS", env, int, base.max_prompt_chars,
                                  minimum=1),
+        max_turns=_number("ARENA_MAX_TURNS", env, int, base.max_turns, minimum=1),
         language=_env("ARENA_LANG", env) or base.language,
         bootstrap_rounds=_number("ARENA_BOOTSTRAP_ROUNDS", env, int, base.bootstrap_rounds,
                                  minimum=0),

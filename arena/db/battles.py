@@ -21,6 +21,7 @@ from arena.db.bulk import (
 from arena.db.connection import Database
 from arena.db.filters import BATTLE_LIST, BattleFilter
 from arena.db.rules import HIDDEN_BATTLES, HIDDEN_CUTOFFS
+from arena.db.turns import read_followups, write_followups
 from arena.records import Battle, Side, Vote, contestant_name, utc_now
 from arena.vote_reasons import reasons_text
 
@@ -56,6 +57,7 @@ class Battles(Database):
             bulk.write_columns(conn, columns_of(BATTLE_COLUMNS, battle_rows),
                                columns_of(["battle_id", "side", *SIDE_COLUMNS], side_rows),
                                _vote_columns(votes, pairs), ())
+            write_followups(conn, battles)
 
     def save_battle_columns(self, battles: dict[str, list], sides: dict[str, list],
                             votes: dict[str, list], categories: Iterable[str] = ()) -> None:
@@ -229,5 +231,6 @@ def _battle_from_row(row: sqlite3.Row, sides: dict[str, Side]) -> Battle:
         answer_id_b=row["answer_id_b"],
         side_a=sides["a"],
         side_b=sides["b"],
+        followups=read_followups(row),
     )
 

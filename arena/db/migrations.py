@@ -18,6 +18,7 @@ from arena.db.migrations_round2 import (  # the second round's steps
     _JUDGEMENTS,
     _PROMPT_SETS,
     _QUEUE_BATTLES,
+    _FOLLOWUPS,
     _VOTE_REASONS,
     _answer_styles,
 )
@@ -264,4 +265,5 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _answer_styles,
     _JUDGEMENTS,
     _VOTE_REASONS,
+    _FOLLOWUPS,
 ]

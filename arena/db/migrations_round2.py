@@ -171,3 +171,11 @@ ALTER TABLE votes ADD COLUMN comment TEXT;
 -- The Leaderboard's reasons section reads only the votes with reasons, without a scan of all.
 CREATE INDEX votes_with_reasons ON votes (category) WHERE reasons IS NOT NULL;
 """
+
+
+# Issue 15, multi-turn battles: the turns after the first, as a JSON list (arena.conversation
+# turn records, each side with its own figures; NULL for a single-turn battle). Written by
+# Store.add_turn, one turn a transaction. Only adds a column: it may follow any migration.
+_FOLLOWUPS = """
+ALTER TABLE battles ADD COLUMN followups TEXT;
+"""
