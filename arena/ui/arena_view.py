@@ -223,7 +223,7 @@ def stream_battle(ctx: PageContext, round_: Round, ticket: Ticket, category: Cat
         st.button(ctx.t("arena.stop"), key="arena.stop")
         slots = {"waiting": st.empty()}
         columns = st.columns(2, border=True)
-        for name, column in zip(run.battle.sides, columns):
+        for name, column in zip(run.sides, columns):
             with column:
                 slots[name] = st.empty()
         last_draw, began = 0.0, time.monotonic()
