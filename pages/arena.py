@@ -4,7 +4,7 @@ import streamlit as st
 
 from arena.records import THINK_MODES
 from arena.ui import arena_view as view
-from arena.ui import queue_view
+from arena.ui import followup_view, queue_view
 from arena.ui.common import category_description, category_label, keep_choice, setup_page
 
 ctx = setup_page()
@@ -45,5 +45,7 @@ drawn = view.available_contestants(ctx, think_mode)
 
 if view.battle_button(ctx, prompt, drawn):
     view.run_battle(ctx, category, prompt, drawn)
+elif followup_view.sending_followup():
+    followup_view.run_followup(ctx, view.current_round())
 else:
     view.show_current_battle(ctx)

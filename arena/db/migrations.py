@@ -15,10 +15,10 @@ from collections.abc import Callable
 
 from arena.categories import DEFAULT_CATEGORIES
 from arena.db.migrations_round2 import (  # the second round's steps
+    _FOLLOWUPS,
     _JUDGEMENTS,
     _PROMPT_SETS,
     _QUEUE_BATTLES,
-    _FOLLOWUPS,
     _VOTE_REASONS,
     _answer_styles,
 )

@@ -20,7 +20,7 @@ def write_followups(conn: sqlite3.Connection, battles: Iterable[Battle]) -> None
 
 def read_followups(row: sqlite3.Row) -> list[Turn]:
     """A stored battle row's follow-ups (none before the column existed, or when NULL)."""
-    return followups_from_json(row["followups"]) if "followups" in row.keys() else []
+    return followups_from_json(row["followups"]) if "followups" in row.keys() else []  # noqa: SIM118 (a Row tests values with in)
 
 
 class Turns(Database):

@@ -88,7 +88,8 @@ def render_battle(ctx: PageContext, battle: Battle, voted: bool) -> None:
     thinking = voted or ctx.store.arena_options().show_thinking_before_vote
     more_key = "arena.more_in_file" if voted else "arena.more_after_vote"
     columns = st.columns(2, border=True)
-    for (name, side), column in zip(battle.sides.items(), columns):
+    # The latest turn's answers (the earlier ones: arena.ui.followup_view).
+    for (name, side), column in zip(battle.last_sides.items(), columns):
         with column:
             render_side(ctx, name, side, thinking=thinking, more_key=more_key, whole=voted)
 

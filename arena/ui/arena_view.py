@@ -21,6 +21,7 @@ from arena.round import AWAITING_VOTE, FAILED, STOPPED_STATE, UNSTORED, VOTED, R
 from arena.ui.answers_view import render_battle, render_streaming, side_label
 from arena.ui.cloud_view import cloud_names, cloud_text
 from arena.ui.common import STARTING_KEY, PageContext, keep_choice, reason_text
+from arena.ui.followup_view import followup_box, render_earlier_turns
 from arena.ui.lineup_state import battle_queue, reachable_reports
 from arena.ui.reasons_view import reasons_row
 
@@ -338,6 +339,7 @@ def show_current_battle(ctx: PageContext) -> None:
     state = round_.state
     problem = round_.vote_problem
     # Thinking stays hidden only while there is a vote to keep blind.
+    render_earlier_turns(ctx, battle, voted=state != AWAITING_VOTE)
     render_battle(ctx, battle, voted=state != AWAITING_VOTE)
     if state == UNSTORED:
         st.error(t("error.storage", path=ctx.settings.db_path, reason=round_.storage_error),
@@ -348,6 +350,7 @@ def show_current_battle(ctx: PageContext) -> None:
         if problem:
             st.error(t(problem[0], **problem[1]))
         render_vote_buttons(ctx, round_)
+        followup_box(ctx, round_)  # or send a follow-up instead of voting now
         return
     elif state == VOTED:
         vote_message(ctx, round_.stored_vote, problem)
