@@ -1,0 +1,49 @@
+"""The Arena page's follow-ups with AppTest: a two-turn battle, nothing naming a model before
+the vote, the vote on the whole conversation, then no follow-up box; and the turn limit."""
+
+import pytest
+from apptest_helpers import all_text, battle, db, open_app, texts, vote_button, vote_buttons
+from fake_ollama import FakeModel, FakeOllama
+
+
+@pytest.fixture
+def served(monkeypatch):
+    models = [FakeModel("alpha:1b", reply=lambda p: f"First says: {p}"),
+              FakeModel("beta:1b", reply=lambda p: f"Second says: {p}")]
+    with FakeOllama(models) as fake:
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        yield fake
+
+
+def send_followup(at, text: str):
+    at.text_area(key="arena.followup").input(text)
+    return at.button(key="arena.followup_send").click().run()
+
+
+def test_a_two_turn_battle_then_the_vote(served):
+    at = battle(open_app("pages/arena.py"), "Capital of France?")
+    assert not at.exception, texts(at.exception)
+    at = send_followup(at, "And of Italy?")
+    assert not at.exception, texts(at.exception)
+    page = all_text(at)
+    assert "Turn 1" in page and "Turn 2" in page
+    assert page.count("says: Capital of France?") == 2 and page.count("says: And of Italy?") == 2
+    assert "alpha" not in page and "beta" not in page  # no names before the vote
+    assert len(vote_buttons(at)) == 4
+    store = db()
+    with store.reading() as conn:
+        [battle_id] = [r[0] for r in conn.execute("SELECT id FROM battles")]
+    assert store.get_battle(battle_id).turn_count == 2
+    at = vote_button(at, "tie").click().run()
+    page = all_text(at)
+    assert "alpha:1b" in page and "beta:1b" in page
+    assert not [a for a in at.text_area if a.key == "arena.followup"]
+    assert store.get_vote(battle_id).winner == "tie"
+
+
+def test_the_limit_replaces_the_follow_up_box(served, monkeypatch):
+    monkeypatch.setenv("ARENA_MAX_TURNS", "2")
+    at = battle(open_app("pages/arena.py"), "Capital of France?")
+    at = send_followup(at, "And of Italy?")
+    assert not [a for a in at.text_area if a.key == "arena.followup"]
+    assert "limit of 2 turns" in all_text(at)
