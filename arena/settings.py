@@ -33,7 +33,7 @@ class ImportLimits:
 
     max_mb: float = 512.0  # ARENA_IMPORT_MAX_MB: file size
     max_rows: int = 1_000_000  # ARENA_IMPORT_MAX_ROWS
-    max_columns: int = 200  # ARENA_IMPORT_MAX_COLUMNS (our own export has 46)
+    max_columns: int = 200  # ARENA_IMPORT_MAX_COLUMNS (our own export has 53)
     # ARENA_IMPORT_MAX_FIELD_CHARS: any one text value (a prompt, an answer)
     max_field_chars: int = 5_000_000
     max_name_chars: int = 200  # ARENA_IMPORT_MAX_NAME_CHARS: a model's name

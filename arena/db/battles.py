@@ -30,7 +30,8 @@ from arena.vote_reasons import reasons_text
 ROW_VOTE_COLUMNS = ["winner", "voter", "voted_at", "counts", "not_counted_reason",
                     *VOTE_REASON_COLUMNS]
 ROW_COLUMNS = (BATTLE_COLUMNS + ROW_VOTE_COLUMNS
-               + [f"{c}_{side}" for side in "ab" for c in SIDE_COLUMNS])
+               + [f"{c}_{side}" for side in "ab" for c in SIDE_COLUMNS]
+               + ["followups"])  # the follow-up turns' JSON (arena.db.turns), last
 
 
 class Battles(Database):
@@ -79,7 +80,8 @@ class Battles(Database):
         clause, params = where.where(self._hidden_after())
         select = ", ".join([f"b.{c}" for c in BATTLE_COLUMNS]
                            + [f"v.{c}" for c in ROW_VOTE_COLUMNS]
-                           + [f"s{side}.{c}" for side in "ab" for c in SIDE_COLUMNS])
+                           + [f"s{side}.{c}" for side in "ab" for c in SIDE_COLUMNS]
+                           + ["b.followups"])
         with self.reading() as conn:
             cursor = conn.cursor()
             cursor.row_factory = None  # plain tuples

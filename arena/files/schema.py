@@ -34,8 +34,14 @@ EXPORT_BATTLE_FIELDS = ["id", "tstamp", "category", "model_a", "model_b", "winne
                         "source", "prompt", "system_prompt", "options", *SET_FIELDS,
                         *REASON_FIELDS]
 NESTED_SIDES = ["side_a", "side_b"]
-FLAT_COLUMNS = EXPORT_BATTLE_FIELDS + [f"{FLAT_SIDE[n]}_{s}" for s in "ab" for n in SIDE_FIELDS]
-INTEGER_COLUMNS = [f"{n}_{s}" for s in "ab" for n in ("prompt_tokens", "output_tokens")]
+# A multi-turn battle's turns in a flat row: how many (1 for a single-turn battle) and all of
+# them, the first included, as JSON text (arena.conversation.conversation_json). JSON Lines
+# nests the turns after the first instead, as `followups`.
+TURN_FIELDS = ["turns", "conversation"]
+FLAT_COLUMNS = (EXPORT_BATTLE_FIELDS + [f"{FLAT_SIDE[n]}_{s}" for s in "ab" for n in SIDE_FIELDS]
+                + TURN_FIELDS)
+INTEGER_COLUMNS = [f"{n}_{s}" for s in "ab" for n in ("prompt_tokens", "output_tokens")] \
+    + ["turns"]
 FLOAT_COLUMNS = [f"{n}_{s}" for s in "ab" for n in ("ttft_s", "total_s", "load_s",
                                                    "tokens_per_s")]
 FLAT_SCHEMA = pa.schema([
