@@ -2,7 +2,16 @@
 the vote, the vote on the whole conversation, then no follow-up box; and the turn limit."""
 
 import pytest
-from apptest_helpers import all_text, battle, db, open_app, texts, vote_button, vote_buttons
+from apptest_helpers import (
+    all_text,
+    battle,
+    db,
+    open_app,
+    open_page,
+    texts,
+    vote_button,
+    vote_buttons,
+)
 from fake_ollama import FakeModel, FakeOllama
 
 
@@ -47,3 +56,14 @@ def test_the_limit_replaces_the_follow_up_box(served, monkeypatch):
     at = send_followup(at, "And of Italy?")
     assert not [a for a in at.text_area if a.key == "arena.followup"]
     assert "limit of 2 turns" in all_text(at)
+
+
+def test_the_data_page_shows_the_conversation(served):
+    at = battle(open_app("pages/arena.py"), "Capital of France?")
+    at = send_followup(at, "And of Italy?")
+    at = vote_button(at, "model_a").click().run()
+    at = open_page("pages/data.py")
+    assert not at.exception, texts(at.exception)
+    page = all_text(at)
+    assert "Turn 2" in page and "And of Italy?" in page
+    assert page.count("says: And of Italy?") == 2

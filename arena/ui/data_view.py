@@ -19,6 +19,7 @@ from arena.files.importer import import_file
 from arena.i18n import has_message
 from arena.records import WINNERS, Battle, Vote
 from arena.ui.answers_view import answer_markdown, failure_text, side_label
+from arena.ui.followup_view import followups_detail
 from arena.ui.common import (
     NONE,
     PageContext,
@@ -221,6 +222,7 @@ def battle_detail(ctx: PageContext, rows: pd.DataFrame) -> None:
                 answer_markdown(side.answer, SHOWN_CHARS, "data.more_in_export", t)
                 if side.error_kind:
                     st.error(failure_text(ctx, side))
+        followups_detail(ctx, battle)  # a multi-turn battle's later turns, turn by turn
         vote_column, options_column = st.columns(2)
         with vote_column:
             st.markdown(f"**{t('data.vote')}**")

@@ -104,3 +104,17 @@ def run_followup(ctx: PageContext, round_: Round) -> None:
     if mine:
         st.session_state.pop(FOLLOWUP_KEY, None)
         st.rerun()
+
+
+def followups_detail(ctx: PageContext, battle: Battle) -> None:
+    """The Data page's later turns of a battle (names shown: its anonymity is over), each its
+    message, then both answers with their figures' essentials."""
+    t = ctx.t
+    for number, turn in enumerate(battle.followups, start=2):
+        _turn_heading(ctx, number, turn.prompt)
+        for (name, side), column in zip(turn.sides.items(), st.columns(2, border=True)):
+            with column:
+                render_side(ctx, name, side, thinking=True, more_key="data.more_in_export")
+                if side.total_s is not None:
+                    st.caption(f"{t('reveal.total')}: {side.total_s:.2f} · "
+                               f"{t('reveal.tokens')}: {side.output_tokens or 0}")
