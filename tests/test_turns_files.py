@@ -79,3 +79,13 @@ def test_a_malformed_conversation_is_reported_by_row(tmp_path, source):
     assert "row 1: the conversation is not a JSON list of turns" in str(rejected.value)
     with target.reading() as conn:
         assert conn.execute("SELECT COUNT(*) FROM battles").fetchone()[0] == 0
+
+
+def test_the_judge_skips_multi_turn_battles(tmp_path):
+    store = Store(tmp_path / "a.db")
+    multi = two_turn_battle()
+    single = Battle("general", "Hi", "", {}, Side("alpha:1b", answer="Hello"),
+                    Side("beta:1b", answer="Hey"))
+    store.save_battles([multi, single], [Vote(multi.id, "tie", "ann", utc_now()),
+                                         Vote(single.id, "tie", "ann", utc_now())])
+    assert [s.battle_id for s in store.judge_subjects("judge:1")] == [single.id]

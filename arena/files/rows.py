@@ -17,13 +17,13 @@ from datetime import datetime, timezone
 import numpy as np
 import pandas as pd
 
-from arena.db import options_text
 from arena.conversation import (
     followups_from_json,
     followups_json,
     followups_of_conversation,
     turn_from_record,
 )
+from arena.db import options_text
 from arena.files.checks import RowErrors, check_names
 from arena.files.schema import (
     FLAT_COLUMNS,

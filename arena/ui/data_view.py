@@ -19,7 +19,6 @@ from arena.files.importer import import_file
 from arena.i18n import has_message
 from arena.records import WINNERS, Battle, Vote
 from arena.ui.answers_view import answer_markdown, failure_text, side_label
-from arena.ui.followup_view import followups_detail
 from arena.ui.common import (
     NONE,
     PageContext,
@@ -28,6 +27,7 @@ from arena.ui.common import (
     notice_after_rerun,
     reason_text,
 )
+from arena.ui.followup_view import followups_detail
 
 PAGE_SIZE = 50
 ANY = ""
