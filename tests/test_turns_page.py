@@ -67,3 +67,16 @@ def test_the_data_page_shows_the_conversation(served):
     page = all_text(at)
     assert "Turn 2" in page and "And of Italy?" in page
     assert page.count("says: And of Italy?") == 2
+
+
+def test_new_answers_abandon_the_battle_and_ask_the_first_prompt_again(served):
+    at = battle(open_app("pages/arena.py"), "Capital of France?")
+    at = send_followup(at, "And of Italy?")
+    at = at.button(key="arena.new_answers").click().run()
+    assert not at.exception, texts(at.exception)
+    store = db()
+    with store.reading() as conn:
+        rows = conn.execute("SELECT prompt, abandoned_at IS NOT NULL, followups IS NOT NULL"
+                            " FROM battles ORDER BY created_at").fetchall()
+    assert [tuple(r) for r in rows] == [("Capital of France?", 1, 1), ("Capital of France?", 0, 0)]
+    assert "Turn 2" not in all_text(at) and len(vote_buttons(at)) == 4

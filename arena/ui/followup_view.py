@@ -14,9 +14,11 @@ from arena.records import Battle
 from arena.round import Round
 from arena.turns import followup_blocked, start_followup
 from arena.ui.answers_view import render_side, render_streaming
-from arena.ui.common import PageContext
+from arena.ui.common import STARTING_KEY, PageContext
 from arena.ui.lineup_state import battle_queue
 
+# The Arena page's prompt box keys (arena.ui.arena_view, which imports this module).
+PROMPT_KEY, KEPT_PROMPT_KEY = "arena.prompt", "arena.prompt_kept"
 FOLLOWUP_KEY = "arena.followup"  # the follow-up box
 SENDING_KEY = "arena.followup_sending"
 RENDER_INTERVAL_S = 0.1
@@ -39,9 +41,21 @@ def _turn_heading(ctx: PageContext, number: int, prompt: str) -> None:
     st.markdown(f"**{ctx.t('turns.turn', number=number)}** · {prompt[:300]}")
 
 
+def _new_answers(prompt: str) -> None:
+    """Button callback: the same first prompt, run again with a newly drawn pair (the Battle
+    click's path: Round.clear abandons this battle, stored, never counted)."""
+    st.session_state[PROMPT_KEY] = st.session_state[KEPT_PROMPT_KEY] = prompt
+    st.session_state[STARTING_KEY] = True
+
+
 def followup_box(ctx: PageContext, round_: Round) -> None:
-    """Under a complete turn, before the vote: the follow-up box, or why there is none."""
+    """Under a complete turn, before the vote: the follow-up box, or why there is none; and
+    "new answers" (the first prompt again, a new pair; a multi-turn battle starts over)."""
     blocked = followup_blocked(round_)
+    if blocked != "none":
+        st.button(ctx.t("turns.new_answers"), key="arena.new_answers",
+                  on_click=_new_answers, args=(round_.battle.prompt,),
+                  help=ctx.t("turns.new_answers_help"))
     if round_.turn_problem:
         st.warning(ctx.t(f"turns.refused.{round_.turn_problem}"), icon="⚠️")
     if blocked == "limit":
