@@ -16,8 +16,9 @@ import ollama
 
 from arena.abortable_transport import AbortableTransport
 from arena.battle import messages_for
+from arena.conversation import conversation_for
 from arena.ollama_api import classify_error, stream_chat, think_argument
-from arena.records import STATUS_COMPLETE, STATUS_FAILED, Battle, Side
+from arena.records import STATUS_COMPLETE, STATUS_FAILED, Battle, Side, Turn
 
 # Builds the client for one side: (host, transport) -> client, the client sending over that
 # transport, which lets a stop or the stall watchdog cut the connection even while the side is
@@ -43,7 +44,8 @@ class _Pulse:
 def _run_side(
     name: str,
     side: Side,
-    battle: Battle,
+    messages: list[dict],
+    options: dict,
     client: ollama.Client,
     keep_alive: str | None,
     stop: threading.Event,
@@ -56,7 +58,7 @@ def _run_side(
     until it is set (the other side has ended) before asking Ollama anything; `ended` is set
     when this side is over."""
     try:
-        _stream_side(name, side, messages_for(battle), battle.options, client, keep_alive, stop,
+        _stream_side(name, side, messages, options, client, keep_alive, stop,
                      events, pulse, after)
     finally:
         pulse.ended = True
@@ -178,40 +180,47 @@ class BattleRun:
 
     def __init__(self, battle: Battle, client_factory: AbortableClientFactory,
                  keep_alive: str | None = None, sequential: bool = False,
-                 stall_timeout: float | None = None):
-        """`sequential`: side b starts only when side a has ended, for a GPU that cannot hold
+                 stall_timeout: float | None = None, turn: Turn | None = None):
+        """`turn`: run this follow-up of `battle` instead of its first turn: its sides are
+        filled in, each sent its own conversation (arena.conversation). `sequential`: side b starts only when side a has ended, for a GPU that cannot hold
         both models at once (Ollama would otherwise swap them in and out). `stall_timeout`:
         seconds without a token, once a side has started answering, before it is given up (the
         client's read timeout, meant for loading a model, is much longer)."""
         self.battle = battle
+        self.turn = turn
+        # The sides this run fills in: the first turn's, or the follow-up's.
+        self.sides: dict[str, Side] = turn.sides if turn is not None else battle.sides
+        messages = {name: conversation_for(battle, name, turn.prompt) if turn is not None
+                    else messages_for(battle) for name in self.sides}
         self._events: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self._ended: set[str] = set()
         self._started_at: dict[str, float] = {}
         a_ended = threading.Event() if sequential else None
         # Text that arrived since the last poll; joined onto the side's text once per poll.
-        self._pending = {name: {"thinking": [], "content": []} for name in battle.sides}
-        self._thinking_chunks = dict.fromkeys(battle.sides, 0)
-        self._pulses = {name: _Pulse() for name in battle.sides}
+        self._pending = {name: {"thinking": [], "content": []} for name in self.sides}
+        self._thinking_chunks = dict.fromkeys(self.sides, 0)
+        self._pulses = {name: _Pulse() for name in self.sides}
         self._stall_timeout = stall_timeout
         self._apply_lock = threading.RLock()
         self._settle_lock = threading.Lock()
         self._settled: Battle | None = None
-        self._transports = {name: AbortableTransport() for name in battle.sides}
+        self._transports = {name: AbortableTransport() for name in self.sides}
         self._clients = {
             name: client_factory(side.host, self._transports[name])
-            for name, side in battle.sides.items()
+            for name, side in self.sides.items()
         }
         self._threads = [
             threading.Thread(
                 target=_run_side,
-                args=(name, side, battle, self._clients[name], keep_alive, self._stop,
+                args=(name, side, messages[name], battle.options, self._clients[name],
+                      keep_alive, self._stop,
                       self._events, self._pulses[name], a_ended if name == "b" else None,
                       a_ended if name == "a" else None),
                 name=f"arena-side-{name}",
                 daemon=True,
             )
-            for name, side in battle.sides.items()
+            for name, side in self.sides.items()
         ]
 
     def start(self) -> BattleRun:
@@ -227,7 +236,7 @@ class BattleRun:
     def phase(self, name: str) -> str:
         """Where a side is: "waiting" (for the other side, when sequential), "loading" (asked,
         no token yet: Ollama is loading the model or reading the prompt), "streaming", "ended"."""
-        side = self.battle.sides[name]
+        side = self.sides[name]
         if name in self._ended:
             return "ended"
         if name not in self._started_at:
@@ -275,7 +284,7 @@ class BattleRun:
         # Joined once per poll, not per token, and only what is new: answers can run to
         # megabytes.
         for name, parts in self._pending.items():
-            side = self.battle.sides[name]
+            side = self.sides[name]
             if parts["thinking"]:
                 side.thinking += "".join(parts["thinking"])
                 parts["thinking"].clear()
@@ -284,7 +293,7 @@ class BattleRun:
                 parts["content"].clear()
 
     def _apply(self, name: str, kind: str, payload) -> None:
-        side = self.battle.sides[name]
+        side = self.sides[name]
         if kind in ("thinking", "content"):
             self._pending[name][kind].append(payload)
             if kind == "thinking":
@@ -322,7 +331,7 @@ class BattleRun:
         for thread in self._threads:  # so that nothing reaches Ollama after this returns
             if thread.ident is not None:
                 thread.join(grace_s)
-        for name, side in self.battle.sides.items():
+        for name, side in self.sides.items():
             if name not in self._ended:
                 side.error_kind, side.error = STOPPED
 

@@ -196,10 +196,14 @@ IDENTITY_LEAK = "identity leak"
 
 def identity_leak(battle: Battle, thinking_shown: bool = True) -> bool:
     """True if an answer (or its thinking, when the voter can read it before voting) gives away
-    either model. Such a vote is not blind: it is stored but does not count, as in Chatbot Arena.
+    either model, in any turn of the battle. Such a vote is not blind: it is stored but does not count, as in Chatbot Arena.
     """
     models = [side.model for side in battle.sides.values()]
-    texts = [side.answer for side in battle.sides.values()]
-    if thinking_shown:
-        texts += [side.thinking for side in battle.sides.values()]
-    return any(names_a_model(text, models, battle.prompt) for text in texts)
+    # Every turn's answers: a model may name itself in a follow-up's answer only.
+    for turn in battle.turns:
+        texts = [side.answer for side in turn.sides.values()]
+        if thinking_shown:
+            texts += [side.thinking for side in turn.sides.values()]
+        if any(names_a_model(text, models, turn.prompt) for text in texts):
+            return True
+    return False

@@ -117,6 +117,39 @@ class Battle:
     answer_id_b: int | None = None
     # The images sent with the prompt, to both sides alike (vision models only; arena.images).
     images: tuple[ImageRecord, ...] = ()
+    # The turns after the first (Battle.prompt, side_a, side_b), in order: a follow-up each.
+    followups: list[Turn] = field(default_factory=list)
+
+    @property
+    def sides(self) -> dict[str, Side]:
+        return {"a": self.side_a, "b": self.side_b}
+
+    @property
+    def turns(self) -> list[Turn]:
+        """Every turn, the first included (built from prompt, side_a and side_b)."""
+        first = Turn(prompt=self.prompt, side_a=self.side_a, side_b=self.side_b,
+                     created_at=self.created_at)
+        return [first, *self.followups]
+
+    @property
+    def turn_count(self) -> int:
+        return 1 + len(self.followups)
+
+    @property
+    def last_sides(self) -> dict[str, Side]:
+        """The sides of the latest turn (the first turn's while there is no follow-up)."""
+        return self.followups[-1].sides if self.followups else self.sides
+
+
+@dataclass
+class Turn:
+    """One follow-up of a multi-turn battle: the person's message and both sides' answers to
+    it, each side having seen only its own earlier answers (arena.conversation)."""
+
+    prompt: str
+    side_a: Side
+    side_b: Side
+    created_at: str = field(default_factory=utc_now)
 
     @property
     def sides(self) -> dict[str, Side]:

@@ -32,6 +32,7 @@ from arena.lineup import Contestant, sides_for
 from arena.ollama_api import make_client
 from arena.records import STATUS_COMPLETE, Battle, Vote
 from arena.settings import Settings
+from arena.turns import save_turn
 
 # Where a round is (Round.state).
 IDLE = "idle"  # no battle
@@ -63,7 +64,10 @@ class Round:
         self._queue: BattleQueue | None = None
         self._ticket: Ticket | None = None  # this round's place in the queue, until given up
         self._run: BattleRun | None = None  # the battle streaming, until it is stored
-        self._leak: tuple[str, bool] | None = None  # (battle id, verdict), worked out once
+        # ((battle id, turn count), verdict), worked out once per battle and turn.
+        self._leak: tuple[tuple[str, int], bool] | None = None
+        self.turn_problem: str | None = None  # why the last follow-up was not stored
+        self._settings: Settings | None = None  # the settings of the round's battle
         self._lock = threading.RLock()
 
     # --- what the page draws -----------------------------------------------------------------
@@ -92,9 +96,10 @@ class Round:
             battle, known = self.battle, self._leak
             if battle is None or self._store is None:
                 return False
-            if known is None or known[0] != battle.id:
+            if known is None or known[0] != (battle.id, battle.turn_count):
                 shown = self._store.arena_options().show_thinking_before_vote
-                known = (battle.id, identity_leak(battle, thinking_shown=shown))
+                known = ((battle.id, battle.turn_count),
+                         identity_leak(battle, thinking_shown=shown))
                 self._leak = known
             return known[1]
 
@@ -111,6 +116,7 @@ class Round:
                 except sqlite3.Error:
                     pass  # the next write says what is wrong with the database
             self.battle = self.stored_vote = self.vote_problem = self.storage_error = None
+            self.turn_problem = None
 
     def join(self, queue: BattleQueue) -> Ticket:
         """A place in the line; raises AlreadyQueued while this tab holds one."""
@@ -150,7 +156,7 @@ class Round:
             stall_timeout=settings.ollama_stall_timeout,
         )
         with self._lock:
-            self._run, self._store = run, store
+            self._run, self._store, self._settings = run, store, settings
         # From here on the run is the round's: whichever comes first, `finish` or the next
         # script run's `settle_interrupted`, stops both sides and stores the battle.
         return run.start()
@@ -158,7 +164,7 @@ class Round:
     def finish(self, run: BattleRun) -> bool:
         """Stop `run` if it still runs and store its battle. True if it is this round's battle
         now; False if a newer script run settled it first and owns the round."""
-        battle = run.settle(self._save)
+        battle = run.settle(self._saver(run))
         with self._lock:
             if self._run is not run:
                 return False
@@ -175,7 +181,7 @@ class Round:
             run, self._run = self._run, None
             ticket = self._ticket
             if run is not None:
-                self.battle = run.settle(self._save)
+                self.battle = run.settle(self._saver(run))
             if ticket is not None:
                 self.leave(ticket)
 
@@ -188,6 +194,12 @@ class Round:
             self.clear()
             self._run, self._store, self.battle = None, store, battle
         _ = self.leaks  # worked out now, as in `finish`
+
+    def _saver(self, run: BattleRun):
+        """How `run`'s battle is stored once settled: whole, or (a follow-up) its new turn."""
+        if run.turn is None:
+            return self._save
+        return lambda battle: save_turn(self, battle, run.turn)
 
     def _save(self, battle: Battle) -> None:
         """Store a finished battle; if the database refuses, say why instead of failing."""

@@ -33,7 +33,7 @@ class ImportLimits:
 
     max_mb: float = 512.0  # ARENA_IMPORT_MAX_MB: file size
     max_rows: int = 1_000_000  # ARENA_IMPORT_MAX_ROWS
-    max_columns: int = 200  # ARENA_IMPORT_MAX_COLUMNS (our own export has 46)
+    max_columns: int = 200  # ARENA_IMPORT_MAX_COLUMNS (our own export has 53)
     # ARENA_IMPORT_MAX_FIELD_CHARS: any one text value (a prompt, an answer)
     max_field_chars: int = 5_000_000
     max_name_chars: int = 200  # ARENA_IMPORT_MAX_NAME_CHARS: a model's name
@@ -59,6 +59,7 @@ class Settings:
     max_prompt_chars: int = 30_000  # ARENA_MAX_PROMPT_CHARS
     # ARENA_MAX_IMAGE_MB: the largest image a prompt may carry (up to arena.images.MAX_IMAGES)
     max_image_mb: float = 10.0
+    max_turns: int = 5  # ARENA_MAX_TURNS: turns of a battle, the first and its follow-ups
     language: str = "en"  # ARENA_LANG, as written: arena.i18n finds the catalog for it
     bootstrap_rounds: int = 1000  # ARENA_BOOTSTRAP_ROUNDS: resamples behind each 95% interval
     min_votes: int = 20  # ARENA_MIN_VOTES: fewer and a rating is marked provisional
@@ -202,6 +203,7 @@ def load_settings(env: dict | None = None) -> Settings:
                                  minimum=1),
         max_image_mb=_number("ARENA_MAX_IMAGE_MB", env, float, base.max_image_mb,
                              minimum=0.001),
+        max_turns=_number("ARENA_MAX_TURNS", env, int, base.max_turns, minimum=1),
         language=_env("ARENA_LANG", env) or base.language,
         bootstrap_rounds=_number("ARENA_BOOTSTRAP_ROUNDS", env, int, base.bootstrap_rounds,
                                  minimum=0),

@@ -4,7 +4,7 @@ import streamlit as st
 
 from arena.records import THINK_MODES
 from arena.ui import arena_view as view
-from arena.ui import images_view, queue_view
+from arena.ui import followup_view, images_view, queue_view
 from arena.ui.common import category_description, category_label, keep_choice, setup_page
 
 ctx = setup_page()
@@ -46,5 +46,7 @@ drawn = view.available_contestants(ctx, think_mode, vision=bool(images))
 
 if view.battle_button(ctx, prompt, drawn, images_view.blocked(images, drawn)):
     view.run_battle(ctx, category, prompt, drawn, images or ())
+elif followup_view.sending_followup():
+    followup_view.run_followup(ctx, view.current_round())
 else:
     view.show_current_battle(ctx)

@@ -42,5 +42,5 @@ def test_exports_write_the_schema(tmp_path):
     assert header == ",".join(f'"{name}"' for name in FLAT_COLUMNS)
     write_export(store, tmp_path / "out.jsonl", "jsonl")
     [record] = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
-    assert list(record) == EXPORT_BATTLE_FIELDS + ["side_a", "side_b", "images"]
+    assert list(record) == EXPORT_BATTLE_FIELDS + ["side_a", "side_b", "images", "followups"]
     assert list(record["side_a"]) == list(record["side_b"]) == SIDE_FIELDS

@@ -368,9 +368,10 @@ def test_deep_json_in_our_own_export_never_reaches_pyarrow(tmp_path, source):
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-500:]
     assert "votes.jsonl: row 2: JSON nested too deeply" in done.stdout
-    # The record, its two sides, its vote's list of reasons, its list of images, and the deep
-    # options.
-    expected = 50_000 + 3 + ('"reasons": [' in text) + ('"images": [' in text)
+    # The record, its two sides, its vote's list of reasons, its list of images, its follow-ups'
+    # list, and the deep options.
+    expected = 50_000 + 3 + ('"reasons": [' in text) + ('"images": [' in text) \
+        + ('"followups": [' in text)
     assert checks.most_openers_on_a_line(path) == expected
     # An ordinary export is read by pyarrow still.
     nested_export(source, path, lambda r, row: None)

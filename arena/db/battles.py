@@ -22,6 +22,7 @@ from arena.db.connection import Database
 from arena.db.filters import BATTLE_LIST, BattleFilter
 from arena.db.images import image_data, image_hashes, read_images, write_images
 from arena.db.rules import HIDDEN_BATTLES, HIDDEN_CUTOFFS
+from arena.db.turns import read_followups, write_followups
 from arena.records import Battle, Side, Vote, contestant_name, utc_now
 from arena.vote_reasons import reasons_text
 
@@ -30,7 +31,8 @@ from arena.vote_reasons import reasons_text
 ROW_VOTE_COLUMNS = ["winner", "voter", "voted_at", "counts", "not_counted_reason",
                     *VOTE_REASON_COLUMNS]
 ROW_COLUMNS = (BATTLE_COLUMNS + ROW_VOTE_COLUMNS
-               + [f"{c}_{side}" for side in "ab" for c in SIDE_COLUMNS])
+               + [f"{c}_{side}" for side in "ab" for c in SIDE_COLUMNS]
+               + ["followups"])  # the follow-up turns' JSON (arena.db.turns), last
 
 
 class Battles(Database):
@@ -58,6 +60,7 @@ class Battles(Database):
                                columns_of(["battle_id", "side", *SIDE_COLUMNS], side_rows),
                                _vote_columns(votes, pairs), ())
             write_images(conn, [(b.id, b.images) for b in battles])
+            write_followups(conn, battles)
 
     def save_battle_columns(self, battles: dict[str, list], sides: dict[str, list],
                             votes: dict[str, list], categories: Iterable[str] = (),
@@ -92,7 +95,8 @@ class Battles(Database):
         clause, params = where.where(self._hidden_after())
         select = ", ".join([f"b.{c}" for c in BATTLE_COLUMNS]
                            + [f"v.{c}" for c in ROW_VOTE_COLUMNS]
-                           + [f"s{side}.{c}" for side in "ab" for c in SIDE_COLUMNS])
+                           + [f"s{side}.{c}" for side in "ab" for c in SIDE_COLUMNS]
+                           + ["b.followups"])
         with self.reading() as conn:
             cursor = conn.cursor()
             cursor.row_factory = None  # plain tuples
@@ -246,5 +250,6 @@ def _battle_from_row(row: sqlite3.Row, sides: dict[str, Side]) -> Battle:
         answer_id_b=row["answer_id_b"],
         side_a=sides["a"],
         side_b=sides["b"],
+        followups=read_followups(row),
     )
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from arena.categories import DEFAULT_CATEGORIES
 from arena.db.migrations_round2 import (  # the second round's steps
+    _FOLLOWUPS,
     _IMAGES,
     _JUDGEMENTS,
     _PROMPT_SETS,
@@ -268,4 +269,5 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _VOTE_REASONS,
     _IMAGES,
     _think_levels,
+    _FOLLOWUPS,
 ]

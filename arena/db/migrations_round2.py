@@ -219,3 +219,11 @@ def _think_levels(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA writable_schema = OFF")
     conn.execute("ALTER TABLE model_choices ADD COLUMN think_levels TEXT")
     conn.execute("ALTER TABLE model_choices ADD COLUMN think_level_on TEXT")
+
+
+# Issue 15, multi-turn battles: the turns after the first, as a JSON list (arena.conversation
+# turn records, each side with its own figures; NULL for a single-turn battle). Written by
+# Store.add_turn, one turn a transaction. Only adds a column: it may follow any migration.
+_FOLLOWUPS = """
+ALTER TABLE battles ADD COLUMN followups TEXT;
+"""

@@ -9,10 +9,11 @@ from arena.db.lineup import Lineup
 from arena.db.prompt_sets import PromptSets
 from arena.db.queue import Queue
 from arena.db.styles import Styles
+from arena.db.turns import Turns
 from arena.db.votes import Votes
 
 
-class Store(Battles, Votes, Lineup, Categories, Judgements, PromptSets, Queue, Styles):
+class Store(Battles, Votes, Lineup, Categories, Judgements, PromptSets, Queue, Styles, Turns):
     """The arena's database. Create one per file; it migrates the schema on creation, unless
     opened `read_only`: then nothing is ever written (not even the schema) and a file that is
     not an up-to-date arena database is refused. Close it when done (or use it in `with`).

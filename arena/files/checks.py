@@ -137,7 +137,7 @@ def _bad_text(value: str, limit: int) -> str | None:
 
 
 def check_text(frame: pd.DataFrame, limits: ImportLimits, errors: RowErrors,
-               structured: tuple[str, ...] = ("options", "reasons")) -> list[str]:
+               structured: tuple[str, ...] = ("options", "reasons", "followups")) -> list[str]:
     """Every text value of the raw frame: no longer than the limit, valid Unicode (a lone
     surrogate from a JSON escape, or an undecodable byte kept as one); and no list or object
     where a single value belongs (only the `structured` columns may hold them), which would

@@ -48,6 +48,10 @@ def _flat_columns(rows: list[tuple], images: list[tuple] | None = None) -> dict[
             flat[name] = list(map(contestant_name, stored[f"model_{side}"], stored[f"think_{side}"]))
         elif name == "counted":
             flat[name] = [None if c is None else bool(c) for c in stored["counts"]]
+        elif name == "turns":
+            flat[name] = [1 + len(json.loads(f)) if f else 1 for f in stored["followups"]]
+        elif name == "conversation":
+            flat[name] = [_conversation(stored, k) for k in range(len(rows))]
         else:
             flat[name] = stored[FROM_STORE.get(name, name)]
     return flat
@@ -65,7 +69,16 @@ def _nested_records(rows: list[tuple], images: list[tuple]) -> Iterator[dict]:
         for side in "ab":
             record[f"side_{side}"] = {n: flat[f"{FLAT_SIDE[n]}_{side}"][k] for n in SIDE_FIELDS}
         record[NESTED_IMAGES] = nested_images(images[k])
+        # The turns after the first (the battle's own prompt and sides), in order.
+        record["followups"] = json.loads(flat["conversation"][k])[1:]
         yield record
+
+
+def _conversation(stored: dict[str, list], k: int) -> str:
+    """Row k's every turn, the first included, as JSON text (arena.conversation)."""
+    first = {"prompt": stored["prompt"][k], "created_at": stored["created_at"][k],
+             **{f"side_{s}": {n: stored[f"{n}_{s}"][k] for n in SIDE_FIELDS} for s in "ab"}}
+    return json.dumps([first, *json.loads(stored["followups"][k] or "[]")], ensure_ascii=False)
 
 
 def write_export(store: Store, path: str | Path, form: str,

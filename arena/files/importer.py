@@ -30,6 +30,8 @@ def _store_columns(frame: pd.DataFrame) -> tuple[dict, dict, dict]:
     battles = {"id": values("id"), "created_at": values("tstamp"),
                **{n: values(n) for n in ("category", "prompt", "system_prompt", "options",
                                           "status", "failure_reason", "source", *SET_FIELDS)}}
+    # The follow-ups as stored: arena.files.rows puts their JSON in `conversation`.
+    battles["followups"] = [None if pd.isna(c) else c for c in values("conversation")]
     ids = battles["id"]
     sides = {"battle_id": ids + ids, "side": ["a"] * len(ids) + ["b"] * len(ids),
              **{n: values(f"{FLAT_SIDE[n]}_a") + values(f"{FLAT_SIDE[n]}_b")

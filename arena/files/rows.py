@@ -17,6 +17,12 @@ from datetime import datetime, timezone
 import numpy as np
 import pandas as pd
 
+from arena.conversation import (
+    followups_from_json,
+    followups_json,
+    followups_of_conversation,
+    turn_from_record,
+)
 from arena.db import options_text
 from arena.files.checks import RowErrors, check_names
 from arena.files.images import check_images
@@ -279,7 +285,32 @@ def own_frame(raw: pd.DataFrame, source: str, errors: RowErrors,
     out["voted_at"] = voted_at.where(voted_at.notna(), out["tstamp"]).where(voted, None)
     _reasons(raw, out, errors)
     check_images(raw, out, errors, limits)
+    _turns(raw, out, errors)
     return out[FLAT_COLUMNS]
+
+
+def _turns(raw: pd.DataFrame, out: pd.DataFrame, errors: RowErrors) -> None:
+    """A multi-turn battle's follow-ups, from JSON Lines' nested `followups` or a flat row's
+    `conversation` (all turns, JSON text), checked; `conversation` becomes the follow-ups'
+    JSON as stored (None: a single turn) and `turns` their count plus one. Older files have
+    neither: every battle then has one turn."""
+    nested, flat = _column(raw, "followups"), _column(raw, "conversation")
+    stored, counts = [], []
+    for row in out.index:
+        value, text = nested[row], flat[row]
+        try:
+            if isinstance(value, list):
+                turns = [turn_from_record(t) for t in value]
+            elif not _no_value(value):
+                turns = followups_from_json(str(value))
+            else:
+                turns = followups_of_conversation(None if _no_value(text) else str(text))
+        except (ValueError, TypeError, RecursionError) as exc:
+            errors.row(row, f"the conversation is not a JSON list of turns: {exc}")
+            turns = []
+        stored.append(followups_json(turns))
+        counts.append(1 + len(turns))
+    out["conversation"], out["turns"] = stored, counts
 
 
 def arena_frame(raw: pd.DataFrame, source: str, errors: RowErrors,

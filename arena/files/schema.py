@@ -34,13 +34,18 @@ EXPORT_BATTLE_FIELDS = ["id", "tstamp", "category", "model_a", "model_b", "winne
                         "source", "prompt", "system_prompt", "options", *SET_FIELDS,
                         *REASON_FIELDS]
 NESTED_SIDES = ["side_a", "side_b"]
-# A battle's images (arena.files.images), last: JSON Lines has `images` (each image's hash,
-# type and base64) after the sides; CSV and Parquet the hashes and the images' data as JSON text.
+# A battle's images (arena.files.images): JSON Lines has `images` (each image's hash, type and
+# base64) after the sides; CSV and Parquet the hashes and the images' data as JSON text.
 NESTED_IMAGES = "images"
 IMAGE_FIELDS = ["images", "image_data"]
+# A multi-turn battle's turns in a flat row: how many (1 for a single-turn battle) and all of
+# them, the first included, as JSON text (arena.conversation.conversation_json). JSON Lines
+# nests the turns after the first instead, as `followups`.
+TURN_FIELDS = ["turns", "conversation"]
 FLAT_COLUMNS = (EXPORT_BATTLE_FIELDS + [f"{FLAT_SIDE[n]}_{s}" for s in "ab" for n in SIDE_FIELDS]
-                + IMAGE_FIELDS)
-INTEGER_COLUMNS = [f"{n}_{s}" for s in "ab" for n in ("prompt_tokens", "output_tokens")]
+                + IMAGE_FIELDS + TURN_FIELDS)
+INTEGER_COLUMNS = [f"{n}_{s}" for s in "ab" for n in ("prompt_tokens", "output_tokens")] \
+    + ["turns"]
 FLOAT_COLUMNS = [f"{n}_{s}" for s in "ab" for n in ("ttft_s", "total_s", "load_s",
                                                    "tokens_per_s")]
 FLAT_SCHEMA = pa.schema([

@@ -88,7 +88,8 @@ def render_battle(ctx: PageContext, battle: Battle, voted: bool) -> None:
     thinking = voted or ctx.store.arena_options().show_thinking_before_vote
     more_key = "arena.more_in_file" if voted else "arena.more_after_vote"
     columns = st.columns(2, border=True)
-    for (name, side), column in zip(battle.sides.items(), columns):
+    # The latest turn's answers (the earlier ones: arena.ui.followup_view).
+    for (name, side), column in zip(battle.last_sides.items(), columns):
         with column:
             render_side(ctx, name, side, thinking=thinking, more_key=more_key, whole=voted)
 
@@ -96,7 +97,7 @@ def render_battle(ctx: PageContext, battle: Battle, voted: bool) -> None:
 def _thinking_placeholders(ctx: PageContext, run: BattleRun) -> dict[str, str | None]:
     """"Thinking… N tokens" for each side, but only while both sides are thinking: on one side
     alone it would tell which model reasons."""
-    sides = run.battle.sides
+    sides = run.sides
     thinking = {name: run.thinking_tokens(name) > 0 and not side.answer and not side.failed
                 and run.phase(name) != "ended" for name, side in sides.items()}
     if not all(thinking.values()):
@@ -109,7 +110,7 @@ def _still_waiting(run: BattleRun) -> bool:
     """True until both sides have started their answer (or ended): one line for both then
     says so, since a note on one side would tell which model was cold."""
     return any(not side.answer and run.phase(name) != "ended"
-               for name, side in run.battle.sides.items())
+               for name, side in run.sides.items())
 
 
 def render_streaming(ctx: PageContext, run: BattleRun, slots: dict, show_thinking: bool,
@@ -121,7 +122,7 @@ def render_streaming(ctx: PageContext, run: BattleRun, slots: dict, show_thinkin
     else:
         slots["waiting"].empty()
     placeholders = _thinking_placeholders(ctx, run) if not show_thinking else {}
-    for name, side in run.battle.sides.items():
+    for name, side in run.sides.items():
         with slots[name].container():
             render_side(ctx, name, side, thinking=show_thinking, limit=STREAMING_CHARS,
                         more_key="arena.more_coming", ended=run.phase(name) == "ended",

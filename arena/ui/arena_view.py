@@ -23,6 +23,7 @@ from arena.ui import images_view
 from arena.ui.answers_view import render_battle, render_streaming, side_label
 from arena.ui.cloud_view import cloud_names, cloud_text
 from arena.ui.common import STARTING_KEY, PageContext, keep_choice, reason_text
+from arena.ui.followup_view import followup_box, render_earlier_turns
 from arena.ui.lineup_state import battle_queue, reachable_reports
 from arena.ui.reasons_view import reasons_row
 from arena.ui.think_levels_view import level_caption
@@ -235,7 +236,7 @@ def stream_battle(ctx: PageContext, round_: Round, ticket: Ticket, category: Cat
         images_view.show_images(ctx, run.battle.images)
         slots = {"waiting": st.empty()}
         columns = st.columns(2, border=True)
-        for name, column in zip(run.battle.sides, columns):
+        for name, column in zip(run.sides, columns):
             with column:
                 slots[name] = st.empty()
         last_draw, began = 0.0, time.monotonic()
@@ -351,6 +352,7 @@ def show_current_battle(ctx: PageContext) -> None:
     problem = round_.vote_problem
     images_view.show_images(ctx, battle.images)
     # Thinking stays hidden only while there is a vote to keep blind.
+    render_earlier_turns(ctx, battle, voted=state != AWAITING_VOTE)
     render_battle(ctx, battle, voted=state != AWAITING_VOTE)
     if state == UNSTORED:
         st.error(t("error.storage", path=ctx.settings.db_path, reason=round_.storage_error),
@@ -361,6 +363,7 @@ def show_current_battle(ctx: PageContext) -> None:
         if problem:
             st.error(t(problem[0], **problem[1]))
         render_vote_buttons(ctx, round_)
+        followup_box(ctx, round_)  # or send a follow-up instead of voting now
         return
     elif state == VOTED:
         vote_message(ctx, round_.stored_vote, problem)

@@ -29,6 +29,7 @@ from arena.ui.common import (
     notice_after_rerun,
     reason_text,
 )
+from arena.ui.followup_view import followups_detail
 
 PAGE_SIZE = 50
 ANY = ""
@@ -230,6 +231,7 @@ def battle_detail(ctx: PageContext, rows: pd.DataFrame) -> None:
                 answer_markdown(side.answer, SHOWN_CHARS, "data.more_in_export", t)
                 if side.error_kind:
                     st.error(failure_text(ctx, side))
+        followups_detail(ctx, battle)  # a multi-turn battle's later turns, turn by turn
         vote_column, options_column = st.columns(2)
         with vote_column:
             st.markdown(f"**{t('data.vote')}**")
