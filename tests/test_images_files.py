@@ -52,7 +52,7 @@ def test_the_files_shapes(tmp_path):
     write_export(store, tmp_path / "out.jsonl", "jsonl")
     records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     by_id = {r["id"]: r for r in records}
-    assert list(by_id[battles[0].id])[-3:] == ["side_a", "side_b", "images"]
+    assert list(by_id[battles[0].id])[-4:] == ["side_a", "side_b", "images", "followups"]
     [entry] = by_id[battles[0].id]["images"]
     assert entry == {"sha256": SHARED[0].sha256, "mime": "image/png",
                      "base64": base64.b64encode(png()).decode()}
@@ -60,7 +60,7 @@ def test_the_files_shapes(tmp_path):
     write_export(store, tmp_path / "out.parquet", "parquet")
     frame = pd.read_parquet(tmp_path / "out.parquet").set_index("id")
     assert list(frame.reset_index().columns) == FLAT_COLUMNS
-    assert FLAT_COLUMNS[-2:] == ["images", "image_data"]
+    assert FLAT_COLUMNS[-4:] == ["images", "image_data", "turns", "conversation"]
     assert json.loads(frame.at[battles[1].id, "images"]) == [i.sha256 for i in BOTH]
     data = json.loads(frame.at[battles[1].id, "image_data"])
     assert {h: d["mime"] for h, d in data.items()} == {i.sha256: i.mime for i in BOTH}
