@@ -21,18 +21,19 @@ import threading
 import uuid
 
 from arena.access import Voter, may_vote
-from arena.battle import new_battle
+from arena.battle import new_battle, validate_prompt
 from arena.battle_queue import BattleQueue, Ticket
 from arena.categories import Category
+from arena.conversation import TurnRefused, new_turn
 from arena.db import Store, VoteRejected
 from arena.engine import STOPPED, BattleRun
 from arena.identity import IDENTITY_LEAK, identity_leak
 from arena.images import ImageRecord
 from arena.lineup import Contestant, sides_for
 from arena.ollama_api import make_client
-from arena.records import STATUS_COMPLETE, Battle, Vote
+from arena.records import STATUS_COMPLETE, Battle, Turn, Vote
 from arena.settings import Settings
-from arena.turns import save_turn
+from arena.turns import add_turn, followup_blocked
 
 # Where a round is (Round.state).
 IDLE = "idle"  # no battle
@@ -147,18 +148,31 @@ class Round:
             return None
         battle = new_battle(category.slug, prompt, category.system_prompt, sides_for(pair),
                             settings, images=images)
-        run = BattleRun(
-            battle,
-            client_factory=lambda host, transport: make_client(
-                host, settings.ollama_read_timeout, settings.ollama_connect_timeout, transport),
-            keep_alive=settings.keep_alive,
-            sequential=store.arena_options().schedule == "sequential",
-            stall_timeout=settings.ollama_stall_timeout,
-        )
+        return self._begin(_new_run(battle, store, settings), store, settings)
+
+    def start_followup(self, ticket: Ticket, prompt: str) -> BattleRun | None:
+        """Run `prompt` as the next turn of the round's battle on `ticket`'s turn (each side
+        its own conversation, arena.conversation); None if the place was given up or the
+        battle takes no follow-up now (arena.turns.followup_blocked). PromptRejected for a
+        bad prompt."""
+        battle, store, settings = self.battle, self._store, self._settings
+        if followup_blocked(self) is not None or self.position(ticket) != 0:
+            return None
+        prompt = validate_prompt(prompt, settings.max_prompt_chars)
+        self.turn_problem = None
+        return self._begin(_new_run(battle, store, settings, new_turn(battle, prompt)),
+                           store, settings)
+
+    @property
+    def settings(self) -> Settings | None:
+        """The settings the round's live battle ran with (None for none, or a queue battle)."""
+        return self._settings
+
+    def _begin(self, run: BattleRun, store: Store, settings: Settings) -> BattleRun:
         with self._lock:
             self._run, self._store, self._settings = run, store, settings
         # From here on the run is the round's: whichever comes first, `finish` or the next
-        # script run's `settle_interrupted`, stops both sides and stores the battle.
+        # script run's `settle_interrupted`, stops both sides and stores the battle (or turn).
         return run.start()
 
     def finish(self, run: BattleRun) -> bool:
@@ -199,7 +213,7 @@ class Round:
         """How `run`'s battle is stored once settled: whole, or (a follow-up) its new turn."""
         if run.turn is None:
             return self._save
-        return lambda battle: save_turn(self, battle, run.turn)
+        return lambda battle: self._save_turn(battle, run.turn)
 
     def _save(self, battle: Battle) -> None:
         """Store a finished battle; if the database refuses, say why instead of failing."""
@@ -207,6 +221,19 @@ class Round:
             self._store.save_battle(battle)
         except sqlite3.Error as exc:
             self.storage_error = str(exc)
+
+    def _save_turn(self, battle: Battle, turn: Turn) -> None:
+        """Store a settled follow-up (Store.add_turn, one transaction) and add it to `battle`;
+        if the store refuses, the battle stays as it was and `turn_problem` says why."""
+        try:
+            self._store.add_turn(battle.id, turn, self._settings.max_turns)
+        except TurnRefused as refused:
+            self.turn_problem = refused.reason
+            return
+        except sqlite3.Error as exc:
+            self.turn_problem, self.storage_error = "storage", str(exc)
+            return
+        add_turn(battle, turn)
 
     # --- the vote ----------------------------------------------------------------------------
 
@@ -236,3 +263,18 @@ class Round:
                     self.stored_vote = store.get_vote(battle.id)
             except sqlite3.Error as exc:
                 self.vote_problem = ("error.storage_vote", {"path": store.path, "reason": exc})
+
+
+def _new_run(battle: Battle, store: Store, settings: Settings, turn: Turn | None = None
+             ) -> BattleRun:
+    """The run of a battle's first turn, or (`turn`) of its follow-up, with the settings'
+    clients, keep-alive, schedule and stall timeout."""
+    return BattleRun(
+        battle,
+        client_factory=lambda host, transport: make_client(
+            host, settings.ollama_read_timeout, settings.ollama_connect_timeout, transport),
+        keep_alive=settings.keep_alive,
+        sequential=store.arena_options().schedule == "sequential",
+        stall_timeout=settings.ollama_stall_timeout,
+        turn=turn,
+    )

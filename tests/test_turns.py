@@ -21,7 +21,7 @@ from arena.db.migrations import MIGRATIONS
 from arena.db.migrations_round2 import _FOLLOWUPS
 from arena.records import Battle, Side
 from arena.round import AWAITING_VOTE, FAILED, VOTED, Round
-from arena.turns import followup_blocked, start_followup
+from arena.turns import followup_blocked
 
 
 def echo(name: str):
@@ -35,7 +35,7 @@ def echo(name: str):
 def follow_up(round_: Round, prompt: str) -> Round:
     ticket = round_.join(BattleQueue(1))
     try:
-        run = start_followup(round_, ticket, prompt)
+        run = round_.start_followup(ticket, prompt)
         assert run is not None
         assert run.wait(10)
         assert round_.finish(run)

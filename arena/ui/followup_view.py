@@ -12,7 +12,7 @@ from arena.battle import PromptRejected
 from arena.battle_queue import AlreadyQueued
 from arena.records import Battle
 from arena.round import Round
-from arena.turns import followup_blocked, start_followup
+from arena.turns import followup_blocked
 from arena.ui.answers_view import render_side, render_streaming
 from arena.ui.common import STARTING_KEY, PageContext
 from arena.ui.lineup_state import battle_queue
@@ -85,10 +85,13 @@ def run_followup(ctx: PageContext, round_: Round) -> None:
         return
     mine = False
     try:
-        while round_.position(ticket):
+        note = st.empty()  # as the first turn waits: its place in the line, redrawn
+        while position := round_.position(ticket):
+            note.info(ctx.t("queue.waiting", count=position, capacity=queue.capacity), icon="⏳")
             time.sleep(0.25)
+        note.empty()
         try:
-            run = start_followup(round_, ticket, prompt)
+            run = round_.start_followup(ticket, prompt)
         except PromptRejected as rejected:
             key = "prompt.empty" if rejected.reason == "empty" else "prompt.too_long"
             st.warning(ctx.t(key, count=rejected.limit, length=len(prompt)), icon="✍️")

@@ -5,7 +5,6 @@ the same images, so showing them says nothing about either side)."""
 from __future__ import annotations
 
 import math
-
 from collections.abc import Iterable
 
 import streamlit as st
