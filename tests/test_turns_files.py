@@ -6,12 +6,14 @@ import json
 
 import pandas as pd
 import pytest
+from image_helpers import png
 
 from arena.conversation import new_turn
 from arena.db import Store
 from arena.files.checks import ImportRejected
 from arena.files.export import write_export
 from arena.files.importer import import_file
+from arena.images import make_image
 from arena.records import Battle, Side, Vote, utc_now
 
 
@@ -89,3 +91,15 @@ def test_the_judge_skips_multi_turn_battles(tmp_path):
     store.save_battles([multi, single], [Vote(multi.id, "tie", "ann", utc_now()),
                                          Vote(single.id, "tie", "ann", utc_now())])
     assert [s.battle_id for s in store.judge_subjects("judge:1")] == [single.id]
+
+
+def test_the_judge_skips_battles_with_images(tmp_path):
+    # It reads text only: answers about a picture it never saw are not its to judge.
+    store = Store(tmp_path / "a.db")
+    seen = Battle("general", "What is this?", "", {}, Side("alpha:1b", answer="A square."),
+                  Side("beta:1b", answer="Red."), images=(make_image(png()),))
+    plain = Battle("general", "Hi", "", {}, Side("alpha:1b", answer="Hello"),
+                   Side("beta:1b", answer="Hey"))
+    store.save_battles([seen, plain], [Vote(seen.id, "tie", "ann", utc_now()),
+                                       Vote(plain.id, "tie", "ann", utc_now())])
+    assert [s.battle_id for s in store.judge_subjects("judge:1")] == [plain.id]

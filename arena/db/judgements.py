@@ -50,8 +50,10 @@ _JUDGE_KEY = "judge_model"  # judge_settings: the admin's chosen judge
 # Complete live battles with two non-empty answers and no complete judgement by that judge and
 # version, newest first; never one still waiting for its vote (arena.db.rules: a judgement of it
 # could move a judge figure while the battle is on someone's screen), nor a multi-turn one (the
-# judge prompt holds one prompt and two answers; its vote is on the whole conversation). Parameters: queue source,
-# category twice, judge, version, then the cutoff WAITING_CUTOFFS times.
+# judge prompt holds one prompt and two answers; its vote is on the whole conversation), nor one
+# with images (the judge reads text only: it would judge answers about a picture it never saw).
+# Parameters: queue source, category twice, judge, version, then the cutoff WAITING_CUTOFFS
+# times.
 _LIVE = f"""
 SELECT b.id, b.category, b.prompt, b.system_prompt, a.model, a.think, a.answer,
        bb.model, bb.think, bb.answer
@@ -61,6 +63,7 @@ JOIN battle_sides bb ON bb.battle_id = b.id AND bb.side = 'b'
 WHERE b.source != ? AND b.status = 'complete' AND TRIM(a.answer) != ''
   AND TRIM(bb.answer) != '' AND (? IS NULL OR b.category = ?)
   AND b.followups IS NULL
+  AND NOT EXISTS (SELECT 1 FROM battle_images i WHERE i.battle_id = b.id)
   AND NOT EXISTS (SELECT 1 FROM judgements j WHERE j.battle_id = b.id
                   AND j.judge_model = ? AND j.prompt_version = ?
                   AND j.outcome IS NOT NULL)
