@@ -15,6 +15,7 @@ from arena.files.export import write_export
 from arena.files.importer import import_file
 from arena.images import make_image
 from arena.records import Battle, Side, Vote, utc_now
+from arena.settings import load_settings
 
 
 def two_turn_battle() -> Battle:
@@ -103,3 +104,26 @@ def test_the_judge_skips_battles_with_images(tmp_path):
     store.save_battles([seen, plain], [Vote(seen.id, "tie", "ann", utc_now()),
                                        Vote(plain.id, "tie", "ann", utc_now())])
     assert [s.battle_id for s in store.judge_subjects("judge:1")] == [plain.id]
+
+
+@pytest.mark.parametrize("change, said", [
+    (lambda t: t["side_a"].update(answer="broken \ud800 text"), "answer_a is not valid text"),
+    (lambda t: t["side_b"].update(model="gamma:1b"), "side b is 'gamma:1b', not the first"),
+    (lambda t: t.update(prompt="x" * 60), "prompt is 60 characters long"),
+])
+def test_a_follow_up_is_checked_as_every_other_field(tmp_path, source, monkeypatch, change, said):
+    # A follow-up's texts obey the field limits and Unicode checks, and its sides are the
+    # contestants of the first turn: a file cannot slip another model into turn 2.
+    monkeypatch.setenv("ARENA_IMPORT_MAX_FIELD_CHARS", "50")
+    path = tmp_path / "out.jsonl"
+    write_export(source, path, "jsonl")
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    [multi] = [r for r in records if r["followups"]]
+    change(multi["followups"][0])
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    target = Store(tmp_path / "target.db")
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(target, path, load_settings().imports)
+    assert f"turn 2: {said}" in str(rejected.value)
+    with target.reading() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM battles").fetchone()[0] == 0

@@ -123,7 +123,9 @@ def check_parquet(path: Path, limits: ImportLimits) -> None:
                             f"single values: {', '.join(nested)}")
 
 
-def _bad_text(value: str, limit: int) -> str | None:
+def text_problem(value: str, limit: int) -> str | None:
+    """What is wrong with one text value of an imported file (too long, not valid Unicode), or
+    None."""
     if len(value) > limit:
         return f"is {len(value):,} characters long (ARENA_IMPORT_MAX_FIELD_CHARS={limit:,})"
     try:
@@ -162,7 +164,7 @@ def check_text(frame: pd.DataFrame, limits: ImportLimits, errors: RowErrors,
             long = (values.str.len() > limits.max_field_chars).fillna(False)
             if long.any():
                 bad_columns.append(name)
-                errors.add(long, lambda v, n=name: f"{n} {_bad_text(v, limits.max_field_chars)}",
+                errors.add(long, lambda v, n=name: f"{n} {text_problem(v, limits.max_field_chars)}",
                            values)
             continue
         if values.dtype != object:
@@ -181,7 +183,7 @@ def check_text(frame: pd.DataFrame, limits: ImportLimits, errors: RowErrors,
             del strings
         bad_columns.append(name)
         for row, value in values.items():
-            if type(value) is str and (reason := _bad_text(value, limits.max_field_chars)):
+            if type(value) is str and (reason := text_problem(value, limits.max_field_chars)):
                 errors.row(row, f"{name} {reason}")
     return bad_columns
 

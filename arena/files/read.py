@@ -34,6 +34,7 @@ from arena.files.schema import (
     EXPORT_BATTLE_FIELDS,
     FLAT_SIDE,
     FLAT_TEXT_COLUMNS,
+    NESTED_FOLLOWUPS,
     NESTED_IMAGES,
     NESTED_SIDES,
     SET_FIELDS,
@@ -246,7 +247,7 @@ def _json_chunk(numbered: list[tuple[int, dict]], nested: bool,
     objects = [o for _, o in numbered]
     if nested:
         names = [n for n in EXPORT_BATTLE_FIELDS if n not in ("model_a", "model_b")] + [
-            NESTED_IMAGES]
+            NESTED_IMAGES, NESTED_FOLLOWUPS]
     else:  # flat rows (ours, or Chatbot Arena's) may carry any columns
         names = list(dict.fromkeys(name for o in objects for name in o))
     columns = columns_of(names, [tuple(map(o.get, names)) for o in objects])

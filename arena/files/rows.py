@@ -24,7 +24,7 @@ from arena.conversation import (
     turn_from_record,
 )
 from arena.db import options_text
-from arena.files.checks import RowErrors, check_names
+from arena.files.checks import RowErrors, check_names, text_problem
 from arena.files.images import check_images
 from arena.files.schema import (
     FLAT_COLUMNS,
@@ -41,6 +41,7 @@ from arena.records import (
     STATUS_FAILED,
     THINK_VALUES,
     WINNERS,
+    Turn,
     contestant_name,
     iso_utc,
     utc_now,
@@ -285,11 +286,12 @@ def own_frame(raw: pd.DataFrame, source: str, errors: RowErrors,
     out["voted_at"] = voted_at.where(voted_at.notna(), out["tstamp"]).where(voted, None)
     _reasons(raw, out, errors)
     check_images(raw, out, errors, limits)
-    _turns(raw, out, errors)
+    _turns(raw, out, errors, limits)
     return out[FLAT_COLUMNS]
 
 
-def _turns(raw: pd.DataFrame, out: pd.DataFrame, errors: RowErrors) -> None:
+def _turns(raw: pd.DataFrame, out: pd.DataFrame, errors: RowErrors,
+           limits: ImportLimits) -> None:
     """A multi-turn battle's follow-ups, from JSON Lines' nested `followups` or a flat row's
     `conversation` (all turns, JSON text), checked; `conversation` becomes the follow-ups'
     JSON as stored (None: a single turn) and `turns` their count plus one. Older files have
@@ -308,9 +310,30 @@ def _turns(raw: pd.DataFrame, out: pd.DataFrame, errors: RowErrors) -> None:
         except (ValueError, TypeError, RecursionError) as exc:
             errors.row(row, f"the conversation is not a JSON list of turns: {exc}")
             turns = []
+        sides = {s: (out.at[row, f"ollama_model_{s}"], out.at[row, f"think_{s}"]) for s in "ab"}
+        for number, turn in enumerate(turns, start=2):
+            if problem := _turn_problem(turn, sides, limits.max_field_chars):
+                errors.row(row, f"turn {number}: {problem}")
+                turns = []  # the row is refused: nothing of it goes any further
+                break
         stored.append(followups_json(turns))
         counts.append(1 + len(turns))
     out["conversation"], out["turns"] = stored, counts
+
+
+def _turn_problem(turn: Turn, sides: dict[str, tuple[str, str]], limit: int) -> str | None:
+    """What is wrong with an imported follow-up: a text too long or not valid Unicode (as any
+    other field), or a side played by another contestant than in the first turn."""
+    for name, side in turn.sides.items():
+        if (side.model, side.think) != sides[name]:
+            return f"side {name} is {side.model!r}, not the first turn's {sides[name][0]!r}"
+    texts = {"prompt": turn.prompt,
+             **{f"{field}_{name}": getattr(side, field) for name, side in turn.sides.items()
+                for field in ("answer", "thinking", "error") if getattr(side, field)}}
+    for field, value in texts.items():
+        if isinstance(value, str) and (problem := text_problem(value, limit)):
+            return f"{field} {problem}"
+    return None
 
 
 def arena_frame(raw: pd.DataFrame, source: str, errors: RowErrors,

@@ -42,6 +42,7 @@ IMAGE_FIELDS = ["images", "image_data"]
 # them, the first included, as JSON text (arena.conversation.conversation_json). JSON Lines
 # nests the turns after the first instead, as `followups`.
 TURN_FIELDS = ["turns", "conversation"]
+NESTED_FOLLOWUPS = "followups"
 FLAT_COLUMNS = (EXPORT_BATTLE_FIELDS + [f"{FLAT_SIDE[n]}_{s}" for s in "ab" for n in SIDE_FIELDS]
                 + IMAGE_FIELDS + TURN_FIELDS)
 INTEGER_COLUMNS = [f"{n}_{s}" for s in "ab" for n in ("prompt_tokens", "output_tokens")] \
