@@ -46,6 +46,7 @@ def test_a_two_turn_battle_then_the_vote(served):
     at = vote_button(at, "tie").click().run()
     page = all_text(at)
     assert "alpha:1b" in page and "beta:1b" in page
+    assert "Figures of turn 1 of 2" in " ".join(texts(at.caption))  # the table's turn, said
     assert not [a for a in at.text_area if a.key == "arena.followup"]
     assert store.get_vote(battle_id).winner == "tie"
 

@@ -339,6 +339,8 @@ def render_reveal(ctx: PageContext, battle: Battle, title_key: str = "reveal.tit
                         f"{t('reveal.thinking_mode', mode=mode)}"
                         + (f" · {cloud_text(t)}" if side.model in cloud else ""))
     st.table(_figures_table(ctx, battle))
+    if battle.followups:  # the table is the first turn's; every turn's is kept
+        st.caption(t("turns.figures_first", count=battle.turn_count))
 
 
 def show_current_battle(ctx: PageContext) -> None:
