@@ -84,7 +84,8 @@ class Round:
             if self.storage_error:
                 return UNSTORED
             if battle.status != STATUS_COMPLETE:
-                stopped = any(s.error_kind == STOPPED[0] for s in battle.sides.values())
+                # The latest turn says why: a follow-up stopped is a battle stopped.
+                stopped = any(s.error_kind == STOPPED[0] for s in battle.last_sides.values())
                 return STOPPED_STATE if stopped else FAILED
             return AWAITING_VOTE if self.stored_vote is None else VOTED
 

@@ -20,7 +20,7 @@ from arena.db import Store
 from arena.db.migrations import MIGRATIONS
 from arena.db.migrations_round2 import _FOLLOWUPS
 from arena.records import Battle, Side
-from arena.round import AWAITING_VOTE, FAILED, VOTED, Round
+from arena.round import AWAITING_VOTE, FAILED, STOPPED_STATE, VOTED, Round
 from arena.turns import followup_blocked
 
 
@@ -114,6 +114,36 @@ def test_a_failed_follow_up_fails_the_battle(store):
     stored = store.get_battle(round_.battle.id)
     assert stored.status == "failed" and "turn 2" in stored.failure_reason
     assert len(stored.followups) == 1
+    round_.vote("model_a", ANN)
+    assert store.get_vote(round_.battle.id) is None
+
+
+def test_a_stopped_follow_up_stops_both_sides_and_fails_the_battle(store):
+    # Stop during a follow-up: Ollama stops generating for both sides, the turn is stored as
+    # stopped, and the battle takes no vote (as a stopped first turn).
+    slow = [FakeModel("alpha:1b", answer="word " * 400), FakeModel("beta:1b", answer="word " * 400)]
+    with FakeOllama(slow) as fake:
+        round_ = play(Round(), store, fake)
+        for model in slow:
+            model.token_delay = 0.02
+        ticket = round_.join(BattleQueue(1))
+        try:
+            run = round_.start_followup(ticket, "go on")
+            assert run is not None
+            for _ in range(200):  # both sides streaming (at most 10 s)
+                if all(run.phase(name) == "streaming" for name in run.sides):
+                    break
+                run.poll(0.05)
+            run.stop()
+            assert round_.finish(run)
+        finally:
+            round_.leave(ticket)
+        assert fake.wait_idle(5)
+        assert sorted(fake.cancelled) == ["alpha:1b", "beta:1b"]
+    assert round_.state == STOPPED_STATE
+    stored = store.get_battle(round_.battle.id)
+    assert stored.status == "failed" and len(stored.followups) == 1
+    assert {s.error_kind for s in stored.followups[0].sides.values()} == {"stopped"}
     round_.vote("model_a", ANN)
     assert store.get_vote(round_.battle.id) is None
 
