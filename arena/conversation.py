@@ -47,6 +47,14 @@ def new_turn(battle: Battle, prompt: str) -> Turn:
     return Turn(prompt=prompt, side_a=side(battle.side_a), side_b=side(battle.side_b))
 
 
+def turn_failure(turn: Turn, number: int) -> str | None:
+    """Why follow-up `number` (2 for the first follow-up) failed, for the battle's
+    failure_reason; None when both its sides answered."""
+    failures = [f"turn {number}: {name}: {side.error_kind}: {side.error}"
+                for name, side in turn.sides.items() if side.failed]
+    return "; ".join(failures) or None
+
+
 def turn_record(turn: Turn) -> dict:
     """A turn as plain data (stored as JSON, and nested in exports)."""
     return {"prompt": turn.prompt, "created_at": turn.created_at,

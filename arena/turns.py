@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from arena.conversation import turn_failure
 from arena.records import STATUS_COMPLETE, STATUS_FAILED, Battle, Turn
 
 if TYPE_CHECKING:
@@ -37,9 +38,6 @@ def add_turn(battle: Battle, turn: Turn) -> None:
     """Add a stored follow-up to `battle`: a side that failed or was stopped makes the battle
     failed (no vote), as a failed first turn would."""
     battle.followups.append(turn)
-    failures = [f"turn {battle.turn_count}: {name}: {side.error_kind}: {side.error}"
-                for name, side in turn.sides.items() if side.failed]
-    if failures:
-        battle.status, battle.failure_reason = STATUS_FAILED, "; ".join(failures)
-    else:
-        battle.status = STATUS_COMPLETE
+    failure = turn_failure(turn, battle.turn_count)
+    battle.status = STATUS_FAILED if failure else STATUS_COMPLETE
+    battle.failure_reason = failure

@@ -6,9 +6,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from arena.conversation import TurnRefused, followups_from_json, followups_json, turn_record
+from arena.conversation import TurnRefused, followups_from_json, followups_json, turn_failure
 from arena.db.connection import Database
-from arena.records import STATUS_COMPLETE, Battle, Turn
+from arena.db.rules import ENDED
+from arena.records import STATUS_COMPLETE, STATUS_FAILED, Battle, Turn
 
 
 def write_followups(conn: sqlite3.Connection, battles: Iterable[Battle]) -> None:
@@ -33,26 +34,25 @@ class Turns(Database):
         turns already. A failed turn (a side failed or was stopped) is stored and makes the
         battle failed, as a failed first turn would: no vote, names shown."""
         with self.transaction() as conn:
+            # ENDED: the one rule of when a battle's anonymity is over (arena.db.rules).
             row = conn.execute(
-                "SELECT b.status, b.abandoned_at, b.created_at, b.followups,"
-                " EXISTS (SELECT 1 FROM votes v WHERE v.battle_id = b.id) AS voted"
-                " FROM battles b WHERE b.id = ?", (battle_id,)).fetchone()
+                f"SELECT b.status, b.followups, v.battle_id IS NOT NULL AS voted, {ENDED} AS ended"
+                " FROM battles b LEFT JOIN votes v ON v.battle_id = b.id WHERE b.id = ?",
+                (self._hidden_after(), battle_id)).fetchone()
             if row is None:
                 raise TurnRefused("missing")
             if row["voted"]:
                 raise TurnRefused("voted")
             if row["status"] != STATUS_COMPLETE:
                 raise TurnRefused("failed")
-            if row["abandoned_at"] is not None or row["created_at"] < self._hidden_after():
+            if row["ended"]:
                 raise TurnRefused("ended")
-            turns = followups_from_json(row["followups"])
-            if 1 + len(turns) >= max_turns:
+            turns = followups_from_json(row["followups"]) + [turn]
+            if len(turns) >= max_turns:
                 raise TurnRefused("limit")
-            records = [turn_record(t) for t in turns] + [turn_record(turn)]
-            failures = [f"turn {len(records) + 1}: {name}: {side.error_kind}: {side.error}"
-                        for name, side in turn.sides.items() if side.failed]
+            failure = turn_failure(turn, 1 + len(turns))
             conn.execute(
                 "UPDATE battles SET followups = ?, status = ?, failure_reason = ? WHERE id = ?",
-                (followups_json(turns + [turn]), "failed" if failures else STATUS_COMPLETE,
-                 "; ".join(failures) or None, battle_id))
-            return 1 + len(records)
+                (followups_json(turns), STATUS_FAILED if failure else STATUS_COMPLETE, failure,
+                 battle_id))
+            return 1 + len(turns)
