@@ -18,7 +18,7 @@ from arena.db.bulk import (
     columns_of,
     options_text,
 )
-from arena.db.connection import Database
+from arena.db.connection import IN_CHUNK, Database, in_chunks
 from arena.db.filters import BATTLE_LIST, BattleFilter
 from arena.db.images import image_data, image_hashes, read_images, write_images
 from arena.db.rules import HIDDEN_BATTLES, HIDDEN_CUTOFFS
@@ -167,25 +167,15 @@ class Battles(Database):
     def delete_battles(self, ids: list[str]) -> int:
         """Delete battles with their sides and votes (cascade) in one transaction; the tally and
         version triggers follow. Returns how many battles were deleted."""
-        deleted = 0
         with self.transaction() as conn:
-            for start in range(0, len(ids), 900):
-                part = ids[start:start + 900]
-                marks = ", ".join("?" for _ in part)
-                deleted += conn.execute(f"DELETE FROM battles WHERE id IN ({marks})",
-                                        part).rowcount
-        return deleted
+            return sum(c.rowcount for c in
+                       in_chunks(conn, "DELETE FROM battles WHERE id IN ({marks})", ids))
 
-    def existing_battle_ids(self, ids: list[str], chunk: int = 900) -> set[str]:
+    def existing_battle_ids(self, ids: list[str], chunk: int = IN_CHUNK) -> set[str]:
         """Those of `ids` stored already (an import skips them)."""
-        found: set[str] = set()
         with self.reading() as conn:
-            for start in range(0, len(ids), chunk):
-                part = ids[start:start + chunk]
-                marks = ", ".join("?" for _ in part)
-                found.update(r[0] for r in conn.execute(
-                    f"SELECT id FROM battles WHERE id IN ({marks})", part))
-        return found
+            return {r[0] for cursor in in_chunks(
+                conn, "SELECT id FROM battles WHERE id IN ({marks})", ids, chunk) for r in cursor}
 
 
 def read_battle(conn: sqlite3.Connection, battle_id: str) -> Battle | None:

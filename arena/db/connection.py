@@ -32,6 +32,19 @@ CHECKPOINT_BYTES = 4 << 20
 _Self = TypeVar("_Self", bound="Database")
 
 
+# Ids per statement of an `IN (...)` list: under the 999 host parameters older SQLite builds allow.
+IN_CHUNK = 900
+
+
+def in_chunks(conn: sqlite3.Connection, sql: str, values: list,
+              chunk: int = IN_CHUNK) -> Iterator[sqlite3.Cursor]:
+    """Run `sql`, whose `{marks}` stands for an IN list, over `values` a chunk at a time: the
+    cursor of each chunk."""
+    for start in range(0, len(values), chunk):
+        part = values[start:start + chunk]
+        yield conn.execute(sql.format(marks=", ".join("?" * len(part))), part)
+
+
 class _FairLock:
     """A lock granted in the order it was asked for: threading.Lock lets a thread that just
     released it take it again at once, and under 32 writers some waited a hundred times longer

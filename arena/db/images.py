@@ -8,6 +8,7 @@ import logging
 import sqlite3
 from collections.abc import Iterable
 
+from arena.db.connection import IN_CHUNK, in_chunks
 from arena.images import MAX_IMAGES, ImageRecord, stored_image
 
 
@@ -51,33 +52,28 @@ def read_images(conn: sqlite3.Connection, battle_id: str) -> tuple[ImageRecord, 
     return tuple(images)
 
 
-def image_hashes(conn: sqlite3.Connection, battle_ids: list[str], chunk: int = 900
+def image_hashes(conn: sqlite3.Connection, battle_ids: list[str], chunk: int = IN_CHUNK
                  ) -> dict[str, list[tuple[str, str, int]]]:
     """(sha256, mime, size in bytes) of each listed battle's images, in order, without their
     bytes (an export loads those a few at a time); battles without images are left out."""
     found: dict[str, list[tuple[str, str, int]]] = {}
     if not battle_ids or not has_images(conn):
         return found
-    for start in range(0, len(battle_ids), chunk):
-        part = battle_ids[start:start + chunk]
-        marks = ", ".join("?" for _ in part)
-        for battle_id, sha256, mime, size in conn.execute(
-                "SELECT b.battle_id, b.sha256, i.mime, length(i.data) FROM battle_images b"
-                f" JOIN images i USING (sha256) WHERE b.battle_id IN ({marks})"
-                " ORDER BY b.battle_id, b.position", part):
+    for cursor in in_chunks(
+            conn, "SELECT b.battle_id, b.sha256, i.mime, length(i.data) FROM battle_images b"
+            " JOIN images i USING (sha256) WHERE b.battle_id IN ({marks})"
+            " ORDER BY b.battle_id, b.position", battle_ids, chunk):
+        for battle_id, sha256, mime, size in cursor:
             found.setdefault(battle_id, []).append((sha256, mime, size))
     return found
 
 
 def image_data(conn: sqlite3.Connection, hashes: Iterable[str]) -> dict[str, ImageRecord]:
     """The images of these hashes, checked (stored_image): a damaged one is left out, logged."""
-    hashes = sorted(set(hashes))
     found: dict[str, ImageRecord] = {}
-    for start in range(0, len(hashes), 900):
-        part = hashes[start:start + 900]
-        marks = ", ".join("?" for _ in part)
-        for sha256, mime, data in conn.execute(
-                f"SELECT sha256, mime, data FROM images WHERE sha256 IN ({marks})", part):
+    for cursor in in_chunks(conn, "SELECT sha256, mime, data FROM images WHERE sha256 IN"
+                            " ({marks})", sorted(set(hashes))):
+        for sha256, mime, data in cursor:
             try:
                 found[sha256] = stored_image(sha256, mime, bytes(data))
             except ValueError as exc:
