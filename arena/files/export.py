@@ -24,8 +24,10 @@ from arena.files.schema import (
     FLAT_SIDE,
     FROM_STORE,
     IMAGE_FIELDS,
+    NESTED_FOLLOWUPS,
     NESTED_IMAGES,
     SIDE_FIELDS,
+    TURN_FIELDS,
 )
 from arena.files.spreadsheet import neutralise_formulas
 from arena.records import contestant_name
@@ -34,13 +36,15 @@ from arena.vote_reasons import parse_reasons
 CHUNK = 5000  # battles per piece of an export: bounds memory whatever the size
 
 
-def _flat_columns(rows: list[tuple], images: list[tuple] | None = None) -> dict[str, list]:
+def _flat_columns(rows: list[tuple], images: list[tuple] | None = None,
+                  names: list[str] = FLAT_COLUMNS) -> dict[str, list]:
     """Store rows (arena.db.ROW_COLUMNS) and their battles' images (arena.files.images) as the
-    flat file's columns, in FLAT_COLUMNS order."""
+    flat file's columns `names`, in that order (FLAT_COLUMNS: all of them)."""
     stored = columns_of(ROW_COLUMNS, rows)
     cells = columns_of(IMAGE_FIELDS, [flat_images(i) for i in images or [()] * len(rows)])
+    followups = _followups(stored) if set(TURN_FIELDS) & set(names) else []
     flat = {}
-    for name in FLAT_COLUMNS:
+    for name in names:
         if name in IMAGE_FIELDS:
             flat[name] = cells[name]
         elif name in ("model_a", "model_b"):
@@ -49,18 +53,24 @@ def _flat_columns(rows: list[tuple], images: list[tuple] | None = None) -> dict[
         elif name == "counted":
             flat[name] = [None if c is None else bool(c) for c in stored["counts"]]
         elif name == "turns":
-            flat[name] = [1 + len(json.loads(f)) if f else 1 for f in stored["followups"]]
+            flat[name] = [1 + len(turns) for turns in followups]
         elif name == "conversation":
-            flat[name] = [_conversation(stored, k) for k in range(len(rows))]
+            flat[name] = [json.dumps([_first_turn(stored, k), *turns], ensure_ascii=False)
+                          for k, turns in enumerate(followups)]
         else:
             flat[name] = stored[FROM_STORE.get(name, name)]
     return flat
 
 
+# What a nested record takes from the flat columns: the battle's fields and both sides'.
+_NESTED_SOURCES = EXPORT_BATTLE_FIELDS + [f"{FLAT_SIDE[n]}_{s}" for s in "ab" for n in SIDE_FIELDS]
+
+
 def _nested_records(rows: list[tuple], images: list[tuple]) -> Iterator[dict]:
     """Store rows as nested records: the battle and its vote, each side an object, then the
-    battle's images."""
-    flat = _flat_columns(rows)
+    battle's images and its turns after the first, in order."""
+    flat = _flat_columns(rows, names=_NESTED_SOURCES)
+    followups = _followups(columns_of(ROW_COLUMNS, rows))
     for k in range(len(rows)):
         record = {name: flat[name][k] for name in EXPORT_BATTLE_FIELDS}
         record["options"] = json.loads(record["options"])
@@ -69,16 +79,19 @@ def _nested_records(rows: list[tuple], images: list[tuple]) -> Iterator[dict]:
         for side in "ab":
             record[f"side_{side}"] = {n: flat[f"{FLAT_SIDE[n]}_{side}"][k] for n in SIDE_FIELDS}
         record[NESTED_IMAGES] = nested_images(images[k])
-        # The turns after the first (the battle's own prompt and sides), in order.
-        record["followups"] = json.loads(flat["conversation"][k])[1:]
+        record[NESTED_FOLLOWUPS] = followups[k]
         yield record
 
 
-def _conversation(stored: dict[str, list], k: int) -> str:
-    """Row k's every turn, the first included, as JSON text (arena.conversation)."""
-    first = {"prompt": stored["prompt"][k], "created_at": stored["created_at"][k],
-             **{f"side_{s}": {n: stored[f"{n}_{s}"][k] for n in SIDE_FIELDS} for s in "ab"}}
-    return json.dumps([first, *json.loads(stored["followups"][k] or "[]")], ensure_ascii=False)
+def _followups(stored: dict[str, list]) -> list[list[dict]]:
+    """Each row's stored follow-ups (arena.conversation turn records), parsed once."""
+    return [json.loads(text) if text else [] for text in stored["followups"]]
+
+
+def _first_turn(stored: dict[str, list], k: int) -> dict:
+    """Row k's first turn as a turn record (arena.conversation.turn_record)."""
+    return {"prompt": stored["prompt"][k], "created_at": stored["created_at"][k],
+            **{f"side_{s}": {n: stored[f"{n}_{s}"][k] for n in SIDE_FIELDS} for s in "ab"}}
 
 
 def write_export(store: Store, path: str | Path, form: str,
