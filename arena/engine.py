@@ -182,10 +182,11 @@ class BattleRun:
                  keep_alive: str | None = None, sequential: bool = False,
                  stall_timeout: float | None = None, turn: Turn | None = None):
         """`turn`: run this follow-up of `battle` instead of its first turn: its sides are
-        filled in, each sent its own conversation (arena.conversation). `sequential`: side b starts only when side a has ended, for a GPU that cannot hold
-        both models at once (Ollama would otherwise swap them in and out). `stall_timeout`:
-        seconds without a token, once a side has started answering, before it is given up (the
-        client's read timeout, meant for loading a model, is much longer)."""
+        filled in, each sent its own conversation (arena.conversation). `sequential`: side b
+        starts only when side a has ended, for a GPU that cannot hold both models at once
+        (Ollama would otherwise swap them in and out). `stall_timeout`: seconds without a token,
+        once a side has started answering, before it is given up (the client's read timeout,
+        meant for loading a model, is much longer)."""
         self.battle = battle
         self.turn = turn
         # The sides this run fills in: the first turn's, or the follow-up's.

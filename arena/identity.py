@@ -196,8 +196,8 @@ IDENTITY_LEAK = "identity leak"
 
 def identity_leak(battle: Battle, thinking_shown: bool = True) -> bool:
     """True if an answer (or its thinking, when the voter can read it before voting) gives away
-    either model, in any turn of the battle. Such a vote is not blind: it is stored but does not count, as in Chatbot Arena.
-    """
+    either model, in any turn of the battle. Such a vote is not blind: it is stored but does
+    not count, as in Chatbot Arena."""
     models = [side.model for side in battle.sides.values()]
     # Every turn's answers: a model may name itself in a follow-up's answer only.
     for turn in battle.turns:

@@ -21,7 +21,8 @@ def write_followups(conn: sqlite3.Connection, battles: Iterable[Battle]) -> None
 
 def read_followups(row: sqlite3.Row) -> list[Turn]:
     """A stored battle row's follow-ups (none before the column existed, or when NULL)."""
-    return followups_from_json(row["followups"]) if "followups" in row.keys() else []  # noqa: SIM118 (a Row tests values with in)
+    # `in row` would test the row's values: a Row is asked for its column names.
+    return followups_from_json(row["followups"]) if "followups" in row.keys() else []  # noqa: SIM118
 
 
 class Turns(Database):
